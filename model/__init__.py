@@ -1,0 +1,1 @@
+"""Pure state machines of the swarm control plane: one module a protocol."""

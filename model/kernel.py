@@ -1,0 +1,58 @@
+"""The interface every model implements, after Stateright's `Model`.
+
+A model is a pure state machine: initial states, the enabled actions of a state
+with their successors, the state constraint that bounds the search, and the
+canonical representative of a state under symmetry. No engine is imported here,
+and no model knows an engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
+
+S = TypeVar("S")
+A = TypeVar("A")
+
+
+class Model(Protocol[S, A]):
+    """What an engine needs of a protocol."""
+
+    name: str
+
+    def init_states(self) -> Iterable[S]:
+        """Every initial state."""
+        ...
+
+    def next_steps(self, s: S) -> Iterable[tuple[A, S]]:
+        """Every enabled action of `s` and the state it leads to, in a fixed order."""
+        ...
+
+    def within_bounds(self, s: S) -> bool:
+        """The state constraint (TLC's CONSTRAINT): states outside are discarded."""
+        ...
+
+    def key(self, s: S) -> Hashable:
+        """`s` as a plain value (ints, tuples, booleans) that hashes the same in every process."""
+        ...
+
+    def canonical(self, s: S) -> Hashable:
+        """A representative of `s` under symmetry; equal for states in one orbit.
+
+        The explorer fingerprints this value, so it must hash the same in every
+        process: build it from ints, tuples and booleans, never strings or None.
+        """
+        ...
+
+    def describe_state(self, s: S) -> Mapping[str, Any]:
+        """The state as plain JSON data, keyed the way a person reads it."""
+        ...
+
+    def config_data(self) -> Mapping[str, Any]:
+        """The configuration as plain JSON data (for reports and replay)."""
+        ...
+
+
+def action_kind(action: object) -> str:
+    """The name coverage counts an action under: its class name."""
+    return type(action).__name__

@@ -1,0 +1,674 @@
+"""Raft among the swarm managers: a port of Ongaro's raft.tla, one method per action.
+
+Reference mode (`history=False`, no bugs) follows raft.tla (ongardie/raft.tla,
+without the proof-only history variables) exactly, so the explorer's state counts
+match TLC's (`../shared/reference/raft.md`). Outside reference mode a ghost
+history records who led which term and what was committed, for the properties
+that speak of the whole past.
+
+Servers are numbered 0..n-1 and are symmetric. Per-server data sits in tuples
+indexed by server, so a permutation of servers is a re-indexing. Messages are
+plain int tuples (see `Msg`), kept in a bag: a sorted tuple of (message, count)
+with every count positive. (raft.tla's function-as-bag would keep a received
+message at count 0; TLC's reference counts, 22,231 states, are those of a true
+multiset, which is what is modelled here: a count-0 key would make states that
+differ only in history distinct and let a receive drive a count negative.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from itertools import permutations, product
+from typing import Any
+
+import attrs
+
+# Roles, as ints so a state hashes the same in every process.
+FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
+ROLE_NAMES = ("Follower", "Candidate", "Leader")
+NIL = -1  # votedFor before a vote is cast
+
+# Message types. A message is a tuple whose first four fields are
+# (type, term, source, dest); the rest depend on the type:
+#   RV_REQ  (type, term, src, dst, last_log_term, last_log_index)
+#   RV_RESP (type, term, src, dst, vote_granted)
+#   AE_REQ  (type, term, src, dst, prev_log_index, prev_log_term, entries, commit_index)
+#   AE_RESP (type, term, src, dst, success, match_index)
+# An entry is (term, value).
+RV_REQ, RV_RESP, AE_REQ, AE_RESP = 0, 1, 2, 3
+MSG_NAMES = ("RequestVoteRequest", "RequestVoteResponse", "AppendEntriesRequest", "AppendEntriesResponse")
+
+Entry = tuple[int, int]
+Log = tuple[Entry, ...]
+Msg = tuple[Any, ...]
+Bag = tuple[tuple[Msg, int], ...]
+
+BUGS: dict[str, str] = {
+    "figure8": "a leader commits an earlier term's entry by counting replicas (Raft §5.4.2, Fig. 8; logcabin#44)",
+    "forget_vote_on_restart": "votedFor is not kept across a restart, so a server votes twice in a term "
+    "(Raft Fig. 2 'persistent state'; cornerstone#65, akka-raft#56)",
+    "half_is_quorum": "half the servers count as a quorum: why even manager counts are dangerous "
+    "(Docker admin guide, 'odd number of managers')",
+    "skip_log_check_on_vote": "a vote is granted without the up-to-date log check (Raft §5.4.1)",
+    "truncate_without_conflict": "a follower deletes everything after prevLogIndex on every AppendEntries, "
+    "as one Python Raft library does: unsafe once messages reorder (Raft §5.3, Fig. 2 rule 3)",
+    "accept_stale_append": "an AppendEntries of an older term is accepted as if current (Raft Fig. 2, AppendEntries rule 1)",
+}
+
+
+@attrs.frozen
+class Config:
+    """Sizes, bounds and options of a Raft model; `bugs` are the seeded bugs switched on."""
+
+    servers: int = 3
+    values: int = 1
+    max_term: int = 2
+    max_log: int = 1
+    max_msgs: int = 1
+    history: bool = True
+    bugs: frozenset[str] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        limits = {"servers": (1, 7), "values": (1, 5), "max_term": (1, 20), "max_log": (0, 10), "max_msgs": (0, 20)}
+        for name, (low, high) in limits.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(f"raft: {name}={value} is out of range ({low}..{high})")
+        unknown = sorted(self.bugs - BUGS.keys())
+        if unknown:
+            raise ValueError(f"raft: unknown bug {unknown[0]!r}; known: {', '.join(BUGS)}")
+
+
+# The configurations of ../shared/reference/raft.md, reproduced in tests and bench.
+REFERENCE = Config(servers=2, values=1, max_term=2, max_log=1, max_msgs=2, history=False)
+DEFAULT = Config(servers=3, values=1, max_term=2, max_log=1, max_msgs=1, history=True)
+
+
+@attrs.frozen(order=True)
+class State:
+    """One global state: every server's variables, the network bag and the ghost history."""
+
+    term: tuple[int, ...]
+    role: tuple[int, ...]
+    voted_for: tuple[int, ...]
+    log: tuple[Log, ...]
+    commit_index: tuple[int, ...]
+    votes_responded: tuple[int, ...]  # bit j set: j has answered this candidate's RequestVote
+    votes_granted: tuple[int, ...]  # bit j set: j has granted its vote
+    next_index: tuple[tuple[int, ...], ...]
+    match_index: tuple[tuple[int, ...], ...]
+    messages: Bag
+    # Ghost history (empty in reference mode): (term, server) of every election
+    # won, and (index, entry term, value, term of the commit) of every commit.
+    elected: tuple[tuple[int, int], ...] = ()
+    committed: tuple[tuple[int, int, int, int], ...] = ()
+
+    def fields(self) -> tuple[Any, ...]:
+        return (
+            self.term,
+            self.role,
+            self.voted_for,
+            self.log,
+            self.commit_index,
+            self.votes_responded,
+            self.votes_granted,
+            self.next_index,
+            self.match_index,
+            self.messages,
+            self.elected,
+            self.committed,
+        )
+
+
+# ---------------------------------------------------------------- actions
+
+
+def server(i: int) -> str:
+    return f"s{i + 1}"
+
+
+def describe_message(m: Msg) -> str:
+    """A message as a person reads it: `AppendEntriesRequest s1->s2 term 2 prev (1,2) [2:v1] commit 1`."""
+    kind, term, src, dst = m[0], m[1], m[2], m[3]
+    head = f"{MSG_NAMES[kind]} {server(src)}->{server(dst)} term {term}"
+    if kind == RV_REQ:
+        return f"{head} lastLog (index {m[5]}, term {m[4]})"
+    if kind == RV_RESP:
+        return f"{head} {'granted' if m[4] else 'refused'}"
+    if kind == AE_REQ:
+        entries = ", ".join(f"term {t} v{v}" for t, v in m[6])
+        return f"{head} prev (index {m[4]}, term {m[5]}) entries [{entries}] commit {m[7]}"
+    return f"{head} {'success' if m[4] else 'failure'} match {m[5]}"
+
+
+@attrs.frozen
+class OnServer:
+    """An action of one server."""
+
+    i: int
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({server(self.i)})"
+
+
+@attrs.frozen
+class BetweenServers:
+    """An action of server i towards server j."""
+
+    i: int
+    j: int
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({server(self.i)} -> {server(self.j)})"
+
+
+@attrs.frozen
+class OnMessage:
+    """An action on one message of the bag."""
+
+    m: Msg
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({describe_message(self.m)})"
+
+
+class Restart(OnServer): ...
+
+
+class Timeout(OnServer): ...
+
+
+class RequestVote(BetweenServers): ...
+
+
+class BecomeLeader(OnServer): ...
+
+
+@attrs.frozen
+class ClientRequest:
+    i: int
+    v: int
+
+    def __str__(self) -> str:
+        return f"ClientRequest({server(self.i)}, v{self.v})"
+
+
+class AdvanceCommitIndex(OnServer): ...
+
+
+class AppendEntries(BetweenServers): ...
+
+
+class UpdateTerm(OnMessage): ...
+
+
+class HandleRequestVoteRequest(OnMessage): ...
+
+
+class HandleRequestVoteResponse(OnMessage): ...
+
+
+class HandleAppendEntriesRequest(OnMessage): ...
+
+
+class HandleAppendEntriesResponse(OnMessage): ...
+
+
+class DropStaleResponse(OnMessage): ...
+
+
+class DuplicateMessage(OnMessage): ...
+
+
+class DropMessage(OnMessage): ...
+
+
+Action = OnServer | BetweenServers | OnMessage | ClientRequest
+ACTION_KINDS = (
+    Timeout, Restart, RequestVote, BecomeLeader, ClientRequest, AdvanceCommitIndex, AppendEntries,
+    UpdateTerm, HandleRequestVoteRequest, HandleRequestVoteResponse, HandleAppendEntriesRequest,
+    HandleAppendEntriesResponse, DropStaleResponse, DuplicateMessage, DropMessage,
+)  # fmt: skip
+
+# ---------------------------------------------------------------- helpers
+
+
+def _put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
+    """`t` with element i replaced by v (TLA+'s [f EXCEPT ![i] = v])."""
+    return t[:i] + (v,) + t[i + 1 :]
+
+
+def with_message(m: Msg, bag: Bag) -> Bag:
+    """The bag with one more copy of m (raft.tla WithMessage)."""
+    for k, (other, count) in enumerate(bag):
+        if other == m:
+            return bag[:k] + ((m, count + 1),) + bag[k + 1 :]
+    return tuple(sorted(bag + ((m, 1),)))
+
+
+def without_message(m: Msg, bag: Bag) -> Bag:
+    """The bag with one copy of m fewer (raft.tla WithoutMessage); none left, none kept."""
+    for k, (other, count) in enumerate(bag):
+        if other == m:
+            if count == 1:
+                return bag[:k] + bag[k + 1 :]
+            return bag[:k] + ((m, count - 1),) + bag[k + 1 :]
+    return bag
+
+
+def last_term(log: Log) -> int:
+    return log[-1][0] if log else 0
+
+
+def bag_size(bag: Bag) -> int:
+    return sum(count for _, count in bag)
+
+
+def _bits(mask: int, n: int) -> list[int]:
+    return [j for j in range(n) if mask >> j & 1]
+
+
+# ---------------------------------------------------------------- the model
+
+
+class Raft:
+    """Raft's state machine for a `Config`; see the module docstring."""
+
+    name = "raft"
+
+    def __init__(self, config: Config = DEFAULT) -> None:
+        self.config = config
+        self.n = config.servers
+        self.bugs = config.bugs
+        self.history = config.history
+        # A quorum is a set of servers, as a bitmask, holding a strict majority.
+        half = "half_is_quorum" in self.bugs
+        self._quorum = tuple(
+            (2 * mask.bit_count() >= self.n) if half else (2 * mask.bit_count() > self.n) for mask in range(1 << self.n)
+        )
+        self._perms = tuple(permutations(range(self.n)))
+
+    def is_quorum(self, mask: int) -> bool:
+        return self._quorum[mask]
+
+    # ------------------------------------------------------------ Init
+
+    def init_states(self) -> Iterator[State]:
+        n = self.n
+        yield State(
+            term=(1,) * n,
+            role=(FOLLOWER,) * n,
+            voted_for=(NIL,) * n,
+            log=((),) * n,
+            commit_index=(0,) * n,
+            votes_responded=(0,) * n,
+            votes_granted=(0,) * n,
+            next_index=((1,) * n,) * n,
+            match_index=((0,) * n,) * n,
+            messages=(),
+        )
+
+    # ------------------------------------------------------------ Next
+
+    def next_steps(self, s: State) -> Iterator[tuple[Action, State]]:
+        """Next, in the order raft.tla lists its disjuncts."""
+        n = self.n
+        for i in range(n):
+            if s.role[i] != LEADER:
+                yield Timeout(i), self.timeout(s, i)
+        for i in range(n):
+            yield Restart(i), self.restart(s, i)
+        for i in range(n):
+            if s.role[i] == CANDIDATE:
+                for j in range(n):
+                    if not s.votes_responded[i] >> j & 1:
+                        yield RequestVote(i, j), self.request_vote(s, i, j)
+        for i in range(n):
+            if s.role[i] == CANDIDATE and self._quorum[s.votes_granted[i]]:
+                yield BecomeLeader(i), self.become_leader(s, i)
+        for i in range(n):
+            if s.role[i] == LEADER:
+                for v in range(1, self.config.values + 1):
+                    yield ClientRequest(i, v), self.client_request(s, i, v)
+        for i in range(n):
+            if s.role[i] == LEADER:
+                yield AdvanceCommitIndex(i), self.advance_commit_index(s, i)
+        for i in range(n):
+            if s.role[i] == LEADER:
+                for j in range(n):
+                    if i != j:
+                        yield AppendEntries(i, j), self.append_entries(s, i, j)
+        for m, _ in s.messages:
+            yield from self.receive(s, m)
+        for m, _ in s.messages:
+            yield DuplicateMessage(m), s_with(s, messages=with_message(m, s.messages))
+        for m, _ in s.messages:
+            yield DropMessage(m), s_with(s, messages=without_message(m, s.messages))
+
+    def timeout(self, s: State, i: int) -> State:
+        """Timeout(i): a follower or candidate starts an election in the next term."""
+        return s_with(
+            s,
+            role=_put(s.role, i, CANDIDATE),
+            term=_put(s.term, i, s.term[i] + 1),
+            voted_for=_put(s.voted_for, i, NIL),
+            votes_responded=_put(s.votes_responded, i, 0),
+            votes_granted=_put(s.votes_granted, i, 0),
+        )
+
+    def restart(self, s: State, i: int) -> State:
+        """Restart(i): everything but currentTerm, votedFor and log is lost."""
+        voted_for = _put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
+        return s_with(
+            s,
+            role=_put(s.role, i, FOLLOWER),
+            voted_for=voted_for,
+            votes_responded=_put(s.votes_responded, i, 0),
+            votes_granted=_put(s.votes_granted, i, 0),
+            next_index=_put(s.next_index, i, (1,) * self.n),
+            match_index=_put(s.match_index, i, (0,) * self.n),
+            commit_index=_put(s.commit_index, i, 0),
+        )
+
+    def request_vote(self, s: State, i: int, j: int) -> State:
+        """RequestVote(i, j): candidate i asks j (itself included) for its vote."""
+        log = s.log[i]
+        m = (RV_REQ, s.term[i], i, j, last_term(log), len(log))
+        return s_with(s, messages=with_message(m, s.messages))
+
+    def become_leader(self, s: State, i: int) -> State:
+        """BecomeLeader(i): a candidate holding a quorum of votes leads its term."""
+        elected = tuple(sorted({*s.elected, (s.term[i], i)})) if self.history else s.elected
+        return s_with(
+            s,
+            role=_put(s.role, i, LEADER),
+            next_index=_put(s.next_index, i, (len(s.log[i]) + 1,) * self.n),
+            match_index=_put(s.match_index, i, (0,) * self.n),
+            elected=elected,
+        )
+
+    def client_request(self, s: State, i: int, v: int) -> State:
+        """ClientRequest(i, v): the leader appends v to its log in its term."""
+        return s_with(s, log=_put(s.log, i, s.log[i] + ((s.term[i], v),)))
+
+    def advance_commit_index(self, s: State, i: int) -> State:
+        """AdvanceCommitIndex(i): commit the highest index a quorum agrees on, if of this term."""
+        log = s.log[i]
+        match = s.match_index[i]
+        new_commit = s.commit_index[i]
+        for index in range(len(log), 0, -1):
+            agree = 1 << i
+            for k in range(self.n):
+                if match[k] >= index:
+                    agree |= 1 << k
+            if self._quorum[agree]:
+                if log[index - 1][0] == s.term[i] or "figure8" in self.bugs:
+                    new_commit = index
+                break
+        committed = s.committed
+        if self.history and new_commit > s.commit_index[i]:
+            fresh = {(x, log[x - 1][0], log[x - 1][1]) for x in range(s.commit_index[i] + 1, new_commit + 1)}
+            known = {c[:3] for c in committed}
+            additions = [(*c, s.term[i]) for c in fresh - known]
+            if additions:
+                committed = tuple(sorted((*committed, *additions)))
+        return s_with(s, commit_index=_put(s.commit_index, i, new_commit), committed=committed)
+
+    def append_entries(self, s: State, i: int, j: int) -> State:
+        """AppendEntries(i, j): the leader sends j at most one entry, from nextIndex[i][j]."""
+        log = s.log[i]
+        next_index = s.next_index[i][j]
+        prev_index = next_index - 1
+        prev_term = log[prev_index - 1][0] if prev_index > 0 else 0
+        last_entry = min(len(log), next_index)
+        entries = log[next_index - 1 : last_entry]
+        m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, min(s.commit_index[i], last_entry))
+        return s_with(s, messages=with_message(m, s.messages))
+
+    # ------------------------------------------------------------ Receive
+
+    def receive(self, s: State, m: Msg) -> Iterator[tuple[Action, State]]:
+        """Receive(m): a newer term first updates the recipient's term; else the handler."""
+        kind, mterm, i = m[0], m[1], m[3]
+        term = s.term[i]
+        if mterm > term:
+            yield UpdateTerm(m), self.update_term(s, i, mterm)
+        elif kind == RV_REQ:
+            yield HandleRequestVoteRequest(m), self.handle_request_vote_request(s, m)
+        elif kind == AE_REQ:
+            step = self.handle_append_entries_request(s, m)
+            if step is not None:
+                yield HandleAppendEntriesRequest(m), step
+        elif mterm < term:
+            yield DropStaleResponse(m), s_with(s, messages=without_message(m, s.messages))
+        elif kind == RV_RESP:
+            yield HandleRequestVoteResponse(m), self.handle_request_vote_response(s, m)
+        else:
+            yield HandleAppendEntriesResponse(m), self.handle_append_entries_response(s, m)
+
+    def update_term(self, s: State, i: int, mterm: int) -> State:
+        """UpdateTerm: adopt the newer term as a follower; the message stays for a later step."""
+        return s_with(
+            s,
+            term=_put(s.term, i, mterm),
+            role=_put(s.role, i, FOLLOWER),
+            voted_for=_put(s.voted_for, i, NIL),
+        )
+
+    def handle_request_vote_request(self, s: State, m: Msg) -> State:
+        """HandleRequestVoteRequest: grant iff same term, log up to date and not voted for another."""
+        _, mterm, j, i, m_last_term, m_last_index = m
+        log = s.log[i]
+        my_last = last_term(log)
+        log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))
+        if "skip_log_check_on_vote" in self.bugs:
+            log_ok = True
+        grant = mterm == s.term[i] and log_ok and s.voted_for[i] in (NIL, j)
+        voted_for = _put(s.voted_for, i, j) if grant else s.voted_for
+        reply = (RV_RESP, s.term[i], i, j, int(grant))
+        return s_with(s, voted_for=voted_for, messages=without_message(m, with_message(reply, s.messages)))
+
+    def handle_request_vote_response(self, s: State, m: Msg) -> State:
+        """HandleRequestVoteResponse: tally the answer (even if no longer a candidate)."""
+        _, _, j, i, granted = m
+        responded = _put(s.votes_responded, i, s.votes_responded[i] | 1 << j)
+        votes = _put(s.votes_granted, i, s.votes_granted[i] | 1 << j) if granted else s.votes_granted
+        return s_with(s, votes_responded=responded, votes_granted=votes, messages=without_message(m, s.messages))
+
+    def handle_append_entries_request(self, s: State, m: Msg) -> State | None:
+        """HandleAppendEntriesRequest: reject, step down from candidate, or accept (3 cases)."""
+        _, mterm, j, i, prev_index, prev_term, entries, m_commit = m
+        term, role, log = s.term[i], s.role[i], s.log[i]
+        if "accept_stale_append" in self.bugs and mterm < term and role != LEADER:
+            mterm, role = term, FOLLOWER
+        log_ok = prev_index == 0 or (0 < prev_index <= len(log) and log[prev_index - 1][0] == prev_term)
+        if mterm < term or (mterm == term and role == FOLLOWER and not log_ok):
+            reply = (AE_RESP, term, i, j, 0, 0)
+            return s_with(s, messages=without_message(m, with_message(reply, s.messages)))
+        if mterm == term and role == CANDIDATE:
+            # Return to follower; the message stays to be handled as a follower.
+            return s_with(s, role=_put(s.role, i, FOLLOWER))
+        if mterm != term or role != FOLLOWER:
+            return None  # a leader never handles an AppendEntries of its own term
+        if "truncate_without_conflict" in self.bugs:
+            return self._truncate_and_append(s, m)
+        index = prev_index + 1
+        if not entries or (len(log) >= index and log[index - 1][0] == entries[0][0]):
+            # Already done with this request. (commitIndex may go back on an old duplicate.)
+            reply = (AE_RESP, term, i, j, 1, prev_index + len(entries))
+            return s_with(
+                s,
+                commit_index=_put(s.commit_index, i, m_commit),
+                messages=without_message(m, with_message(reply, s.messages)),
+            )
+        if len(log) >= index:
+            # Conflict: remove one entry, from the end of the log.
+            return s_with(s, log=_put(s.log, i, log[:-1]))
+        # No conflict: append the entry; the request stays to be acknowledged.
+        return s_with(s, log=_put(s.log, i, log + (entries[0],)))
+
+    def _truncate_and_append(self, s: State, m: Msg) -> State:
+        """Seeded bug `truncate_without_conflict`: cut the log after prevLogIndex, then append."""
+        _, _, j, i, prev_index, _, entries, m_commit = m
+        reply = (AE_RESP, s.term[i], i, j, 1, prev_index + len(entries))
+        return s_with(
+            s,
+            log=_put(s.log, i, s.log[i][:prev_index] + entries),
+            commit_index=_put(s.commit_index, i, m_commit),
+            messages=without_message(m, with_message(reply, s.messages)),
+        )
+
+    def handle_append_entries_response(self, s: State, m: Msg) -> State:
+        """HandleAppendEntriesResponse: move nextIndex/matchIndex for j."""
+        _, _, j, i, success, match = m
+        if success:
+            next_row = _put(s.next_index[i], j, match + 1)
+            match_index = _put(s.match_index, i, _put(s.match_index[i], j, match))
+        else:
+            next_row = _put(s.next_index[i], j, max(s.next_index[i][j] - 1, 1))
+            match_index = s.match_index
+        return s_with(
+            s,
+            next_index=_put(s.next_index, i, next_row),
+            match_index=match_index,
+            messages=without_message(m, s.messages),
+        )
+
+    # ------------------------------------------------------------ bounds and symmetry
+
+    def within_bounds(self, s: State) -> bool:
+        """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
+        c = self.config
+        return (
+            max(s.term) <= c.max_term
+            and max(map(len, s.log)) <= c.max_log
+            and sum(count for _, count in s.messages) <= c.max_msgs
+        )
+
+    def key(self, s: State) -> Hashable:
+        return s.fields()
+
+    def action_kinds(self) -> list[str]:
+        """Every kind of action this model has, for coverage."""
+        return [k.__name__ for k in ACTION_KINDS]
+
+    def canonical(self, s: State) -> Hashable:
+        """The least permuted field tuple among the permutations that sort servers by a
+        permutation-free signature: the same value for every state in an orbit."""
+        if self.n == 1:
+            return s.fields()
+        sig = [self._signature(s, i) for i in range(self.n)]
+        order = sorted(range(self.n), key=sig.__getitem__)
+        groups: list[list[int]] = []
+        for i in order:
+            if groups and sig[groups[-1][0]] == sig[i]:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        if all(len(g) == 1 for g in groups):
+            return self.permuted(s, _inverse(order)).fields()
+        best: tuple[Any, ...] | None = None
+        for choice in product(*(permutations(g) for g in groups)):
+            flat = [i for g in choice for i in g]
+            candidate = self.permuted(s, _inverse(flat)).fields()
+            if best is None or candidate < best:
+                best = candidate
+        assert best is not None
+        return best
+
+    def _signature(self, s: State, i: int) -> tuple[Any, ...]:
+        vote = s.voted_for[i]
+        return (
+            s.term[i],
+            s.role[i],
+            0 if vote == NIL else (1 if vote == i else 2),
+            s.log[i],
+            s.commit_index[i],
+            s.votes_responded[i].bit_count(),
+            s.votes_granted[i].bit_count(),
+            tuple(sorted(s.next_index[i])),
+            tuple(sorted(s.match_index[i])),
+        )
+
+    def permuted(self, s: State, p: list[int] | tuple[int, ...]) -> State:
+        """The state with server i renamed p[i]."""
+        n = self.n
+        inv = _inverse(p)
+
+        def row(t: tuple[Any, ...]) -> tuple[Any, ...]:
+            return tuple(t[inv[k]] for k in range(n))
+
+        def mask(b: int) -> int:
+            out = 0
+            for j in range(n):
+                if b >> j & 1:
+                    out |= 1 << p[j]
+            return out
+
+        messages = tuple(sorted(((m[0], m[1], p[m[2]], p[m[3]], *m[4:]), c) for m, c in s.messages))
+        return State(
+            term=row(s.term),
+            role=row(s.role),
+            voted_for=tuple(NIL if v == NIL else p[v] for v in row(s.voted_for)),
+            log=row(s.log),
+            commit_index=row(s.commit_index),
+            votes_responded=tuple(mask(b) for b in row(s.votes_responded)),
+            votes_granted=tuple(mask(b) for b in row(s.votes_granted)),
+            next_index=tuple(row(r) for r in row(s.next_index)),
+            match_index=tuple(row(r) for r in row(s.match_index)),
+            messages=messages,
+            elected=tuple(sorted((t, p[i]) for t, i in s.elected)),
+            committed=s.committed,
+        )
+
+    # ------------------------------------------------------------ for reports
+
+    def describe_state(self, s: State) -> Mapping[str, Any]:
+        servers = {}
+        for i in range(self.n):
+            servers[server(i)] = {
+                "term": s.term[i],
+                "role": ROLE_NAMES[s.role[i]],
+                "votedFor": None if s.voted_for[i] == NIL else server(s.voted_for[i]),
+                "log": [f"term {t} v{v}" for t, v in s.log[i]],
+                "commitIndex": s.commit_index[i],
+                "votesGranted": [server(j) for j in _bits(s.votes_granted[i], self.n)],
+                "votesResponded": [server(j) for j in _bits(s.votes_responded[i], self.n)],
+                "nextIndex": {server(j): x for j, x in enumerate(s.next_index[i])},
+                "matchIndex": {server(j): x for j, x in enumerate(s.match_index[i])},
+            }
+        data: dict[str, Any] = {
+            "servers": servers,
+            "messages": {describe_message(m): c for m, c in s.messages if c},
+        }
+        if self.history:
+            data["elected"] = [f"{server(i)} in term {t}" for t, i in s.elected]
+            data["committed"] = [f"index {x}: term {t} v{v} (committed in term {ct})" for x, t, v, ct in s.committed]
+        return data
+
+    def config_data(self) -> Mapping[str, Any]:
+        c = self.config
+        return {
+            "servers": c.servers,
+            "values": c.values,
+            "max_term": c.max_term,
+            "max_log": c.max_log,
+            "max_msgs": c.max_msgs,
+            "history": c.history,
+            "bugs": sorted(c.bugs),
+        }
+
+
+def _inverse(p: list[int] | tuple[int, ...]) -> list[int]:
+    inv = [0] * len(p)
+    for k, v in enumerate(p):
+        inv[v] = k
+    return inv
+
+
+_EVOLVE_FIELDS = tuple(a.name for a in attrs.fields(State))
+
+
+def s_with(s: State, **changes: Any) -> State:
+    """`s` with some fields replaced: the successor of a step (TLA+'s UNCHANGED for the rest)."""
+    return State(*(changes[f] if f in changes else getattr(s, f) for f in _EVOLVE_FIELDS))

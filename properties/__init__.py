@@ -1,0 +1,1 @@
+"""What must hold, one module a protocol; the shared vocabulary is in `base`."""

@@ -1,0 +1,201 @@
+"""The exhaustive explorer: breadth-first search over a model's bounded state space.
+
+As TLC does, the explorer keeps one fingerprint and one parent fingerprint per
+distinct state and rebuilds a trace on demand by re-expanding parents, so the
+hot path never stores actions. Breadth-first order makes the first
+counterexample a shortest one. Successors outside the model's bounds are
+discarded (TLC's CONSTRAINT): neither counted as states nor expanded.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+import attrs
+
+from model.kernel import Model, action_kind
+from properties.base import Kind, Property
+from swarmcheck.result import Result, Stats, Trace, Violation
+
+Progress = Callable[[str], None]
+
+
+def stderr_progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@attrs.define
+class _Search:
+    """The mutable bookkeeping of one run."""
+
+    model: Model[Any, Any]
+    properties: Sequence[Property[Any]]
+    symmetry: bool
+    parents: dict[int, int] = attrs.Factory(dict)
+    coverage: Counter[str] = attrs.Factory(Counter)
+    violations: dict[str, Violation] = attrs.Factory(dict)
+    reached: set[str] = attrs.Factory(set)
+    transitions: int = 0
+
+    def fingerprint(self, s: Any) -> int:
+        key: Hashable = self.model.canonical(s) if self.symmetry else self.model.key(s)
+        return hash(key)
+
+
+def explore(
+    model: Model[Any, Any],
+    properties: Sequence[Property[Any]],
+    *,
+    max_states: int | None = None,
+    max_depth: int | None = None,
+    time_limit: float | None = None,
+    symmetry: bool = True,
+    stop_at_first: bool = True,
+    progress: Progress | None = None,
+    progress_every: float = 2.0,
+) -> Result:
+    """Explore every state within the model's bounds and judge every property."""
+    run = _Search(model, properties, symmetry)
+    always = [p for p in properties if p.kind is Kind.ALWAYS]
+    steps = [p for p in properties if p.kind is Kind.TRANSITION]
+    sometimes = [p for p in properties if p.kind is Kind.SOMETIMES]
+    sometimes_steps = [p for p in properties if p.kind is Kind.SOMETIMES_STEP]
+    parents = run.parents
+    started = time.perf_counter()
+    last_report = started
+    budget_hit: str | None = None
+
+    def on_new_state(fp: int, s: Any) -> None:
+        for p in always:
+            if p.name not in run.violations:
+                message = p.check(s)
+                if message:
+                    run.violations[p.name] = Violation(p.name, p.kind, message, fp, None)
+        for p in list(sometimes):
+            if p.check(s):
+                run.reached.add(p.name)
+                sometimes.remove(p)
+
+    frontier: list[tuple[int, Any]] = []
+    for s in model.init_states():
+        if not model.within_bounds(s):
+            continue
+        fp = run.fingerprint(s)
+        if fp not in parents:
+            parents[fp] = fp
+            frontier.append((fp, s))
+            on_new_state(fp, s)
+    depth = 1 if frontier else 0
+    within_bounds = model.within_bounds
+    fingerprint = run.fingerprint
+    next_steps = model.next_steps
+
+    while frontier and not (stop_at_first and run.violations):
+        if max_depth is not None and depth >= max_depth:
+            budget_hit = f"depth {max_depth}"
+            break
+        following: list[tuple[int, Any]] = []
+        for position, (fp, s) in enumerate(frontier):
+            for action, t in next_steps(s):
+                if not within_bounds(t):
+                    continue
+                run.transitions += 1
+                run.coverage[action_kind(action)] += 1
+                for p in steps:
+                    if p.name not in run.violations:
+                        message = p.check(s, action, t)
+                        if message:
+                            run.violations[p.name] = Violation(p.name, p.kind, message, fp, fingerprint(t))
+                for p in list(sometimes_steps):
+                    if p.check(s, action, t):
+                        run.reached.add(p.name)
+                        sometimes_steps.remove(p)
+                tfp = fingerprint(t)
+                if tfp in parents:
+                    continue
+                parents[tfp] = fp
+                following.append((tfp, t))
+                on_new_state(tfp, t)
+            if stop_at_first and run.violations:
+                break
+            if position & 1023 == 0:
+                now = time.perf_counter()
+                if time_limit is not None and now - started > time_limit:
+                    budget_hit = f"time {time_limit:g} s"
+                    break
+                if max_states is not None and len(parents) > max_states:
+                    budget_hit = f"{max_states} states"
+                    break
+                if progress is not None and now - last_report >= progress_every:
+                    last_report = now
+                    progress(_progress_line(model.name, len(parents), run.transitions, depth, now - started))
+        if budget_hit:
+            break
+        frontier = following
+        if frontier:
+            depth += 1
+
+    seconds = time.perf_counter() - started
+    kinds = _action_kinds(model)
+    stats = Stats(
+        distinct_states=len(parents),
+        transitions=run.transitions,
+        depth=depth,
+        seconds=seconds,
+        coverage=dict(sorted(run.coverage.items())),
+        never_fired=sorted(k for k in kinds if k not in run.coverage),
+    )
+    traces = {name: _rebuild(run, v) for name, v in run.violations.items()}
+    return Result.judge(
+        model_name=model.name,
+        properties=properties,
+        violations=[attrs.evolve(v, trace=traces[v.property]) for v in run.violations.values()],
+        reached=run.reached,
+        stats=stats,
+        complete=budget_hit is None and not (stop_at_first and run.violations),
+        budget_hit=budget_hit,
+        engine="explore",
+    )
+
+
+def _progress_line(name: str, states: int, transitions: int, depth: int, seconds: float) -> str:
+    rate = states / seconds if seconds else 0.0
+    return f"[{name}] {states:,} distinct states, {transitions:,} transitions, depth {depth}, {seconds:.0f} s ({rate:,.0f} states/s)"
+
+
+def _action_kinds(model: Model[Any, Any]) -> list[str]:
+    kinds: Callable[[], list[str]] | None = getattr(model, "action_kinds", None)
+    return list(kinds()) if kinds else []
+
+
+def _path_to(parents: dict[int, int], fp: int) -> list[int]:
+    path = [fp]
+    while parents[path[-1]] != path[-1]:
+        path.append(parents[path[-1]])
+    path.reverse()
+    return path
+
+
+def _rebuild(run: _Search, violation: Violation) -> Trace:
+    """Re-walk from an initial state, choosing at each step a successor with the next
+    fingerprint; the last step of a transition violation is the one that breaks it."""
+    model = run.model
+    path = _path_to(run.parents, violation.state_fp)
+    current = next(s for s in model.init_states() if run.fingerprint(s) == path[0])
+    steps: list[tuple[Any, Any]] = [(None, current)]
+    for fp in path[1:]:
+        action, current = next(
+            (a, t) for a, t in model.next_steps(current) if model.within_bounds(t) and run.fingerprint(t) == fp
+        )
+        steps.append((action, current))
+    if violation.kind is Kind.TRANSITION:
+        prop = next(p for p in run.properties if p.name == violation.property)
+        for action, t in model.next_steps(current):
+            if model.within_bounds(t) and prop.check(current, action, t):
+                steps.append((action, t))
+                break
+    return Trace(steps)

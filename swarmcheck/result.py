@@ -1,0 +1,89 @@
+"""What an engine returns: a verdict per property, statistics and counterexamples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from properties.base import Kind, Property
+
+HOLDS, VIOLATED, REACHED, VACUOUS, INCOMPLETE = "holds", "violated", "reached", "vacuous", "incomplete"
+
+
+@attrs.frozen
+class Trace:
+    """A behaviour: (None, initial state), then (action, state after it), in order."""
+
+    steps: Sequence[tuple[Any, Any]]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def actions(self) -> list[Any]:
+        return [a for a, _ in self.steps[1:]]
+
+
+@attrs.frozen
+class Violation:
+    """A property that failed, with what was wrong and the behaviour that shows it."""
+
+    property: str
+    kind: Kind
+    message: str
+    state_fp: int
+    next_fp: int | None
+    trace: Trace | None = None
+
+
+@attrs.frozen
+class Stats:
+    distinct_states: int
+    transitions: int
+    depth: int
+    seconds: float
+    coverage: dict[str, int]
+    never_fired: list[str]
+
+    @property
+    def states_per_second(self) -> float:
+        return self.distinct_states / self.seconds if self.seconds > 0 else 0.0
+
+
+@attrs.frozen
+class Result:
+    """The outcome of one engine run on one model and configuration."""
+
+    model: str
+    engine: str
+    verdict: str
+    verdicts: dict[str, str]
+    violations: list[Violation]
+    stats: Stats | None
+    budget_hit: str | None
+
+    @classmethod
+    def judge(
+        cls,
+        *,
+        model_name: str,
+        properties: Sequence[Property[Any]],
+        violations: Iterable[Violation],
+        reached: set[str],
+        stats: Stats | None,
+        complete: bool,
+        budget_hit: str | None,
+        engine: str,
+    ) -> Result:
+        found = {v.property: v for v in violations}
+        verdicts: dict[str, str] = {}
+        for p in properties:
+            if p.kind in (Kind.SOMETIMES, Kind.SOMETIMES_STEP):
+                verdicts[p.name] = REACHED if p.name in reached else (VACUOUS if complete else INCOMPLETE)
+            else:
+                verdicts[p.name] = VIOLATED if p.name in found else (HOLDS if complete else INCOMPLETE)
+        values = set(verdicts.values())
+        verdict = next((v for v in (VIOLATED, VACUOUS, INCOMPLETE) if v in values), HOLDS)
+        return cls(model_name, engine, verdict, verdicts, list(found.values()), stats, budget_hit)
