@@ -17,8 +17,9 @@ differ only in history distinct and let a receive drive a count negative.)
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from itertools import permutations, product
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -53,6 +54,8 @@ BUGS: dict[str, str] = {
     "truncate_without_conflict": "a follower deletes everything after prevLogIndex on every AppendEntries, "
     "as one Python Raft library does: unsafe once messages reorder (Raft §5.3, Fig. 2 rule 3)",
     "accept_stale_append": "an AppendEntries of an older term is accepted as if current (Raft Fig. 2, AppendEntries rule 1)",
+    "forget_term_on_restart": "currentTerm is not kept across a restart "
+    "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
 }
 
 
@@ -275,6 +278,8 @@ class Raft:
     """Raft's state machine for a `Config`; see the module docstring."""
 
     name = "raft"
+    # What the environment does to the protocol; random search switches these off at times.
+    fault_kinds = ("Restart", "DuplicateMessage", "DropMessage")
 
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
@@ -286,7 +291,9 @@ class Raft:
         self._quorum = tuple(
             (2 * mask.bit_count() >= self.n) if half else (2 * mask.bit_count() > self.n) for mask in range(1 << self.n)
         )
-        self._perms = tuple(permutations(range(self.n)))
+        self._fresh_next = (1,) * self.n
+        self._fresh_match = (0,) * self.n
+        self._renaming = {order: _Renaming.of(order) for order in permutations(range(self.n))}
 
     def is_quorum(self, mask: int) -> bool:
         return self._quorum[mask]
@@ -359,14 +366,27 @@ class Raft:
     def restart(self, s: State, i: int) -> State:
         """Restart(i): everything but currentTerm, votedFor and log is lost."""
         voted_for = _put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
+        term = _put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
+        if (
+            term is s.term
+            and s.role[i] == FOLLOWER
+            and voted_for is s.voted_for
+            and not s.votes_responded[i]
+            and not s.votes_granted[i]
+            and s.next_index[i] == self._fresh_next
+            and s.match_index[i] == self._fresh_match
+            and not s.commit_index[i]
+        ):
+            return s  # nothing volatile to lose
         return s_with(
             s,
+            term=term,
             role=_put(s.role, i, FOLLOWER),
             voted_for=voted_for,
             votes_responded=_put(s.votes_responded, i, 0),
             votes_granted=_put(s.votes_granted, i, 0),
-            next_index=_put(s.next_index, i, (1,) * self.n),
-            match_index=_put(s.match_index, i, (0,) * self.n),
+            next_index=_put(s.next_index, i, self._fresh_next),
+            match_index=_put(s.match_index, i, self._fresh_match),
             commit_index=_put(s.commit_index, i, 0),
         )
 
@@ -405,6 +425,8 @@ class Raft:
                 if log[index - 1][0] == s.term[i] or "figure8" in self.bugs:
                     new_commit = index
                 break
+        if new_commit == s.commit_index[i]:
+            return s
         committed = s.committed
         if self.history and new_commit > s.commit_index[i]:
             fresh = {(x, log[x - 1][0], log[x - 1][1]) for x in range(s.commit_index[i] + 1, new_commit + 1)}
@@ -479,8 +501,8 @@ class Raft:
         """HandleAppendEntriesRequest: reject, step down from candidate, or accept (3 cases)."""
         _, mterm, j, i, prev_index, prev_term, entries, m_commit = m
         term, role, log = s.term[i], s.role[i], s.log[i]
-        if "accept_stale_append" in self.bugs and mterm < term and role != LEADER:
-            mterm, role = term, FOLLOWER
+        if "accept_stale_append" in self.bugs and mterm < term:
+            mterm, role = term, FOLLOWER  # the term check is missing: handled as if current
         log_ok = prev_index == 0 or (0 < prev_index <= len(log) and log[prev_index - 1][0] == prev_term)
         if mterm < term or (mterm == term and role == FOLLOWER and not log_ok):
             reply = (AE_RESP, term, i, j, 0, 0)
@@ -545,6 +567,12 @@ class Raft:
             and sum(count for _, count in s.messages) <= c.max_msgs
         )
 
+    def progress(self, s: State) -> float:
+        """How far a behaviour has got: terms with a leader, entries held and committed.
+        Random search (the Hypothesis bridge) is steered towards more of it."""
+        leaders = len({t for t, _ in s.elected}) + sum(role == LEADER for role in s.role)
+        return 4.0 * leaders + sum(map(len, s.log)) + 2.0 * sum(s.commit_index) + max(s.term)
+
     def key(self, s: State) -> Hashable:
         return s.fields()
 
@@ -559,24 +587,30 @@ class Raft:
             return s.fields()
         sig = [self._signature(s, i) for i in range(self.n)]
         order = sorted(range(self.n), key=sig.__getitem__)
+        ties = [k for k in range(1, self.n) if sig[order[k]] == sig[order[k - 1]]]
+        if not ties:
+            return self._renamed(s, self._renaming[tuple(order)])
+        best: tuple[Any, ...] | None = None
+        for arrangement in self._tied_arrangements(order, sig):
+            candidate = self._renamed(s, self._renaming[arrangement])
+            if best is None or candidate < best:
+                best = candidate
+        assert best is not None
+        return best
+
+    def _tied_arrangements(self, order: list[int], sig: list[Any]) -> Iterator[tuple[int, ...]]:
+        """Every server order consistent with the sorted signatures (ties in any order)."""
         groups: list[list[int]] = []
         for i in order:
             if groups and sig[groups[-1][0]] == sig[i]:
                 groups[-1].append(i)
             else:
                 groups.append([i])
-        if all(len(g) == 1 for g in groups):
-            return self.permuted(s, _inverse(order)).fields()
-        best: tuple[Any, ...] | None = None
         for choice in product(*(permutations(g) for g in groups)):
-            flat = [i for g in choice for i in g]
-            candidate = self.permuted(s, _inverse(flat)).fields()
-            if best is None or candidate < best:
-                best = candidate
-        assert best is not None
-        return best
+            yield tuple(i for g in choice for i in g)
 
     def _signature(self, s: State, i: int) -> tuple[Any, ...]:
+        """What server i looks like without naming any server."""
         vote = s.voted_for[i]
         return (
             s.term[i],
@@ -586,40 +620,33 @@ class Raft:
             s.commit_index[i],
             s.votes_responded[i].bit_count(),
             s.votes_granted[i].bit_count(),
-            tuple(sorted(s.next_index[i])),
-            tuple(sorted(s.match_index[i])),
+            sorted(s.next_index[i]),
+            sorted(s.match_index[i]),
         )
 
-    def permuted(self, s: State, p: list[int] | tuple[int, ...]) -> State:
-        """The state with server i renamed p[i]."""
-        n = self.n
-        inv = _inverse(p)
-
-        def row(t: tuple[Any, ...]) -> tuple[Any, ...]:
-            return tuple(t[inv[k]] for k in range(n))
-
-        def mask(b: int) -> int:
-            out = 0
-            for j in range(n):
-                if b >> j & 1:
-                    out |= 1 << p[j]
-            return out
-
-        messages = tuple(sorted(((m[0], m[1], p[m[2]], p[m[3]], *m[4:]), c) for m, c in s.messages))
-        return State(
-            term=row(s.term),
-            role=row(s.role),
-            voted_for=tuple(NIL if v == NIL else p[v] for v in row(s.voted_for)),
-            log=row(s.log),
-            commit_index=row(s.commit_index),
-            votes_responded=tuple(mask(b) for b in row(s.votes_responded)),
-            votes_granted=tuple(mask(b) for b in row(s.votes_granted)),
-            next_index=tuple(row(r) for r in row(s.next_index)),
-            match_index=tuple(row(r) for r in row(s.match_index)),
-            messages=messages,
-            elected=tuple(sorted((t, p[i]) for t, i in s.elected)),
-            committed=s.committed,
+    def _renamed(self, s: State, r: _Renaming) -> tuple[Any, ...]:
+        """The fields of `s` with its servers renamed by `r`; identity costs nothing."""
+        if r.identity:
+            return s.fields()
+        row, name, masks = r.row, r.name, r.masks
+        return (
+            row(s.term),
+            row(s.role),
+            tuple(name[v] for v in row(s.voted_for)),
+            row(s.log),
+            row(s.commit_index),
+            tuple(masks[b] for b in row(s.votes_responded)),
+            tuple(masks[b] for b in row(s.votes_granted)),
+            tuple(map(row, row(s.next_index))),
+            tuple(map(row, row(s.match_index))),
+            tuple(sorted(((m[0], m[1], name[m[2]], name[m[3]], *m[4:]), c) for m, c in s.messages)),
+            tuple(sorted((t, name[i]) for t, i in s.elected)),
+            s.committed,
         )
+
+    def permuted(self, s: State, order: tuple[int, ...]) -> State:
+        """The state whose server k is `s`'s server order[k]."""
+        return State(*self._renamed(s, self._renaming[order]))
 
     # ------------------------------------------------------------ for reports
 
@@ -659,16 +686,54 @@ class Raft:
         }
 
 
-def _inverse(p: list[int] | tuple[int, ...]) -> list[int]:
-    inv = [0] * len(p)
-    for k, v in enumerate(p):
-        inv[v] = k
-    return inv
+@attrs.frozen
+class _Renaming:
+    """A renaming of servers, precomputed for the symmetry hot path: new server k is
+    old server order[k]; `name` maps an old number (or NIL) to the new one."""
+
+    identity: bool
+    row: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    name: tuple[int, ...]
+    masks: tuple[int, ...]
+
+    @classmethod
+    def of(cls, order: tuple[int, ...]) -> _Renaming:
+        n = len(order)
+        name = [0] * n
+        for k, old in enumerate(order):
+            name[old] = k
+        masks = tuple(sum(1 << name[j] for j in range(n) if b >> j & 1) for b in range(1 << n))
+        return cls(order == tuple(range(n)), itemgetter(*order), (*name, NIL), masks)
 
 
-_EVOLVE_FIELDS = tuple(a.name for a in attrs.fields(State))
-
-
-def s_with(s: State, **changes: Any) -> State:
+def s_with(
+    s: State,
+    *,
+    term: tuple[int, ...] | None = None,
+    role: tuple[int, ...] | None = None,
+    voted_for: tuple[int, ...] | None = None,
+    log: tuple[Log, ...] | None = None,
+    commit_index: tuple[int, ...] | None = None,
+    votes_responded: tuple[int, ...] | None = None,
+    votes_granted: tuple[int, ...] | None = None,
+    next_index: tuple[tuple[int, ...], ...] | None = None,
+    match_index: tuple[tuple[int, ...], ...] | None = None,
+    messages: Bag | None = None,
+    elected: tuple[tuple[int, int], ...] | None = None,
+    committed: tuple[tuple[int, int, int, int], ...] | None = None,
+) -> State:
     """`s` with some fields replaced: the successor of a step (TLA+'s UNCHANGED for the rest)."""
-    return State(*(changes[f] if f in changes else getattr(s, f) for f in _EVOLVE_FIELDS))
+    return State(
+        s.term if term is None else term,
+        s.role if role is None else role,
+        s.voted_for if voted_for is None else voted_for,
+        s.log if log is None else log,
+        s.commit_index if commit_index is None else commit_index,
+        s.votes_responded if votes_responded is None else votes_responded,
+        s.votes_granted if votes_granted is None else votes_granted,
+        s.next_index if next_index is None else next_index,
+        s.match_index if match_index is None else match_index,
+        s.messages if messages is None else messages,
+        s.elected if elected is None else elected,
+        s.committed if committed is None else committed,
+    )

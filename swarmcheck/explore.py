@@ -114,6 +114,8 @@ def explore(
                     if p.check(s, action, t):
                         run.reached.add(p.name)
                         sometimes_steps.remove(p)
+                if t is s:
+                    continue  # a stuttering step: nothing new
                 tfp = fingerprint(t)
                 if tfp in parents:
                     continue

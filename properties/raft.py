@@ -1,0 +1,252 @@
+"""What Raft guarantees (Raft paper, Figure 3 and §5), checked on `model.raft`.
+
+Invariants return a sentence naming what is wrong, or None. Every invariant has
+a `sometimes` partner showing that the states it speaks of are reachable, and a
+seeded bug in `model.raft.BUGS` that breaks it (see `CATCHES` in the tests).
+Properties marked `needs_history` read the ghost history and are checked only
+when the model keeps it (`Config.history`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.raft import LEADER, CANDIDATE, Config, Log, State, server
+from properties.base import Property, always, sometimes, sometimes_step, transition
+
+FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
+
+
+def _show(log: Log) -> str:
+    return "[" + ", ".join(f"term {t} v{v}" for t, v in log) + "]"
+
+
+def _majority(count: int, n: int) -> bool:
+    """A true majority, whatever quorum rule the model under test uses."""
+    return 2 * count > n
+
+
+# ---------------------------------------------------------------- Election Safety
+
+
+def election_safety(s: State) -> str | None:
+    """At most one leader can be elected in a given term (§5.2), over the whole history."""
+    by_term: dict[int, int] = {}
+    for term, i in s.elected:
+        if term in by_term and by_term[term] != i:
+            return f"{server(by_term[term])} and {server(i)} were both elected leader in term {term}"
+        by_term[term] = i
+    return _two_current_leaders(s)
+
+
+def _two_current_leaders(s: State) -> str | None:
+    leaders: dict[int, int] = {}
+    for i, role in enumerate(s.role):
+        if role == LEADER:
+            if s.term[i] in leaders:
+                return f"{server(leaders[s.term[i]])} and {server(i)} are both leader in term {s.term[i]}"
+            leaders[s.term[i]] = i
+    return None
+
+
+def leader_elected(s: State) -> bool:
+    return LEADER in s.role
+
+
+# ---------------------------------------------------------------- Leader Append-Only
+
+
+def leader_append_only(before: State, action: Any, after: State) -> str | None:
+    """A leader never overwrites or deletes entries in its log; it only appends (§5.3)."""
+    for i, role in enumerate(before.role):
+        if role == LEADER and after.role[i] == LEADER and before.term[i] == after.term[i]:
+            old, new = before.log[i], after.log[i]
+            if new[: len(old)] != old:
+                return f"leader {server(i)} of term {before.term[i]} changed its log from {_show(old)} to {_show(new)}"
+    return None
+
+
+def leader_appends(before: State, action: Any, after: State) -> bool:
+    return any(
+        role == LEADER and len(after.log[i]) > len(before.log[i]) and after.role[i] == LEADER
+        for i, role in enumerate(before.role)
+    )
+
+
+# ---------------------------------------------------------------- Log Matching
+
+
+def log_matching(s: State) -> str | None:
+    """Two logs holding an entry with the same index and term are identical up to it (§5.3)."""
+    n = len(s.log)
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = s.log[i], s.log[j]
+            for k in range(min(len(a), len(b)), 0, -1):
+                if a[k - 1][0] == b[k - 1][0]:
+                    if a[:k] != b[:k]:
+                        return (
+                            f"{server(i)} and {server(j)} both hold term {a[k - 1][0]} at index {k} "
+                            f"but differ before it: {_show(a[:k])} vs {_show(b[:k])}"
+                        )
+                    break
+    return None
+
+
+def shared_entry(s: State) -> bool:
+    return any(a and b and a[0] == b[0] for k, a in enumerate(s.log) for b in s.log[k + 1 :])
+
+
+# ---------------------------------------------------------------- Leader Completeness
+
+
+def leader_completeness(s: State) -> str | None:
+    """An entry committed in a term is in the log of every leader of a later term (§5.4)."""
+    for i, role in enumerate(s.role):
+        if role != LEADER:
+            continue
+        log = s.log[i]
+        for index, term, value, commit_term in s.committed:
+            if s.term[i] > commit_term and (len(log) < index or log[index - 1] != (term, value)):
+                return (
+                    f"leader {server(i)} of term {s.term[i]} lacks index {index} (term {term} v{value}), "
+                    f"committed in term {commit_term}; its log is {_show(log)}"
+                )
+    return None
+
+
+def later_leader_after_commit(s: State) -> bool:
+    return any(
+        role == LEADER and s.term[i] > commit_term for i, role in enumerate(s.role) for *_, commit_term in s.committed
+    )
+
+
+# ---------------------------------------------------------------- State Machine Safety
+
+
+def state_machine_safety(s: State) -> str | None:
+    """No two servers apply different entries at one index (§5.4.3); with history, no
+    server's committed prefix differs from what was committed, and nothing committed changes."""
+    applied = [log[: min(c, len(log))] for log, c in zip(s.log, s.commit_index, strict=True)]
+    for i, a in enumerate(applied):
+        for j in range(i + 1, len(applied)):
+            b = applied[j]
+            for k in range(min(len(a), len(b))):
+                if a[k] != b[k]:
+                    return (
+                        f"{server(i)} applied term {a[k][0]} v{a[k][1]} at index {k + 1} "
+                        f"but {server(j)} applied term {b[k][0]} v{b[k][1]}"
+                    )
+    chosen: dict[int, tuple[int, int]] = {}
+    for index, term, value, _ in s.committed:
+        if chosen.setdefault(index, (term, value)) != (term, value):
+            old = chosen[index]
+            return f"index {index} was committed twice: term {old[0]} v{old[1]}, then term {term} v{value}"
+    for i, a in enumerate(applied):
+        for k, entry in enumerate(a):
+            if chosen.get(k + 1, entry) != entry:
+                t, v = chosen[k + 1]
+                return f"{server(i)} applied term {entry[0]} v{entry[1]} at index {k + 1}, where term {t} v{v} was committed"
+    return None
+
+
+def two_servers_applied(s: State) -> bool:
+    return sum(1 for c, log in zip(s.commit_index, s.log, strict=True) if c and log) >= 2
+
+
+# ---------------------------------------------------------------- quorums and commits
+
+
+def commit_needs_quorum(s: State) -> str | None:
+    """Nothing is committed without a majority, and a committed entry stays on one
+    (§5.3 'replicated it on a majority'; the heart of the §5.4.3 safety argument)."""
+    n = len(s.log)
+    for index, term, value, _ in s.committed:
+        holders = [i for i, log in enumerate(s.log) if len(log) >= index and log[index - 1] == (term, value)]
+        if not _majority(len(holders), n):
+            names = ", ".join(map(server, holders)) or "no server"
+            return f"index {index} (term {term} v{value}) is committed but only {names} of {n} hold it"
+    return None
+
+
+def entry_committed(s: State) -> bool:
+    return any(s.commit_index)
+
+
+def commit_by_current_term(before: State, action: Any, after: State) -> str | None:
+    """A leader commits by counting replicas only an entry of its current term (§5.4.2, Fig. 8)."""
+    for i, role in enumerate(after.role):
+        old, new = before.commit_index[i], after.commit_index[i]
+        if role == LEADER and before.role[i] == LEADER and new > old:
+            entry_term = after.log[i][new - 1][0]
+            if entry_term != after.term[i]:
+                return (
+                    f"leader {server(i)} of term {after.term[i]} committed index {new}, an entry of term "
+                    f"{entry_term}, by counting replicas"
+                )
+    return None
+
+
+def leader_commits(before: State, action: Any, after: State) -> bool:
+    return any(
+        role == LEADER and after.commit_index[i] > before.commit_index[i] for i, role in enumerate(after.role)
+    )
+
+
+# ---------------------------------------------------------------- terms
+
+
+def current_term_monotonic(before: State, action: Any, after: State) -> str | None:
+    """currentTerm never decreases, restarts included: it is persistent state (Fig. 2)."""
+    for i, (old, new) in enumerate(zip(before.term, after.term, strict=True)):
+        if new < old:
+            return f"{server(i)}'s currentTerm went back from {old} to {new} on {action}"
+    return None
+
+
+def term_rises_on_restart_path(before: State, action: Any, after: State) -> bool:
+    """A restarted server's term is seen again after the restart (terms survive restarts)."""
+    return type(action).__name__ == "Restart" and any(after.term[i] > 1 for i in range(len(after.term)))
+
+
+# ---------------------------------------------------------------- vacuity
+
+
+def candidates_share_term(s: State) -> bool:
+    terms = [s.term[i] for i, role in enumerate(s.role) if role == CANDIDATE]
+    return len(terms) != len(set(terms))
+
+
+def conflicting_entry_removed(before: State, action: Any, after: State) -> bool:
+    return any(len(b) > len(a) for b, a in zip(before.log, after.log, strict=True))
+
+
+# ---------------------------------------------------------------- the set
+
+
+def properties(config: Config) -> list[Property[Any]]:
+    """Every Raft property that can be judged on a model with this configuration."""
+    found: list[Property[Any]] = [
+        always("election_safety", election_safety, f"{FIG3}, Election Safety; §5.2"),
+        transition("leader_append_only", leader_append_only, f"{FIG3}, Leader Append-Only; §5.3"),
+        always("log_matching", log_matching, f"{FIG3}, Log Matching; §5.3"),
+        always("state_machine_safety", state_machine_safety, f"{FIG3}, State Machine Safety; §5.4.3"),
+        transition("commit_by_current_term", commit_by_current_term, "Raft §5.4.2 and Figure 8"),
+        transition("current_term_monotonic", current_term_monotonic, "Raft Figure 2, persistent state"),
+        sometimes("leader_elected", leader_elected, "Raft §5.2"),
+        sometimes("entry_committed", entry_committed, "Raft §5.3"),
+        sometimes("candidates_share_term", candidates_share_term, "Raft §5.2 (split votes)"),
+        sometimes_step("conflicting_entry_removed", conflicting_entry_removed, "Raft §5.3, Figure 7"),
+        sometimes_step("leader_appends", leader_appends, "Raft §5.3"),
+        sometimes("shared_entry", shared_entry, "Raft §5.3"),
+        sometimes("two_servers_applied", two_servers_applied, "Raft §5.4.3"),
+        sometimes_step("leader_commits", leader_commits, "Raft §5.3"),
+        sometimes_step("term_survives_restart", term_rises_on_restart_path, "Raft Figure 2"),
+    ]
+    if config.history:
+        found += [
+            always("leader_completeness", leader_completeness, f"{FIG3}, Leader Completeness; §5.4"),
+            always("commit_needs_quorum", commit_needs_quorum, "Raft §5.3, §5.4.3"),
+            sometimes("later_leader_after_commit", later_leader_after_commit, "Raft §5.4"),
+        ]
+    return found

@@ -1,0 +1,100 @@
+"""The models the command line knows, with their properties, seeded bugs and bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from model import raft
+from model.kernel import Model
+from properties import raft as raft_properties
+from properties.base import Property
+
+
+class InputError(ValueError):
+    """Bad input from the user: reported as one line, exit code 2."""
+
+
+@attrs.frozen
+class Entry:
+    """A model as the command line sees it."""
+
+    name: str
+    summary: str
+    default: Any  # the configuration `swarmcheck check` uses
+    build: Callable[[Any], Model[Any, Any]]
+    properties: Callable[[Any], list[Property[Any]]]
+    bugs: Mapping[str, str]
+    # The configuration each seeded bug is hunted at: the default unless stated.
+    bug_bounds: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+
+    def config(self, settings: Mapping[str, str] | None = None, bugs: frozenset[str] = frozenset()) -> Any:
+        """The default configuration with `--set k=v` overrides and bugs applied."""
+        changes: dict[str, Any] = {name: _parse(self, name, text) for name, text in (settings or {}).items()}
+        unknown = sorted(bugs - self.bugs.keys())
+        if unknown:
+            raise InputError(f"{self.name}: unknown bug {unknown[0]!r}; known: {', '.join(self.bugs)}")
+        try:
+            return attrs.evolve(self.default, bugs=frozenset(bugs), **changes)
+        except ValueError as error:
+            raise InputError(str(error)) from None
+
+    def bug_config(self, bug: str) -> Any:
+        return attrs.evolve(self.default, bugs=frozenset([bug]), **self.bug_bounds.get(bug, {}))
+
+
+def _parse(entry: Entry, name: str, text: str) -> Any:
+    fields = {f.name: f for f in attrs.fields(type(entry.default)) if f.name != "bugs"}
+    if name not in fields:
+        raise InputError(f"{entry.name}: unknown setting {name!r}; known: {', '.join(fields)}")
+    current = getattr(entry.default, name)
+    if isinstance(current, bool):
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise InputError(f"{entry.name}: {name} takes true or false, not {text!r}")
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{entry.name}: {name} takes a whole number, not {text!r}") from None
+
+
+MODELS: dict[str, Entry] = {
+    "raft": Entry(
+        name="raft",
+        summary="the managers' Raft (a port of raft.tla), bag network with loss, duplication, reordering",
+        default=raft.DEFAULT,
+        build=raft.Raft,
+        properties=raft_properties.properties,
+        bugs=raft.BUGS,
+        bug_bounds={
+            "figure8": {"servers": 2, "max_term": 3},
+            "half_is_quorum": {"servers": 2},
+            "truncate_without_conflict": {"servers": 2, "max_msgs": 2},
+            "forget_term_on_restart": {"servers": 2},
+            "skip_log_check_on_vote": {"max_term": 3},
+            "accept_stale_append": {"max_term": 3},
+        },
+    ),
+}
+
+
+def lookup(name: str) -> Entry:
+    if name not in MODELS:
+        raise InputError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+    return MODELS[name]
+
+
+def select_properties(entry: Entry, config: Any, names: list[str] | None) -> list[Property[Any]]:
+    """The model's properties, or only those named (bad names are input errors)."""
+    available = entry.properties(config)
+    if not names:
+        return available
+    by_name = {p.name: p for p in available}
+    for name in names:
+        if name not in by_name:
+            raise InputError(f"{entry.name}: unknown property {name!r}; known: {', '.join(by_name)}")
+    return [by_name[name] for name in names]

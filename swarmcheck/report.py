@@ -1,0 +1,146 @@
+"""Counterexample reports: JSON for tools, Markdown for people (DESIGN.md, Reports).
+
+A report is data first. Each step records the action as its readable text, the
+state after it and what changed, so `swarmcheck replay` can re-run the steps by
+matching action texts (nothing in a file is evaluated or unpickled). Files are
+written atomically: a crash or Ctrl-C leaves the old file or none, never half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from model.kernel import Model
+from properties.base import Property
+from swarmcheck.result import Trace, Violation
+
+SCHEMA = "swarmcheck.counterexample/1"
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested state data as dotted paths (`servers.s1.term`), for diffs a person can read."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and key != "messages":
+            flat.update(flatten(value, path + "."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Every path whose value differs: path -> [before, after]."""
+    a, b = flatten(before), flatten(after)
+    return {k: [a.get(k), b.get(k)] for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)}
+
+
+def counterexample(
+    model: Model[Any, Any], prop: Property[Any], violation: Violation, engine: str, trace: Trace
+) -> dict[str, Any]:
+    """The report as JSON data."""
+    steps: list[dict[str, Any]] = []
+    previous: Mapping[str, Any] | None = None
+    for action, state in trace.steps:
+        described = model.describe_state(state)
+        steps.append(
+            {
+                "action": "Init" if action is None else str(action),
+                "state": described,
+                "changed": {} if previous is None else changes(previous, described),
+            }
+        )
+        previous = described
+    config = dict(model.config_data())
+    return {
+        "schema": SCHEMA,
+        "model": model.name,
+        "config": config,
+        "property": prop.name,
+        "kind": prop.kind.value,
+        "source": prop.source,
+        "engine": engine,
+        "bugs": config.get("bugs", []),
+        "violation": violation.message,
+        "length": len(steps) - 1,
+        "steps": steps,
+    }
+
+
+def report_id(data: Mapping[str, Any]) -> str:
+    """A short id that depends only on the model, config and actions: stable across runs."""
+    key = json.dumps([data["model"], data["config"], data["property"], [s["action"] for s in data["steps"]]])
+    return hashlib.sha256(key.encode()).hexdigest()[:6]
+
+
+def write_report(data: dict[str, Any], directory: Path) -> Path:
+    """Write `<property>-<id>.json` and `.md` under directory/<model>/; return the JSON path."""
+    folder = directory / data["model"]
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{data['property']}-{report_id(data)}"
+    json_path = folder / f"{stem}.json"
+    data = {**data, "reproduce": f"swarmcheck replay {json_path}"}
+    write_atomically(json_path, json.dumps(data, indent=1) + "\n")
+    write_atomically(folder / f"{stem}.md", markdown(data))
+    return json_path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it into place."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _cell(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else value
+    return text.replace("|", "\\|")
+
+
+def markdown(data: Mapping[str, Any]) -> str:
+    """The verdict first, then the steps with what changed, the final state, how to reproduce."""
+    bugs = ", ".join(data["bugs"]) or "none"
+    config = ", ".join(f"{k}={v}" for k, v in data["config"].items() if k != "bugs")
+    lines = [
+        f"# {data['model']}: `{data['property']}` violated",
+        "",
+        f"**{data['violation']}**",
+        "",
+        f"- property: `{data['property']}` ({data['kind']}), source: {data['source']}",
+        f"- found by: {data['engine']}, in {data['length']} steps (a shortest trace)"
+        if data["engine"] == "explore"
+        else f"- found by: {data['engine']}, shrunk to {data['length']} steps",
+        f"- configuration: {config}; seeded bugs: {bugs}",
+        "",
+        "## Steps",
+        "",
+        "| step | action | what changed |",
+        "|---:|---|---|",
+    ]
+    for number, step in enumerate(data["steps"]):
+        changed = "; ".join(f"{k}: {_cell(a)} → {_cell(b)}" for k, (a, b) in step["changed"].items())
+        lines.append(f"| {number} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |")
+    lines += ["", "## Final state", "", "```json", json.dumps(data["steps"][-1]["state"], indent=1), "```", ""]
+    if "reproduce" in data:
+        lines += ["## Reproduce", "", "```", data["reproduce"], "```", ""]
+    return "\n".join(lines)
+
+
+def summary_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    """A plain-text table with aligned columns, for the terminal."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(header))]
+    out = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)

@@ -1,0 +1,161 @@
+"""The Hypothesis bridge: one rule-based state machine for any model.
+
+One rule takes one enabled action within the bounds; `always` properties are
+checked after every step, `transition` properties on every step, and `sometimes`
+hits are recorded as events. The machine also draws, once per run, a set of
+set of fault kinds (the model's `fault_kinds`: restarts, lost and duplicated
+messages) to switch off for that run, each with probability 1/2 (swarm testing,
+Groce et al. ISSTA 2012): runs without message loss go deeper into elections
+and commits, runs with it find what loss breaks.
+A failure shrinks to a minimal action sequence and comes back as the same
+`Trace` the explorer gives, so one report writer serves both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hypothesis import HealthCheck, event, settings, target
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from model.kernel import Model, action_kind
+from properties.base import Kind, Property
+from swarmcheck.result import Result, Trace, Violation
+
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "print_blob": False,
+    "suppress_health_check": list(HealthCheck),
+}
+PROFILES = {
+    # Gating: derandomized, so CI sees the same examples every run.
+    "ci": settings(max_examples=300, stateful_step_count=60, derandomize=True, **_COMMON),  # type: ignore[arg-type]
+    # Exploring: random, many more and longer runs (nightly, or by hand).
+    "deep": settings(max_examples=3000, stateful_step_count=200, derandomize=False, **_COMMON),  # type: ignore[arg-type]
+}
+for _name, _profile in PROFILES.items():
+    settings.register_profile(_name, _profile)
+
+
+class PropertyViolated(AssertionError):
+    """Raised inside the machine; carries the violation and the steps that led to it."""
+
+    def __init__(self, prop: Property[Any], message: str, steps: list[tuple[Any, Any]]) -> None:
+        super().__init__(f"{prop.name}: {message}")
+        self.prop = prop
+        self.message = message
+        self.steps = steps
+
+
+def machine_for(model: Model[Any, Any], properties: Sequence[Property[Any]]) -> type[RuleBasedStateMachine]:
+    """A RuleBasedStateMachine class that walks `model` and checks `properties`."""
+    always = [p for p in properties if p.kind is Kind.ALWAYS]
+    steps = [p for p in properties if p.kind is Kind.TRANSITION]
+    sometimes = [p for p in properties if p.kind is Kind.SOMETIMES]
+    sometimes_steps = [p for p in properties if p.kind is Kind.SOMETIMES_STEP]
+    init_states = list(model.init_states())
+    faults = sorted(getattr(model, "fault_kinds", ()))
+    reached: set[str] = set()
+    # How far a run got (elections won, entries committed...), to steer Hypothesis there.
+    progress: Callable[[Any], float] | None = getattr(model, "progress", None)
+
+    class ModelMachine(RuleBasedStateMachine):
+        @initialize(
+            state=st.sampled_from(init_states),
+            faults_on=st.lists(st.booleans(), min_size=len(faults), max_size=len(faults)),
+        )
+        def start(self, state: Any, faults_on: list[bool]) -> None:
+            self.state = state
+            self.left_out = {kind for kind, on in zip(faults, faults_on, strict=True) if not on}
+            self.trace: list[tuple[Any, Any]] = [(None, state)]
+            self.progress = 0.0
+            self._observe(state)
+
+        @rule(data=st.data())
+        def step(self, data: st.DataObject) -> None:
+            options = [
+                (action, t)
+                for action, t in model.next_steps(self.state)
+                if t is not self.state and action_kind(action) not in self.left_out and model.within_bounds(t)
+            ]
+            if not options:
+                return  # deadlock within the bounds: nothing to do
+            # Kind first, then which one: a bag full of messages does not drown out Timeout.
+            by_kind: dict[str, list[tuple[Any, Any]]] = {}
+            for option in options:
+                by_kind.setdefault(action_kind(option[0]), []).append(option)
+            kind = data.draw(st.sampled_from(sorted(by_kind)), label="kind")
+            action, after = data.draw(st.sampled_from(by_kind[kind]).map(_ActionStep), label="action").pair
+            before, self.state = self.state, after
+            self.trace.append((action, after))
+            event(action_kind(action))
+            for p in steps:
+                message = p.check(before, action, after)
+                if message:
+                    raise PropertyViolated(p, message, list(self.trace))
+            for p in sometimes_steps:
+                if p.name not in reached and p.check(before, action, after):
+                    reached.add(p.name)
+            self._observe(after)
+
+        def _observe(self, state: Any) -> None:
+            if progress is not None:
+                self.progress = max(self.progress, progress(state))
+            for p in sometimes:
+                if p.name not in reached and p.check(state):
+                    reached.add(p.name)
+                    event(f"reached {p.name}")
+
+        def teardown(self) -> None:
+            if progress is not None:
+                target(self.progress, label="progress")
+
+        @invariant()
+        def always_holds(self) -> None:
+            for p in always:
+                message = p.check(self.state)
+                if message:
+                    raise PropertyViolated(p, message, list(self.trace))
+
+    ModelMachine.__name__ = ModelMachine.__qualname__ = f"{model.name.capitalize()}Machine"
+    ModelMachine.reached = reached  # type: ignore[attr-defined]
+    return ModelMachine
+
+
+class _ActionStep:
+    """A drawn (action, successor) pair that prints as the action alone."""
+
+    __slots__ = ("pair",)
+
+    def __init__(self, pair: tuple[Any, Any]) -> None:
+        self.pair = pair
+
+    def __repr__(self) -> str:
+        return str(self.pair[0])
+
+
+def hunt(model: Model[Any, Any], properties: Sequence[Property[Any]], profile: str = "ci") -> Result:
+    """Run the machine under a profile; a failure comes back shrunk, as a Violation with a Trace."""
+    machine = machine_for(model, properties)
+    violations: list[Violation] = []
+    try:
+        run_state_machine_as_test(machine, settings=PROFILES[profile])
+    except PropertyViolated as failure:
+        violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, None, Trace(failure.steps)))
+    except Flaky as flaky:  # pragma: no cover - a nondeterministic model is a bug in the model
+        raise RuntimeError(f"{model.name}: Hypothesis saw a flaky failure: {flaky}") from flaky
+    reached: set[str] = machine.reached  # type: ignore[attr-defined]
+    return Result.judge(
+        model_name=model.name,
+        properties=properties,
+        violations=violations,
+        reached=reached,
+        stats=None,
+        complete=False,  # random runs prove nothing holds; they only find violations
+        budget_hit=f"profile {profile}",
+        engine="hypothesis",
+    )
