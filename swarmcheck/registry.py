@@ -23,7 +23,8 @@ class Entry:
 
     name: str
     summary: str
-    default: Any  # the configuration `swarmcheck check` uses
+    default: Any  # the configuration that --set and --bug start from
+    suite: Mapping[str, Any]  # the configurations `swarmcheck check` runs when nothing is set
     build: Callable[[Any], Model[Any, Any]]
     properties: Callable[[Any], list[Property[Any]]]
     bugs: Mapping[str, str]
@@ -67,6 +68,7 @@ MODELS: dict[str, Entry] = {
         name="raft",
         summary="the managers' Raft (a port of raft.tla), bag network with loss, duplication, reordering",
         default=raft.DEFAULT,
+        suite=raft.SUITE,
         build=raft.Raft,
         properties=raft_properties.properties,
         bugs=raft.BUGS,

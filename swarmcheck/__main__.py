@@ -1,0 +1,5 @@
+import sys
+
+from swarmcheck.cli import main
+
+sys.exit(main())

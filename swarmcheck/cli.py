@@ -1,0 +1,278 @@
+"""The command line: list, check, bugs, replay. Exit 0 holds, 1 violated or missed, 2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from swarmcheck import registry
+from swarmcheck.explore import explore, stderr_progress
+from swarmcheck.registry import Entry, InputError
+from swarmcheck.replay import ReplayError, replay
+from swarmcheck.report import counterexample, summary_table, write_report
+from swarmcheck.result import HOLDS, Result, Violation
+from swarmcheck.stateful import PROFILES, hunt
+
+ENGINES = ("explore", "hypothesis", "all")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        code: int = args.run(args)
+        return code
+    except InputError as error:
+        print(f"swarmcheck: {error}", file=sys.stderr)
+        return 2
+    except ReplayError as error:
+        print(f"swarmcheck replay: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("swarmcheck: interrupted; no report was left half written", file=sys.stderr)
+        return 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise InputError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="swarmcheck", description="Model checking for a Docker-Swarm-style control plane.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    listing = commands.add_parser("list", help="models, their properties and seeded bugs")
+    listing.set_defaults(run=run_list)
+
+    check = commands.add_parser("check", help="check models at their default bounds (all models if none named)")
+    check.add_argument("models", nargs="*", metavar="MODEL")
+    check.add_argument("--set", action="append", default=[], metavar="K=V", help="override a bound or option")
+    check.add_argument("--bug", action="append", default=[], metavar="NAME", help="switch on a seeded bug")
+    check.add_argument("--property", action="append", default=[], metavar="NAME", help="check only these")
+    check.add_argument("--engine", choices=ENGINES, default="explore")
+    check.add_argument("--profile", choices=sorted(PROFILES), default="ci", help="Hypothesis settings profile")
+    check.add_argument("--max-states", type=_positive, default=None, metavar="N")
+    check.add_argument("--max-depth", type=_positive, default=None, metavar="N")
+    check.add_argument("--time", type=_positive_float, default=None, metavar="S", help="time budget in seconds")
+    check.add_argument("--no-symmetry", action="store_true", help="explore every state, not one per orbit")
+    check.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR")
+    check.add_argument("--quiet", action="store_true", help="no progress lines")
+    check.set_defaults(run=run_check)
+
+    bugs = commands.add_parser("bugs", help="every seeded bug must be caught by every engine")
+    bugs.add_argument("models", nargs="*", metavar="MODEL")
+    bugs.add_argument("--engine", choices=ENGINES, default="all")
+    bugs.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR")
+    bugs.set_defaults(run=run_bugs)
+
+    again = commands.add_parser("replay", help="re-run a report's steps and confirm its violation")
+    again.add_argument("file", type=Path)
+    again.set_defaults(run=run_replay)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be positive")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be positive")
+    return value
+
+
+def _entries(names: Sequence[str]) -> list[Entry]:
+    return [registry.lookup(name) for name in names] if names else list(registry.MODELS.values())
+
+
+# ---------------------------------------------------------------- list
+
+
+def run_list(args: argparse.Namespace) -> int:
+    for entry in registry.MODELS.values():
+        config = entry.default
+        print(f"{entry.name}: {entry.summary}")
+        for name, member in entry.suite.items():
+            print(f"  checked at ({name}): {_bounds(member)}")
+        print("  properties:")
+        for p in entry.properties(config):
+            print(f"    {p.name:28} {p.kind.value:17} {p.source}")
+        print("  seeded bugs:")
+        for name, text in entry.bugs.items():
+            print(f"    {name:28} {text}")
+    return 0
+
+
+def _bounds(config: Any) -> str:
+    import attrs
+
+    return ", ".join(f"{f.name}={getattr(config, f.name)}" for f in attrs.fields(type(config)) if f.name != "bugs")
+
+
+# ---------------------------------------------------------------- check
+
+
+def _settings(items: Sequence[str]) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--set takes K=V, not {item!r}")
+        settings[key.strip()] = value.strip()
+    return settings
+
+
+def run_check(args: argparse.Namespace) -> int:
+    entries = _entries(args.models)
+    settings = _settings(args.set)
+    jobs = []
+    for entry in entries:  # validate everything before running anything
+        if settings or args.bug:
+            configs = [entry.config(settings, frozenset(args.bug))]
+        else:
+            configs = list(entry.suite.values())
+        for config in configs:
+            jobs.append((entry, config, registry.select_properties(entry, config, args.property)))
+    rows: list[list[Any]] = []
+    worst = 0
+    for entry, config, props in jobs:
+        model = entry.build(config)
+        for engine in ("explore", "hypothesis") if args.engine == "all" else (args.engine,):
+            result = _run_engine(engine, model, props, args)
+            paths = _write_reports(model, props, result, args.reports)
+            rows.append(_summary_row(entry, config, result))
+            _print_details(result, paths)
+            worst = max(worst, 0 if _acceptable(result) else 1)
+    print()
+    print(
+        summary_table(
+            rows, ["model", "engine", "bounds", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
+        )
+    )
+    return worst
+
+
+def _acceptable(result: Result) -> bool:
+    """A clean explorer run holds; a Hypothesis run can only fail to find a violation."""
+    return result.verdict == HOLDS or (result.engine == "hypothesis" and not result.violations)
+
+
+def _run_engine(engine: str, model: Any, props: list[Any], args: argparse.Namespace) -> Result:
+    if engine == "hypothesis":
+        return hunt(model, props, profile=args.profile)
+    return explore(
+        model,
+        props,
+        max_states=args.max_states,
+        max_depth=args.max_depth,
+        time_limit=args.time,
+        symmetry=not args.no_symmetry,
+        progress=None if args.quiet else stderr_progress,
+    )
+
+
+def _write_reports(model: Any, props: list[Any], result: Result, directory: Path) -> list[Path]:
+    by_name = {p.name: p for p in props}
+    paths = []
+    for violation in result.violations:
+        assert violation.trace is not None
+        data = counterexample(model, by_name[violation.property], violation, result.engine, violation.trace)
+        paths.append(write_report(data, directory))
+    return paths
+
+
+def _summary_row(entry: Entry, config: Any, result: Result) -> list[Any]:
+    stats = result.stats
+    verdict = result.verdict if not result.budget_hit or result.engine != "explore" else f"{result.verdict} ({result.budget_hit})"
+    if stats is None:
+        return [entry.name, result.engine, _bounds(config), verdict, "-", "-", "-", "-", "-"]
+    return [
+        entry.name,
+        result.engine,
+        _bounds(config),
+        verdict,
+        f"{stats.distinct_states:,}",
+        f"{stats.transitions:,}",
+        stats.depth,
+        f"{stats.seconds:.1f}",
+        f"{stats.states_per_second:,.0f}",
+    ]
+
+
+def _print_details(result: Result, paths: list[Path]) -> None:
+    print(f"== {result.model} ({result.engine}): {result.verdict}")
+    for name, verdict in result.verdicts.items():
+        print(f"   {verdict:10} {name}")
+    for violation, path in zip(result.violations, paths, strict=True):
+        length = len(violation.trace) - 1 if violation.trace else 0
+        print(f"   violation of {violation.property} in {length} steps: {violation.message}")
+        print(f"   report: {path} (and .md)")
+    if result.stats is not None:
+        coverage = ", ".join(f"{k} {v:,}" for k, v in result.stats.coverage.items())
+        print(f"   actions fired: {coverage}")
+        if result.stats.never_fired:
+            print(f"   never fired: {', '.join(result.stats.never_fired)}")
+
+
+# ---------------------------------------------------------------- bugs
+
+
+def run_bugs(args: argparse.Namespace) -> int:
+    entries = _entries(args.models)
+    engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
+    rows: list[list[Any]] = []
+    missed = 0
+    for entry in entries:
+        for bug in entry.bugs:
+            config = entry.bug_config(bug)
+            model = entry.build(config)
+            props = entry.properties(config)
+            row: list[Any] = [entry.name, bug, _bounds(config)]
+            for engine in engines:
+                result = (
+                    hunt(model, props, profile="ci")
+                    if engine == "hypothesis"
+                    else explore(model, props, progress=None)
+                )
+                paths = _write_reports(model, props, result, args.reports)
+                row.append(_caught(result.violations[0], paths[0]) if result.violations else "MISSED")
+                missed += not result.violations
+            rows.append(row)
+            print(f"{entry.name}/{bug}: " + "; ".join(str(c) for c in row[3:]), file=sys.stderr, flush=True)
+    print(summary_table(rows, ["model", "bug", "bounds", *(f"{e}: caught by (steps) report" for e in engines)]))
+    print(f"\n{len(rows) * len(engines) - missed} of {len(rows) * len(engines)} bug hunts caught their bug")
+    return 1 if missed else 0
+
+
+def _caught(violation: Violation, path: Path) -> str:
+    length = len(violation.trace) - 1 if violation.trace else 0
+    return f"{violation.property} ({length}) {path}"
+
+
+# ---------------------------------------------------------------- replay
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    outcome = replay(args.file)
+    print(outcome.summary)
+    return 0 if outcome.reproduced else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
