@@ -1,0 +1,9 @@
+"""Loads the Hypothesis profiles (ci by default; HYPOTHESIS_PROFILE=deep to explore)."""
+
+import os
+
+from hypothesis import settings
+
+import swarmcheck.stateful  # noqa: F401  (registers the ci and deep profiles)
+
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

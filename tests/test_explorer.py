@@ -1,0 +1,53 @@
+"""The explorer itself: shortest counterexamples, determinism, budgets, coverage."""
+
+import attrs
+
+from model.raft import DEFAULT, Raft
+from properties.raft import properties
+from swarmcheck.explore import explore
+from swarmcheck.result import INCOMPLETE
+
+HALF = attrs.evolve(DEFAULT, servers=2, bugs=frozenset(["half_is_quorum"]))
+
+
+def test_the_first_counterexample_is_a_shortest_one() -> None:
+    result = explore(Raft(HALF), properties(HALF))
+    violation = result.violations[0]
+    assert violation.trace is not None
+    length = len(violation.trace) - 1
+    # No shorter behaviour violates anything: a depth-bounded search one shorter finds nothing.
+    shorter = explore(Raft(HALF), properties(HALF), max_depth=length)
+    assert not shorter.violations
+
+
+def test_same_model_same_bounds_same_result() -> None:
+    first = explore(Raft(HALF), properties(HALF))
+    second = explore(Raft(HALF), properties(HALF))
+    assert first.stats is not None and second.stats is not None
+    assert first.stats.distinct_states == second.stats.distinct_states
+    assert first.stats.transitions == second.stats.transitions
+    assert [str(a) for a in first.violations[0].trace.actions] == [str(a) for a in second.violations[0].trace.actions]
+
+
+def test_trace_replays_step_by_step() -> None:
+    model = Raft(HALF)
+    trace = explore(model, properties(HALF)).violations[0].trace
+    assert trace is not None
+    state = trace.steps[0][1]
+    for action, after in trace.steps[1:]:
+        assert (action, after) in list(model.next_steps(state))
+        state = after
+
+
+def test_budgets_end_incomplete() -> None:
+    result = explore(Raft(DEFAULT), properties(DEFAULT), max_states=500)
+    assert result.verdict == INCOMPLETE
+    assert result.budget_hit == "500 states"
+
+
+def test_coverage_names_the_kinds_that_never_fired() -> None:
+    no_restarts = attrs.evolve(DEFAULT, servers=2, restarts=False)
+    result = explore(Raft(no_restarts), properties(no_restarts))
+    assert result.stats is not None
+    assert "Restart" in result.stats.never_fired
+    assert result.stats.coverage["Timeout"] > 0
