@@ -12,7 +12,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
 S = TypeVar("S")
-A = TypeVar("A")
+A = TypeVar("A", covariant=True)
 
 
 class Model(Protocol[S, A]):

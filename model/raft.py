@@ -152,7 +152,7 @@ def describe_message(m: Msg) -> str:
     return f"{head} {'success' if m[4] else 'failure'} match {m[5]}"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class OnServer:
     """An action of one server."""
 
@@ -161,8 +161,10 @@ class OnServer:
     def __str__(self) -> str:
         return f"{type(self).__name__}({server(self.i)})"
 
+    __repr__ = __str__  # Hypothesis prints a drawn action as a person reads it
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class BetweenServers:
     """An action of server i towards server j."""
 
@@ -172,8 +174,10 @@ class BetweenServers:
     def __str__(self) -> str:
         return f"{type(self).__name__}({server(self.i)} -> {server(self.j)})"
 
+    __repr__ = __str__
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class OnMessage:
     """An action on one message of the bag."""
 
@@ -181,6 +185,8 @@ class OnMessage:
 
     def __str__(self) -> str:
         return f"{type(self).__name__}({describe_message(self.m)})"
+
+    __repr__ = __str__
 
 
 class Restart(OnServer): ...
@@ -195,13 +201,15 @@ class RequestVote(BetweenServers): ...
 class BecomeLeader(OnServer): ...
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ClientRequest:
     i: int
     v: int
 
     def __str__(self) -> str:
         return f"ClientRequest({server(self.i)}, v{self.v})"
+
+    __repr__ = __str__
 
 
 class AdvanceCommitIndex(OnServer): ...
@@ -286,8 +294,13 @@ class Raft:
     """Raft's state machine for a `Config`; see the module docstring."""
 
     name = "raft"
-    # What the environment does to the protocol; random search switches these off at times.
+    # Swarm testing: random search may switch the environment's faults off for a run.
     fault_kinds = ("Restart", "DuplicateMessage", "DropMessage")
+
+    def rate(self, kind: str) -> int:
+        """How often random search takes an action of this kind, relative to others:
+        timers and faults fire rarely next to sending and delivering messages."""
+        return 1 if kind in ("Timeout", *self.fault_kinds) else 10
 
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
@@ -576,11 +589,12 @@ class Raft:
             and sum(count for _, count in s.messages) <= c.max_msgs
         )
 
-    def progress(self, s: State) -> float:
-        """How far a behaviour has got: terms with a leader, entries held and committed.
-        Random search (the Hypothesis bridge) is steered towards more of it."""
+    def progress(self, s: State) -> dict[str, float]:
+        """How far a behaviour has got: leaders, votes, entries held and committed.
+        Random search (the Hypothesis bridge) climbs it, towards the rarer states."""
         leaders = len({t for t, _ in s.elected}) + sum(role == LEADER for role in s.role)
-        return 4.0 * leaders + sum(map(len, s.log)) + 2.0 * sum(s.commit_index) + max(s.term)
+        votes = sum(mask.bit_count() for mask in s.votes_granted)
+        return {"progress": 8.0 * leaders + votes + 2.0 * sum(map(len, s.log)) + 4.0 * sum(s.commit_index)}
 
     def key(self, s: State) -> Hashable:
         return s.fields()

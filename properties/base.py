@@ -41,9 +41,7 @@ def always(name: str, check: Callable[[S], str | None], source: str, doc: str = 
     return Property(name, Kind.ALWAYS, check, source, doc)
 
 
-def transition(
-    name: str, check: Callable[[S, Any, S], str | None], source: str, doc: str = ""
-) -> Property[S]:
+def transition(name: str, check: Callable[[S, Any, S], str | None], source: str, doc: str = "") -> Property[S]:
     """Holds for every step (before, action, after); `check` returns a sentence or None."""
     return Property(name, Kind.TRANSITION, check, source, doc)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.raft import LEADER, CANDIDATE, Config, Log, State, server
+from model.raft import CANDIDATE, LEADER, Config, Log, State, server
 from properties.base import Property, always, sometimes, sometimes_step, transition
 
 FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
@@ -188,9 +188,7 @@ def commit_by_current_term(before: State, action: Any, after: State) -> str | No
 
 
 def leader_commits(before: State, action: Any, after: State) -> bool:
-    return any(
-        role == LEADER and after.commit_index[i] > before.commit_index[i] for i, role in enumerate(after.role)
-    )
+    return any(role == LEADER and after.commit_index[i] > before.commit_index[i] for i, role in enumerate(after.role))
 
 
 # ---------------------------------------------------------------- terms

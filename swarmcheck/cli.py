@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise InputError(message)
 
 
@@ -199,7 +199,11 @@ def _write_reports(model: Any, props: list[Any], result: Result, directory: Path
 
 def _summary_row(entry: Entry, config: Any, result: Result) -> list[Any]:
     stats = result.stats
-    verdict = result.verdict if not result.budget_hit or result.engine != "explore" else f"{result.verdict} ({result.budget_hit})"
+    verdict = (
+        result.verdict
+        if not result.budget_hit or result.engine != "explore"
+        else f"{result.verdict} ({result.budget_hit})"
+    )
     if stats is None:
         return [entry.name, result.engine, _bounds(config), verdict, "-", "-", "-", "-", "-"]
     return [
@@ -246,9 +250,7 @@ def run_bugs(args: argparse.Namespace) -> int:
             row: list[Any] = [entry.name, bug, _bounds(config)]
             for engine in engines:
                 result = (
-                    hunt(model, props, profile="ci")
-                    if engine == "hypothesis"
-                    else explore(model, props, progress=None)
+                    hunt(model, props, profile="ci") if engine == "hypothesis" else explore(model, props, progress=None)
                 )
                 paths = _write_reports(model, props, result, args.reports)
                 row.append(_caught(result.violations[0], paths[0]) if result.violations else "MISSED")

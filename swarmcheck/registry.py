@@ -77,8 +77,8 @@ MODELS: dict[str, Entry] = {
             "half_is_quorum": {"servers": 2},
             "truncate_without_conflict": {"servers": 2, "max_msgs": 2},
             "forget_term_on_restart": {"servers": 2},
-            "skip_log_check_on_vote": {"max_term": 3},
-            "accept_stale_append": {"max_term": 3},
+            "skip_log_check_on_vote": {"max_term": 3, "restarts": False},
+            "accept_stale_append": {"max_term": 3, "restarts": False},
         },
     ),
 }

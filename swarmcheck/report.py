@@ -81,7 +81,7 @@ def report_id(data: Mapping[str, Any]) -> str:
 
 def write_report(data: dict[str, Any], directory: Path) -> Path:
     """Write `<property>-<id>.json` and `.md` under directory/<model>/; return the JSON path."""
-    folder = directory / data["model"]
+    folder: Path = directory / str(data["model"])
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{data['property']}-{report_id(data)}"
     json_path = folder / f"{stem}.json"
@@ -130,7 +130,9 @@ def markdown(data: Mapping[str, Any]) -> str:
     ]
     for number, step in enumerate(data["steps"]):
         changed = "; ".join(f"{k}: {_cell(a)} → {_cell(b)}" for k, (a, b) in step["changed"].items())
-        lines.append(f"| {number} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |")
+        lines.append(
+            f"| {number} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |"
+        )
     lines += ["", "## Final state", "", "```json", json.dumps(data["steps"][-1]["state"], indent=1), "```", ""]
     if "reproduce" in data:
         lines += ["## Reproduce", "", "```", data["reproduce"], "```", ""]

@@ -16,9 +16,7 @@ ENTRY = MODELS["raft"]
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A report for half_is_quorum, written by `swarmcheck check`."""
     folder = tmp_path_factory.mktemp("reports")
-    code = main(
-        ["check", "raft", "--bug", "half_is_quorum", "--set", "servers=2", "--quiet", "--reports", str(folder)]
-    )
+    code = main(["check", "raft", "--bug", "half_is_quorum", "--set", "servers=2", "--quiet", "--reports", str(folder)])
     assert code == 1
     (path,) = sorted(folder.glob("raft/*.json"))
     return path
