@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     bugs.add_argument("models", nargs="*", metavar="MODEL")
     bugs.add_argument("--engine", choices=ENGINES, default="all")
     bugs.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR")
+    bugs.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N", help="hunts at once")
     bugs.set_defaults(run=run_bugs)
 
     again = commands.add_parser("replay", help="re-run a report's steps and confirm its violation")
@@ -78,20 +81,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be positive")
-    return value
+    return int(_positive_number(text, int, "a whole number"))
 
 
 def _positive_float(text: str) -> float:
+    return _positive_number(text, float, "a number")
+
+
+def _positive_number(text: str, kind: Callable[[str], float], noun: str) -> float:
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{value} must be positive")
     return value
@@ -240,26 +241,35 @@ def _print_details(result: Result, paths: list[Path]) -> None:
 def run_bugs(args: argparse.Namespace) -> int:
     entries = _entries(args.models)
     engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
+    hunts = [
+        (entry.name, bug, engine, str(args.reports)) for entry in entries for bug in entry.bugs for engine in engines
+    ]
+    # Hunts are independent and each is deterministic: run them on every core.
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        outcomes = dict(zip(hunts, pool.map(_hunt_one, hunts), strict=True))
     rows: list[list[Any]] = []
-    missed = 0
     for entry in entries:
         for bug in entry.bugs:
-            config = entry.bug_config(bug)
-            model = entry.build(config)
-            props = entry.properties(config)
-            row: list[Any] = [entry.name, bug, _bounds(config)]
-            for engine in engines:
-                result = (
-                    hunt(model, props, profile="ci") if engine == "hypothesis" else explore(model, props, progress=None)
-                )
-                paths = _write_reports(model, props, result, args.reports)
-                row.append(_caught(result.violations[0], paths[0]) if result.violations else "MISSED")
-                missed += not result.violations
-            rows.append(row)
-            print(f"{entry.name}/{bug}: " + "; ".join(str(c) for c in row[3:]), file=sys.stderr, flush=True)
+            cells = [outcomes[(entry.name, bug, engine, str(args.reports))] for engine in engines]
+            rows.append([entry.name, bug, _bounds(entry.bug_config(bug)), *cells])
+    missed = sum(cell == "MISSED" for row in rows for cell in row[3:])
     print(summary_table(rows, ["model", "bug", "bounds", *(f"{e}: caught by (steps) report" for e in engines)]))
-    print(f"\n{len(rows) * len(engines) - missed} of {len(rows) * len(engines)} bug hunts caught their bug")
+    print(f"\n{len(hunts) - missed} of {len(hunts)} bug hunts caught their bug")
     return 1 if missed else 0
+
+
+def _hunt_one(job: tuple[str, str, str, str]) -> str:
+    """One engine hunting one seeded bug at its stated bounds; the cell for the table."""
+    name, bug, engine, reports = job
+    entry = registry.lookup(name)
+    config = entry.bug_config(bug)
+    model = entry.build(config)
+    props = entry.properties(config)
+    result = hunt(model, props, profile="ci") if engine == "hypothesis" else explore(model, props)
+    paths = _write_reports(model, props, result, Path(reports))
+    cell = _caught(result.violations[0], paths[0]) if result.violations else "MISSED"
+    print(f"{name}/{bug} ({engine}): {cell}", file=sys.stderr, flush=True)
+    return cell
 
 
 def _caught(violation: Violation, path: Path) -> str:

@@ -94,7 +94,13 @@ def explore(
     fingerprint = run.fingerprint
     next_steps = model.next_steps
 
+    # With no invariant to judge, the run is over once every `sometimes` is reached.
+    only_reachability = not always and not steps and bool(sometimes or sometimes_steps)
+
     while frontier and not (stop_at_first and run.violations):
+        if only_reachability and not sometimes and not sometimes_steps:
+            budget_hit = "nothing left to decide"
+            break
         if max_depth is not None and depth >= max_depth:
             budget_hit = f"depth {max_depth}"
             break
@@ -159,6 +165,7 @@ def explore(
         reached=run.reached,
         stats=stats,
         complete=budget_hit is None and not (stop_at_first and run.violations),
+        # (a run ended by "nothing left to decide" is not complete, but every verdict is "reached")
         budget_hit=budget_hit,
         engine="explore",
     )
