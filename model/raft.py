@@ -590,11 +590,16 @@ class Raft:
         )
 
     def progress(self, s: State) -> dict[str, float]:
-        """How far a behaviour has got: leaders, votes, entries held and committed.
-        Random search (the Hypothesis bridge) climbs it, towards the rarer states."""
-        leaders = len({t for t, _ in s.elected}) + sum(role == LEADER for role in s.role)
+        """How far a behaviour has got: leaders, votes, entries held and committed; and,
+        apart, how many servers lead at once (a stale leader beside a new one).
+        Random search (the Hypothesis bridge) climbs each, towards the rarer states."""
+        leading = sum(role == LEADER for role in s.role)
+        leaders = len({t for t, _ in s.elected}) + leading
         votes = sum(mask.bit_count() for mask in s.votes_granted)
-        return {"progress": 8.0 * leaders + votes + 2.0 * sum(map(len, s.log)) + 4.0 * sum(s.commit_index)}
+        return {
+            "progress": 8.0 * leaders + votes + 2.0 * sum(map(len, s.log)) + 4.0 * sum(s.commit_index),
+            "leaders at once": leading,
+        }
 
     def key(self, s: State) -> Hashable:
         return s.fields()

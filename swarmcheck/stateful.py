@@ -37,7 +37,7 @@ _COMMON = {
 }
 PROFILES = {
     # Gating: derandomized, so CI sees the same examples every run.
-    "ci": settings(max_examples=2000, stateful_step_count=60, derandomize=True, **_COMMON),  # type: ignore[arg-type]
+    "ci": settings(max_examples=4000, stateful_step_count=60, derandomize=True, **_COMMON),  # type: ignore[arg-type]
     # Exploring: random, many more and longer runs (nightly, or by hand).
     "deep": settings(max_examples=3000, stateful_step_count=200, derandomize=False, **_COMMON),  # type: ignore[arg-type]
 }
