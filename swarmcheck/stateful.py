@@ -142,7 +142,7 @@ def hunt(model: Model[Any, Any], properties: Sequence[Property[Any]], profile: s
     machine = machine_for(model, properties)
     violations: list[Violation] = []
     try:
-        run_state_machine_as_test(machine, settings=PROFILES[profile])  # type: ignore[no-untyped-call]
+        run_state_machine_as_test(machine, settings=PROFILES[profile])  # type: ignore[no-untyped-call,unused-ignore]
     except PropertyViolated as failure:
         violations.append(
             Violation(failure.prop.name, failure.prop.kind, failure.message, 0, None, Trace(failure.steps))
