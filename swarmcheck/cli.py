@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     bugs.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N", help="hunts at once")
     bugs.set_defaults(run=run_bugs)
 
+    prove = commands.add_parser("prove", help="quorum theorems proved with z3, for every cluster size")
+    prove.add_argument("--max-n", type=_positive, default=64, metavar="N", help="largest cluster checked one by one")
+    prove.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR")
+    prove.set_defaults(run=run_prove)
+
     again = commands.add_parser("replay", help="re-run a report's steps and confirm its violation")
     again.add_argument("file", type=Path)
     again.set_defaults(run=run_replay)
@@ -275,6 +280,28 @@ def _hunt_one(job: tuple[str, str, str, str]) -> str:
 def _caught(violation: Violation, path: Path) -> str:
     length = len(violation.trace) - 1 if violation.trace else 0
     return f"{violation.property} ({length}) {path}"
+
+
+# ---------------------------------------------------------------- prove
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    from swarmcheck.smt.quorum import theorems
+    from swarmcheck.smt.report import write_witness
+
+    verdicts = theorems(args.max_n)
+    rows = []
+    for v in verdicts:
+        mark = "" if v.as_expected else f" (expected {v.expected})"
+        rows.append([v.theorem, v.verdict + mark, v.sizes, f"{v.seconds:.2f}"])
+    print(summary_table(rows, ["theorem", "verdict", "cluster sizes", "seconds"]))
+    print()
+    for v in verdicts:
+        print(f"{v.theorem}: {v.claim}")
+        if v.witness is not None:
+            path = write_witness(v, args.reports)
+            print(f"   {v.detail}\n   report: {path} (and .md)")
+    return 0 if all(v.as_expected for v in verdicts) else 1
 
 
 # ---------------------------------------------------------------- replay
