@@ -70,6 +70,8 @@ class Config:
     max_msgs: int = 1
     history: bool = True
     restarts: bool = True  # servers may crash and restart (raft.tla's Restart)
+    split: int = 0  # if > 0: servers s1..s{split} start cut off from the rest (a network partition)
+    heal: bool = False  # the partition may heal (a Heal action)
     bugs: frozenset[str] = frozenset()
 
     def __attrs_post_init__(self) -> None:
@@ -78,6 +80,8 @@ class Config:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise ValueError(f"raft: {name}={value} is out of range ({low}..{high})")
+        if not 0 <= self.split < self.servers:
+            raise ValueError(f"raft: split={self.split} must leave servers on both sides (0..{self.servers - 1})")
         unknown = sorted(self.bugs - BUGS.keys())
         if unknown:
             raise ValueError(f"raft: unknown bug {unknown[0]!r}; known: {', '.join(BUGS)}")
@@ -92,6 +96,10 @@ SUITE = {
     "three-managers": DEFAULT,
     "two-terms": Config(servers=2, values=1, max_term=3, max_log=1, max_msgs=1, history=True),
     "reference": REFERENCE,
+    # A network partition from the start: 2 | 1 still commits on the majority side,
+    # 2 | 2 can never commit (why odd manager counts are recommended).
+    "split-three": Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, split=1),
+    "split-four": Config(servers=4, max_term=2, max_log=1, max_msgs=1, restarts=False, split=2),
 }
 
 
@@ -113,6 +121,9 @@ class State:
     # won, and (index, entry term, value, term of the commit) of every commit.
     elected: tuple[tuple[int, int], ...] = ()
     committed: tuple[tuple[int, int, int, int], ...] = ()
+    # The network partition: bit i set for the servers on one side (the side holding s1,
+    # so a split has one representation); 0 when every link works.
+    cut: int = 0
 
     def fields(self) -> tuple[Any, ...]:
         return (
@@ -128,6 +139,7 @@ class State:
             self.messages,
             self.elected,
             self.committed,
+            self.cut,
         )
 
 
@@ -242,11 +254,21 @@ class DuplicateMessage(OnMessage): ...
 class DropMessage(OnMessage): ...
 
 
-Action = OnServer | BetweenServers | OnMessage | ClientRequest
+@attrs.frozen(repr=False)
+class Heal:
+    """The network partition ends: every link works again."""
+
+    def __str__(self) -> str:
+        return "Heal()"
+
+    __repr__ = __str__
+
+
+Action = OnServer | BetweenServers | OnMessage | ClientRequest | Heal
 ACTION_KINDS = (
     Timeout, Restart, RequestVote, BecomeLeader, ClientRequest, AdvanceCommitIndex, AppendEntries,
     UpdateTerm, HandleRequestVoteRequest, HandleRequestVoteResponse, HandleAppendEntriesRequest,
-    HandleAppendEntriesResponse, DropStaleResponse, DuplicateMessage, DropMessage,
+    HandleAppendEntriesResponse, DropStaleResponse, DuplicateMessage, DropMessage, Heal,
 )  # fmt: skip
 
 # ---------------------------------------------------------------- helpers
@@ -334,6 +356,7 @@ class Raft:
             next_index=((1,) * n,) * n,
             match_index=((0,) * n,) * n,
             messages=(),
+            cut=(1 << self.config.split) - 1,
         )
 
     # ------------------------------------------------------------ Next
@@ -368,11 +391,14 @@ class Raft:
                     if i != j:
                         yield AppendEntries(i, j), self.append_entries(s, i, j)
         for m, _ in s.messages:
-            yield from self.receive(s, m)
+            if not s.cut or (s.cut >> m[2] & 1) == (s.cut >> m[3] & 1):
+                yield from self.receive(s, m)  # no message crosses the partition
         for m, _ in s.messages:
             yield DuplicateMessage(m), s_with(s, messages=with_message(m, s.messages))
         for m, _ in s.messages:
             yield DropMessage(m), s_with(s, messages=without_message(m, s.messages))
+        if s.cut and self.config.heal:
+            yield Heal(), s_with(s, cut=0)
 
     def timeout(self, s: State, i: int) -> State:
         """Timeout(i): a follower or candidate starts an election in the next term."""
@@ -650,6 +676,7 @@ class Raft:
             s.votes_granted[i].bit_count(),
             sum(s.next_index[i]),  # any renaming-free summary will do: ties are tried out
             sum(s.match_index[i]),
+            _side_size(s.cut, i, self.n),
         )
 
     def _renamed(self, s: State, r: _Renaming) -> tuple[Any, ...]:
@@ -670,6 +697,7 @@ class Raft:
             tuple(sorted(((m[0], m[1], name[m[2]], name[m[3]], *m[4:]), c) for m, c in s.messages)),
             tuple(sorted((t, name[i]) for t, i in s.elected)),
             s.committed,
+            _one_side(masks[s.cut], len(name) - 1),
         )
 
     def permuted(self, s: State, order: tuple[int, ...]) -> State:
@@ -696,6 +724,9 @@ class Raft:
             "servers": servers,
             "messages": {describe_message(m): c for m, c in s.messages if c},
         }
+        if s.cut:
+            sides = [j for j in range(self.n) if s.cut >> j & 1], [j for j in range(self.n) if not s.cut >> j & 1]
+            data["partition"] = " | ".join(", ".join(map(server, side)) for side in sides)
         if self.history:
             data["elected"] = [f"{server(i)} in term {t}" for t, i in s.elected]
             data["committed"] = [f"index {x}: term {t} v{v} (committed in term {ct})" for x, t, v, ct in s.committed]
@@ -711,8 +742,22 @@ class Raft:
             "max_msgs": c.max_msgs,
             "history": c.history,
             "restarts": c.restarts,
+            "split": c.split,
+            "heal": c.heal,
             "bugs": sorted(c.bugs),
         }
+
+
+def _side_size(cut: int, i: int, n: int) -> int:
+    """How many servers are on server i's side of the partition (n when there is none)."""
+    if not cut:
+        return n
+    return cut.bit_count() if cut >> i & 1 else n - cut.bit_count()
+
+
+def _one_side(cut: int, n: int) -> int:
+    """A partition named by the side holding s1: S and its complement cut the same links."""
+    return cut if not cut or cut & 1 else ((1 << n) - 1) ^ cut
 
 
 @attrs.frozen
@@ -750,6 +795,7 @@ def s_with(
     messages: Bag | None = None,
     elected: tuple[tuple[int, int], ...] | None = None,
     committed: tuple[tuple[int, int, int, int], ...] | None = None,
+    cut: int | None = None,
 ) -> State:
     """`s` with some fields replaced: the successor of a step (TLA+'s UNCHANGED for the rest)."""
     return State(
@@ -765,4 +811,5 @@ def s_with(
         s.messages if messages is None else messages,
         s.elected if elected is None else elected,
         s.committed if committed is None else committed,
+        s.cut if cut is None else cut,
     )

@@ -207,6 +207,37 @@ def term_rises_on_restart_path(before: State, action: Any, after: State) -> bool
     return type(action).__name__ == "Restart" and any(after.term[i] > 1 for i in range(len(after.term)))
 
 
+# ---------------------------------------------------------------- partitions
+
+
+def _sides(s: State) -> tuple[list[int], list[int]]:
+    n = len(s.term)
+    return [i for i in range(n) if s.cut >> i & 1], [i for i in range(n) if not s.cut >> i & 1]
+
+
+def no_commit_without_majority_side(s: State) -> str | None:
+    """While the managers are split and neither side holds a majority, nothing commits:
+    an even count can split evenly and stop (Docker admin guide; Raft §5.2-5.3)."""
+    if not s.cut:
+        return None
+    left, right = _sides(s)
+    n = len(s.term)
+    if _majority(len(left), n) or _majority(len(right), n):
+        return None
+    for i, commit in enumerate(s.commit_index):
+        if commit:
+            sides = " | ".join(", ".join(map(server, side)) for side in (left, right))
+            return f"{server(i)} committed index {commit} while split {sides}, no side a majority"
+    return None
+
+
+def majority_side_commits(s: State) -> bool:
+    left, right = _sides(s)
+    n = len(s.term)
+    side = left if _majority(len(left), n) else right
+    return bool(s.cut) and any(s.commit_index[i] for i in side)
+
+
 # ---------------------------------------------------------------- vacuity
 
 
@@ -237,6 +268,13 @@ def properties(config: Config) -> list[Property[Any]]:
         always("state_machine_safety", state_machine_safety, f"{FIG3}, State Machine Safety; §5.4.3"),
         transition("commit_by_current_term", commit_by_current_term, "Raft §5.4.2 and Figure 8"),
         transition("current_term_monotonic", current_term_monotonic, "Raft Figure 2, persistent state"),
+    ]
+    majority_side = _majority(config.split, config.servers) or _majority(config.servers - config.split, config.servers)
+    if config.split and not config.heal and not majority_side:
+        # Split evenly for good: no leader can ever be elected, which is the point.
+        found += _partition_properties(config)
+        return found + _history_invariants(config)
+    found += [
         sometimes("leader_elected", leader_elected, "Raft §5.2"),
         sometimes("entry_committed", entry_committed, "Raft §5.3"),
         sometimes_step("leader_appends", leader_appends, "Raft §5.3"),
@@ -252,11 +290,32 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes_step("conflicting_entry_removed", conflicting_entry_removed, "Raft §5.3, Figure 7"))
     if config.restarts:
         found.append(sometimes_step("term_survives_restart", term_rises_on_restart_path, "Raft Figure 2"))
-    if config.history:
-        found += [
-            always("leader_completeness", leader_completeness, f"{FIG3}, Leader Completeness; §5.4"),
-            always("commit_needs_quorum", commit_needs_quorum, "Raft §5.3, §5.4.3"),
-        ]
-        if config.max_term >= 3:
-            found.append(sometimes("later_leader_after_commit", later_leader_after_commit, "Raft §5.4"))
+    found += _partition_properties(config)
+    found += _history_invariants(config)
+    if config.history and config.max_term >= 3:
+        found.append(sometimes("later_leader_after_commit", later_leader_after_commit, "Raft §5.4"))
     return found
+
+
+def _partition_properties(config: Config) -> list[Property[Any]]:
+    if not config.split:
+        return []
+    found: list[Property[Any]] = [
+        always(
+            "no_commit_without_majority_side",
+            no_commit_without_majority_side,
+            "Docker admin guide (odd manager counts); Raft §5.2-5.3",
+        )
+    ]
+    if _majority(config.split, config.servers) or _majority(config.servers - config.split, config.servers):
+        found.append(sometimes("majority_side_commits", majority_side_commits, "Raft §5.3; Docker admin guide"))
+    return found
+
+
+def _history_invariants(config: Config) -> list[Property[Any]]:
+    if not config.history:
+        return []
+    return [
+        always("leader_completeness", leader_completeness, f"{FIG3}, Leader Completeness; §5.4"),
+        always("commit_needs_quorum", commit_needs_quorum, "Raft §5.3, §5.4.3"),
+    ]
