@@ -236,84 +236,62 @@ def smallest_refused_removal() -> dict[str, Any]:
 # ---------------------------------------------------------------- the table
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+def _proved(
+    theorem: str, claim: str, sizes: str, *checks: Callable[[], bool], detail: str = "", witness: Any = None
+) -> Verdict:
+    """A theorem that holds iff every check (per-N sweeps, all-N proofs) is true."""
     started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started
+    holds = all(check() for check in checks)
+    seconds = time.perf_counter() - started
+    return Verdict(theorem, claim, PROVED if holds else COUNTEREXAMPLE, PROVED, sizes, seconds, detail, witness)
 
 
 def theorems(max_n: int = 64) -> list[Verdict]:
     """Every theorem, judged by z3, in the order `swarmcheck prove` prints them."""
     sizes = f"1..{max_n} and all N"
-    out: list[Verdict] = []
-
-    ok, seconds = _timed(lambda: all(majorities_intersect(n) for n in range(1, max_n + 1)))
-    all_n, more = _timed(majorities_intersect)
-    out.append(
-        Verdict(
+    each = range(1, max_n + 1)
+    four = split_without_quorum(4)
+    out = [
+        _proved(
             "majorities_intersect",
             "any two majorities of N managers share a manager",
-            PROVED if ok and all_n else COUNTEREXAMPLE,
-            PROVED,
             sizes,
-            seconds + more,
-        )
-    )
-
-    table, seconds = _timed(lambda: {n: tolerance(n) for n in range(1, max_n + 1)})
-    formula = all(table[n] == (n - 1) // 2 for n in table)
-    even = all(table[2 * k] == table[2 * k - 1] for k in range(1, max_n // 2 + 1))
-    all_n, more = _timed(lambda: tolerance_formula_for_all_n() and even_tolerates_no_more_for_all_n())
-    out.append(
-        Verdict(
+            lambda: all(majorities_intersect(n) for n in each),
+            majorities_intersect,
+        ),
+        _proved(
             "failures_tolerated",
             "N managers tolerate floor((N-1)/2) failures; 2k tolerate exactly as many as 2k-1",
-            PROVED if formula and even and all_n else COUNTEREXAMPLE,
-            PROVED,
             sizes,
-            seconds + more,
-            detail="; ".join(f"N={n}: {table[n]}" for n in range(1, 8)),
-        )
-    )
-
-    splits, seconds = _timed(lambda: {n: split_without_quorum(n) for n in range(1, max_n + 1)})
-    even_ok = all(splits[n] is not None for n in splits if n % 2 == 0)
-    odd_ok = all(splits[n] is None for n in splits if n % 2 == 1)
-    all_n, more = _timed(lambda: even_split_exists_for_all_n() and odd_split_has_one_quorum_for_all_n())
-    out.append(
-        Verdict(
+            lambda: all(tolerance(n) == (n - 1) // 2 for n in each),
+            lambda: all(tolerance(2 * k) == tolerance(2 * k - 1) for k in range(1, max_n // 2 + 1)),
+            tolerance_formula_for_all_n,
+            even_tolerates_no_more_for_all_n,
+            detail="; ".join(f"N={n}: {tolerance(n)}" for n in range(1, 8)),
+        ),
+        _proved(
             "partition_even_splits_odd_does_not",
             "a 2-way partition: even N can leave no side a quorum; odd N always leaves exactly one",
-            PROVED if even_ok and odd_ok and all_n else COUNTEREXAMPLE,
-            PROVED,
             sizes,
-            seconds + more,
-            detail=f"N=4 split: {splits[4]}" if max_n >= 4 else "",
-            witness={"N": 4, **splits[4]} if max_n >= 4 and splits[4] else None,
-        )
-    )
-
-    def one_at_a_time() -> bool:
-        return all(
-            change_keeps_overlap(n, 1, 0) is None and change_keeps_overlap(n, 0, 1) is None for n in range(2, max_n + 1)
-        )
-
-    ok, seconds = _timed(one_at_a_time)
-    all_n, more = _timed(single_change_overlaps_for_all_n)
-    out.append(
-        Verdict(
+            lambda: all((split_without_quorum(n) is None) == (n % 2 == 1) for n in each),
+            even_split_exists_for_all_n,
+            odd_split_has_one_quorum_for_all_n,
+            detail=f"N=4 split: {four}",
+            witness={"N": 4, **four} if four else None,
+        ),
+        _proved(
             "single_server_change_overlaps",
             "adding or removing one server: every old majority meets every new majority",
-            PROVED if ok and all_n else COUNTEREXAMPLE,
-            PROVED,
             f"2..{max_n} and all N (add)",
-            seconds + more,
-        )
-    )
+            lambda: all(
+                change_keeps_overlap(n, 1, 0) is None and change_keeps_overlap(n, 0, 1) is None for n in each if n >= 2
+            ),
+            single_change_overlaps_for_all_n,
+        ),
+    ]
 
-    found, seconds = _timed(
-        lambda: next((w for n in range(1, max_n + 1) if (w := change_keeps_overlap(n, 2, 0))), None)
-    )
+    started = time.perf_counter()
+    found = next((w for n in each if (w := change_keeps_overlap(n, 2, 0))), None)
     out.append(
         Verdict(
             "two_server_change_can_split",
@@ -321,41 +299,28 @@ def theorems(max_n: int = 64) -> list[Verdict]:
             COUNTEREXAMPLE if found else PROVED,
             COUNTEREXAMPLE,
             f"1..{max_n}",
-            seconds,
+            time.perf_counter() - started,
             detail=str(found) if found else "",
             witness=found,
         )
     )
 
-    def joint_ok() -> bool:
-        return all(change_keeps_overlap(n, 2, 0, joint=True) is None for n in range(1, max_n + 1)) and all(
-            change_keeps_overlap(n, 0, 2, joint=True) is None for n in range(3, max_n + 1)
-        )
-
-    ok, seconds = _timed(joint_ok)
-    out.append(
-        Verdict(
+    smallest = smallest_refused_removal()
+    out += [
+        _proved(
             "joint_consensus_overlaps",
             "joint consensus (a majority of both configurations) always meets, two servers changed at once",
-            PROVED if ok else COUNTEREXAMPLE,
-            PROVED,
             f"1..{max_n}",
-            seconds,
-        )
-    )
-
-    safe, seconds = _timed(removal_rule_is_safe_for_all_n)
-    smallest, more = _timed(smallest_refused_removal)
-    out.append(
-        Verdict(
+            lambda: all(change_keeps_overlap(n, 2, 0, joint=True) is None for n in each),
+            lambda: all(change_keeps_overlap(n, 0, 2, joint=True) is None for n in each if n >= 3),
+        ),
+        _proved(
             "swarm_removal_rule_keeps_quorum",
             "CanRemoveMember allows a demotion only if the reachable rest is a majority of the new size",
-            PROVED if safe else COUNTEREXAMPLE,
-            PROVED,
             "all N",
-            seconds + more,
+            removal_rule_is_safe_for_all_n,
             detail=f"smallest refused: {smallest}",
             witness=smallest,
-        )
-    )
+        ),
+    ]
     return out
