@@ -19,6 +19,13 @@ def test_two_servers_added_at_once_split_the_smallest_cluster() -> None:
     assert witness["new configuration"] == ["m1", "m2", "m3"]
 
 
+def test_two_servers_removed_at_once_split_too() -> None:
+    witness = quorum.change_keeps_overlap(3, 0, 2)
+    assert witness is not None
+    assert witness["new configuration"] == ["m1"]
+    assert set(witness["one quorum"]).isdisjoint(witness["another quorum"])
+
+
 def test_one_server_at_a_time_never_splits() -> None:
     assert all(quorum.change_keeps_overlap(n, 1, 0) is None for n in range(1, 20))
     assert all(quorum.change_keeps_overlap(n, 0, 1) is None for n in range(2, 20))

@@ -291,17 +291,18 @@ def theorems(max_n: int = 64) -> list[Verdict]:
     ]
 
     started = time.perf_counter()
-    found = next((w for n in each if (w := change_keeps_overlap(n, 2, 0))), None)
+    added = next((w for n in each if (w := change_keeps_overlap(n, 2, 0))), None)
+    removed = next((w for n in each if n >= 3 and (w := change_keeps_overlap(n, 0, 2))), None)
     out.append(
         Verdict(
             "two_server_change_can_split",
-            "adding two servers at once: two disjoint majorities exist (the smallest shown)",
-            COUNTEREXAMPLE if found else PROVED,
+            "two servers added, or two removed, at once: two disjoint majorities exist (the smallest shown)",
+            COUNTEREXAMPLE if added and removed else PROVED,
             COUNTEREXAMPLE,
             f"1..{max_n}",
             time.perf_counter() - started,
-            detail=str(found) if found else "",
-            witness=found,
+            detail=f"added: {added}; removed: {removed}",
+            witness={"two added": added, "two removed": removed} if added and removed else None,
         )
     )
 

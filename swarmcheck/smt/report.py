@@ -11,6 +11,14 @@ from swarmcheck.smt.quorum import Verdict
 SCHEMA = "swarmcheck.smt-witness/1"
 
 
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
 def write_witness(verdict: Verdict, directory: Path) -> Path:
     """Write quorum/<theorem>.json and .md; return the JSON path."""
     folder = directory / "quorum"
@@ -34,10 +42,7 @@ def write_witness(verdict: Verdict, directory: Path) -> Path:
         "",
         "| what | value |",
         "|---|---|",
-        *[
-            f"| {key} | {', '.join(map(str, v)) if isinstance(v, list) else v} |"
-            for key, v in (verdict.witness or {}).items()
-        ],
+        *[f"| {key} | {_cell(v)} |" for key, v in (verdict.witness or {}).items()],
         "",
     ]
     write_atomically(path.with_suffix(".md"), "\n".join(lines))
