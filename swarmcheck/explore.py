@@ -92,6 +92,9 @@ def explore(
     depth = 1 if frontier else 0
     within_bounds = model.within_bounds
     fingerprint = run.fingerprint
+    model_key = model.key
+    # Under symmetry, canonical forms are dear; most successors are states generated before.
+    exact: set[int] | None = set() if symmetry else None
     next_steps = model.next_steps
 
     # With no invariant to judge, the run is over once every `sometimes` is reached.
@@ -122,6 +125,12 @@ def explore(
                         sometimes_steps.remove(p)
                 if t is s:
                     continue  # a stuttering step: nothing new
+                if exact is not None:
+                    # Seen this very state before: its orbit is known, skip canonicalizing.
+                    key = hash(model_key(t))
+                    if key in exact:
+                        continue
+                    exact.add(key)
                 tfp = fingerprint(t)
                 if tfp in parents:
                     continue
