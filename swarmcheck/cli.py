@@ -14,7 +14,7 @@ from swarmcheck import registry
 from swarmcheck.explore import explore, stderr_progress
 from swarmcheck.registry import Entry, InputError
 from swarmcheck.replay import ReplayError, replay
-from swarmcheck.report import counterexample, summary_table, write_report
+from swarmcheck.report import counterexample, summary_table, write_atomically, write_report
 from swarmcheck.result import HOLDS, Result, Violation
 from swarmcheck.stateful import PROFILES, hunt
 
@@ -168,13 +168,28 @@ def run_check(args: argparse.Namespace) -> int:
             rows.append(_summary_row(entry, config, result))
             _print_details(result, paths)
             worst = max(worst, 0 if _acceptable(result) else 1)
+    header = ["model", "engine", "bounds", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
     print()
-    print(
-        summary_table(
-            rows, ["model", "engine", "bounds", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
-        )
-    )
+    print(summary_table(rows, header))
+    summary = _write_summary(rows, header, args.reports)
+    print(f"\nsummary for CI: {summary}")
     return worst
+
+
+def _write_summary(rows: list[list[Any]], header: list[str], directory: Path) -> Path:
+    """The run as a Markdown table (a CI job summary), beside the reports."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# swarmcheck check",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows),
+        "",
+    ]
+    path = directory / "check-summary.md"
+    write_atomically(path, "\n".join(lines))
+    return path
 
 
 def _acceptable(result: Result) -> bool:

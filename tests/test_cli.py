@@ -1,5 +1,7 @@
 """The command line: one clear line and exit code 2 for bad input, never a traceback."""
 
+from pathlib import Path
+
 import pytest
 
 from swarmcheck.cli import main
@@ -38,11 +40,14 @@ def test_list_names_every_bug_and_property(capsys: pytest.CaptureFixture[str]) -
     assert "election_safety" in out and "Figure 3" in out
 
 
-def test_check_one_property_holds(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "raft", "--set", "servers=2", "--property", "election_safety", "--quiet"])
+def test_check_one_property_holds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    argv = ["check", "raft", "--set", "servers=2", "--property", "election_safety", "--quiet"]
+    code = main([*argv, "--reports", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "holds" in out
+    summary = (tmp_path / "check-summary.md").read_text()
+    assert "| raft | explore |" in summary and "| holds |" in summary
 
 
 def test_a_budget_makes_the_verdict_incomplete_never_holds(capsys: pytest.CaptureFixture[str]) -> None:
