@@ -82,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     prove.set_defaults(run=run_prove)
 
-    again = commands.add_parser("replay", help="re-run a report's steps and confirm its violation")
-    again.add_argument("file", type=Path)
+    again = commands.add_parser("replay", help="re-run reports' steps and confirm their violations")
+    again.add_argument("files", type=Path, nargs="+", metavar="FILE")
     again.set_defaults(run=run_replay)
     return parser
 
@@ -347,9 +347,11 @@ def _print_induction(checks: list[Any], dropped: list[str]) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    outcome = replay(args.file)
-    print(outcome.summary)
-    return 0 if outcome.reproduced else 1
+    """Every file is checked before any is replayed: a bad one is exit 2, nothing else said."""
+    outcomes = [(path, replay(path)) for path in args.files]
+    for path, outcome in outcomes:
+        print(outcome.summary if len(outcomes) == 1 else f"{path}: {outcome.summary}")
+    return 0 if all(outcome.reproduced for _, outcome in outcomes) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

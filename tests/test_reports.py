@@ -45,6 +45,17 @@ def test_replay_reproduces(report: Path) -> None:
     assert main(["replay", str(report)]) == 0
 
 
+def test_replay_takes_several_reports(report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(report.read_text())
+    data["config"]["bugs"] = []
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps(data))
+    assert main(["replay", str(report), str(report)]) == 0
+    assert main(["replay", str(report), str(fixed)]) == 1
+    out = capsys.readouterr().out
+    assert f"{fixed}: not reproduced" in out
+
+
 def test_replay_of_the_fixed_model_does_not_reproduce(report: Path, tmp_path: Path) -> None:
     data = json.loads(report.read_text())
     data["config"]["bugs"] = []
