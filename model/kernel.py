@@ -54,5 +54,6 @@ class Model(Protocol[S, A]):
 
 
 def action_kind(action: object) -> str:
-    """The name coverage counts an action under: its class name."""
-    return type(action).__name__
+    """The name coverage counts an action under: its `rule` if it has one, else its class name."""
+    rule = getattr(action, "rule", None)
+    return rule if isinstance(rule, str) else type(action).__name__
