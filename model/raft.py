@@ -301,10 +301,6 @@ def last_term(log: Log) -> int:
     return log[-1][0] if log else 0
 
 
-def bag_size(bag: Bag) -> int:
-    return sum(count for _, count in bag)
-
-
 def _bits(mask: int, n: int) -> list[int]:
     return [j for j in range(n) if mask >> j & 1]
 

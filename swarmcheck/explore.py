@@ -74,7 +74,7 @@ def explore(
             if p.name not in run.violations:
                 message = p.check(s)
                 if message:
-                    run.violations[p.name] = Violation(p.name, p.kind, message, fp, None)
+                    run.violations[p.name] = Violation(p.name, p.kind, message, fp)
         for p in list(sometimes):
             if p.check(s):
                 run.reached.add(p.name)
@@ -118,7 +118,7 @@ def explore(
                     if p.name not in run.violations:
                         message = p.check(s, action, t)
                         if message:
-                            run.violations[p.name] = Violation(p.name, p.kind, message, fp, fingerprint(t))
+                            run.violations[p.name] = Violation(p.name, p.kind, message, fp)
                 for p in list(sometimes_steps):
                     if p.check(s, action, t):
                         run.reached.add(p.name)
@@ -166,11 +166,10 @@ def explore(
         coverage=dict(sorted(run.coverage.items())),
         never_fired=sorted(k for k in kinds if k not in run.coverage),
     )
-    traces = {name: _rebuild(run, v) for name, v in run.violations.items()}
     return Result.judge(
         model_name=model.name,
         properties=properties,
-        violations=[attrs.evolve(v, trace=traces[v.property]) for v in run.violations.values()],
+        violations=[_with_trace(run, v) for v in run.violations.values()],
         reached=run.reached,
         stats=stats,
         complete=budget_hit is None and not (stop_at_first and run.violations),
@@ -196,6 +195,16 @@ def _path_to(parents: dict[int, int], fp: int) -> list[int]:
         path.append(parents[path[-1]])
     path.reverse()
     return path
+
+
+def _with_trace(run: _Search, violation: Violation) -> Violation:
+    """The violation with its rebuilt trace, its sentence said of that trace's own states:
+    under symmetry the trace may reach a renaming of the state first seen."""
+    trace = _rebuild(run, violation)
+    prop = next(p for p in run.properties if p.name == violation.property)
+    (_, before), (action, after) = trace.steps[-2] if len(trace) > 1 else trace.steps[-1], trace.steps[-1]
+    message = prop.check(after) if violation.kind is Kind.ALWAYS else prop.check(before, action, after)
+    return attrs.evolve(violation, trace=trace, message=message or violation.message)
 
 
 def _rebuild(run: _Search, violation: Violation) -> Trace:

@@ -33,8 +33,7 @@ class Violation:
     property: str
     kind: Kind
     message: str
-    state_fp: int
-    next_fp: int | None
+    state_fp: int  # the state the violation is seen in (for a transition: the one before the step)
     trace: Trace | None = None
 
 

@@ -144,9 +144,7 @@ def hunt(model: Model[Any, Any], properties: Sequence[Property[Any]], profile: s
     try:
         run_state_machine_as_test(machine, settings=PROFILES[profile])  # type: ignore[no-untyped-call,unused-ignore]
     except PropertyViolated as failure:
-        violations.append(
-            Violation(failure.prop.name, failure.prop.kind, failure.message, 0, None, Trace(failure.steps))
-        )
+        violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, Trace(failure.steps)))
     except Flaky as flaky:  # pragma: no cover - a nondeterministic model is a bug in the model
         raise RuntimeError(f"{model.name}: Hypothesis saw a flaky failure: {flaky}") from flaky
     reached: set[str] = machine.reached  # type: ignore[attr-defined]

@@ -42,6 +42,7 @@ def test_markdown_starts_with_the_verdict(report: Path) -> None:
 def test_replay_reproduces(report: Path) -> None:
     outcome = replay(report)
     assert outcome.reproduced, outcome.summary
+    assert json.loads(report.read_text())["violation"] in outcome.summary
     assert main(["replay", str(report)]) == 0
 
 
