@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 
+from model.kernel import validate
+
 # Statuses in a view (C.1) and message kinds.
 ALIVE, SUSPECT, DEAD, LEFT = 0, 1, 2, 3
 STATUS = ("alive", "suspect", "dead", "left")
@@ -63,13 +65,7 @@ class Config:
             "retransmits": (1, 4),
             "max_faults": (0, 4),
         }
-        for name, (low, high) in limits.items():
-            value = getattr(self, name)
-            if not low <= value <= high:
-                raise ValueError(f"gossip: {name}={value} is out of range ({low}..{high})")
-        unknown = sorted(self.bugs - BUGS.keys())
-        if unknown:
-            raise ValueError(f"gossip: unknown bug {unknown[0]!r}; known: {', '.join(BUGS)}")
+        validate("gossip", self, limits, BUGS)
 
 
 DEFAULT = Config()

@@ -57,3 +57,14 @@ def action_kind(action: object) -> str:
     """The name coverage counts an action under: its `rule` if it has one, else its class name."""
     rule = getattr(action, "rule", None)
     return rule if isinstance(rule, str) else type(action).__name__
+
+
+def validate(model: str, config: Any, limits: Mapping[str, tuple[int, int]], bugs: Mapping[str, str]) -> None:
+    """Reject a configuration with a bound out of range or an unknown seeded bug (ValueError)."""
+    for name, (low, high) in limits.items():
+        value = getattr(config, name)
+        if not low <= value <= high:
+            raise ValueError(f"{model}: {name}={value} is out of range ({low}..{high})")
+    unknown = sorted(config.bugs - bugs.keys())
+    if unknown:
+        raise ValueError(f"{model}: unknown bug {unknown[0]!r}; known: {', '.join(bugs)}")

@@ -24,6 +24,8 @@ from typing import Any
 
 import attrs
 
+from model.kernel import validate
+
 # Roles, as ints so a state hashes the same in every process.
 FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
 ROLE_NAMES = ("Follower", "Candidate", "Leader")
@@ -76,15 +78,9 @@ class Config:
 
     def __attrs_post_init__(self) -> None:
         limits = {"servers": (1, 7), "values": (1, 5), "max_term": (1, 20), "max_log": (0, 10), "max_msgs": (0, 20)}
-        for name, (low, high) in limits.items():
-            value = getattr(self, name)
-            if not low <= value <= high:
-                raise ValueError(f"raft: {name}={value} is out of range ({low}..{high})")
+        validate("raft", self, limits, BUGS)
         if not 0 <= self.split < self.servers:
             raise ValueError(f"raft: split={self.split} must leave servers on both sides (0..{self.servers - 1})")
-        unknown = sorted(self.bugs - BUGS.keys())
-        if unknown:
-            raise ValueError(f"raft: unknown bug {unknown[0]!r}; known: {', '.join(BUGS)}")
 
 
 # The configuration of ../shared/reference/raft.md whose TLC counts are reproduced.

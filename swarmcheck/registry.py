@@ -34,10 +34,7 @@ class Entry:
     def config(self, settings: Mapping[str, str] | None = None, bugs: frozenset[str] = frozenset()) -> Any:
         """The default configuration with `--set k=v` overrides and bugs applied."""
         changes: dict[str, Any] = {name: _parse(self, name, text) for name, text in (settings or {}).items()}
-        unknown = sorted(bugs - self.bugs.keys())
-        if unknown:
-            raise InputError(f"{self.name}: unknown bug {unknown[0]!r}; known: {', '.join(self.bugs)}")
-        try:
+        try:  # the configuration rejects bounds out of range and unknown bugs
             return attrs.evolve(self.default, bugs=frozenset(bugs), **changes)
         except ValueError as error:
             raise InputError(str(error)) from None

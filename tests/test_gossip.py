@@ -7,6 +7,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from walks import reachable_states
 
 from model.gossip import ALIVE, BUGS, DEAD, DEFAULT, LEFT, SUSPECT, Config, Gossip, State
 from properties.gossip import _allowed, properties
@@ -67,17 +68,6 @@ def test_precedence_table(old: tuple[int, int], new: tuple[int, int], allowed: b
 MODEL = Gossip(Config(max_faults=2))
 
 
-@st.composite
-def reachable(draw: st.DrawFn) -> State:
-    state = next(iter(MODEL.init_states()))
-    for _ in range(draw(st.integers(0, 15))):
-        options = [t for _, t in MODEL.next_steps(state) if MODEL.within_bounds(t)]
-        if not options:
-            break
-        state = draw(st.sampled_from(options))
-    return state
-
-
-@given(reachable(), st.sampled_from(list(permutations(range(3)))))
+@given(reachable_states(MODEL, 15), st.sampled_from(list(permutations(range(3)))))
 def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, ...]) -> None:
     assert MODEL.canonical(MODEL.permuted(state, order)) == MODEL.canonical(state)

@@ -4,30 +4,19 @@ from itertools import permutations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from walks import reachable_states
 
 from model.raft import DEFAULT, Raft, State
 
 MODEL = Raft(DEFAULT)
 
 
-@st.composite
-def reachable_states(draw: st.DrawFn) -> State:
-    """A state reached by a random walk of up to 25 in-bound steps."""
-    state = next(iter(MODEL.init_states()))
-    for _ in range(draw(st.integers(0, 25))):
-        options = [t for _, t in MODEL.next_steps(state) if MODEL.within_bounds(t)]
-        if not options:
-            break
-        state = draw(st.sampled_from(options))
-    return state
-
-
-@given(reachable_states(), st.sampled_from(list(permutations(range(DEFAULT.servers)))))
+@given(reachable_states(MODEL, 25), st.sampled_from(list(permutations(range(DEFAULT.servers)))))
 def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, ...]) -> None:
     assert MODEL.canonical(MODEL.permuted(state, order)) == MODEL.canonical(state)
 
 
-@given(reachable_states(), st.sampled_from(list(permutations(range(DEFAULT.servers)))))
+@given(reachable_states(MODEL, 25), st.sampled_from(list(permutations(range(DEFAULT.servers)))))
 def test_renaming_preserves_the_successor_count(state: State, order: tuple[int, ...]) -> None:
     renamed = MODEL.permuted(state, order)
     assert len(list(MODEL.next_steps(renamed))) == len(list(MODEL.next_steps(state)))
