@@ -7,8 +7,9 @@ from typing import Any
 
 import attrs
 
-from model import raft
+from model import gossip, raft
 from model.kernel import Model
+from properties import gossip as gossip_properties
 from properties import raft as raft_properties
 from properties.base import Property
 
@@ -76,6 +77,20 @@ MODELS: dict[str, Entry] = {
             "forget_term_on_restart": {"servers": 2},
             "skip_log_check_on_vote": {"max_term": 3, "restarts": False},
             "accept_stale_append": {"max_term": 3, "restarts": False},
+        },
+    ),
+    "gossip": Entry(
+        name="gossip",
+        summary="how nodes learn who is alive: memberlist's SWIM with Lifeguard, crashes, loss, cuts, a slow node",
+        default=gossip.DEFAULT,
+        suite=gossip.SUITE,
+        build=gossip.Gossip,
+        properties=gossip_properties.properties,
+        bugs=gossip.BUGS,
+        bug_bounds={
+            # A newer death report needs a refutation first, so two faults.
+            "stale_alive_revives_dead": {"max_faults": 2, "restarts": False},
+            "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
         },
     ),
 }

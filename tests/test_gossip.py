@@ -1,5 +1,6 @@
-"""The gossip membership model (issue 3, first part): C.5's rules hold on the correct
-model, every seeded bug is caught by the explorer, and symmetry is sound."""
+"""The gossip membership model: C.5's rules hold on the correct model, every seeded
+bug is caught by the explorer at its registered bounds, Lifeguard's accuracy needs
+4 nodes, and symmetry is sound."""
 
 from itertools import permutations
 
@@ -9,18 +10,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from walks import reachable_states
 
-from model.gossip import ALIVE, BUGS, DEAD, DEFAULT, LEFT, SUSPECT, Config, Gossip, State
+from model.gossip import ALIVE, BUGS, DEAD, DEFAULT, LEFT, LIFEGUARD_BOUNDS, SUSPECT, UNKNOWN, Config, Gossip, State
 from properties.gossip import _allowed, properties
 from swarmcheck.explore import explore
-from swarmcheck.result import HOLDS, REACHED
+from swarmcheck.registry import MODELS
+from swarmcheck.result import HOLDS, REACHED, VIOLATED
 
-# The bounds each bug is caught at: a newer death report needs two faults (see properties).
-BUG_FAULTS = {"stale_alive_revives_dead": 2}
 CAUGHT_BY = {
     "stale_alive_revives_dead": "death_evidence_kept",
     "suspect_lower_incarnation": "precedence",
     "anyone_refutes": "only_owner_raises",
     "no_refute": "never_self_suspect",
+    "dead_is_final": "precedence",
+    "no_lifeguard": "accuracy",
 }
 
 
@@ -28,7 +30,29 @@ def test_correct_model_holds_and_reaches_everything() -> None:
     result = explore(Gossip(DEFAULT), properties(DEFAULT))
     assert result.verdict == HOLDS, result.verdicts
     # With one fault the budget is spent before any broadcast is in flight to lose.
-    assert result.stats is not None and result.stats.never_fired == ["LoseMessage"]
+    assert result.stats is not None and result.stats.never_fired == ["LoseMessage", "SlowDown"]
+
+
+def test_every_seeded_bug_has_a_property_that_names_it() -> None:
+    assert sorted(CAUGHT_BY) == sorted(BUGS)
+
+
+def test_lifeguard_keeps_a_slow_node_from_killing_a_healthy_peer() -> None:
+    config = Config(**LIFEGUARD_BOUNDS)
+    result = explore(Gossip(config), properties(config))
+    assert result.verdicts["accuracy"] == HOLDS
+    assert result.verdicts["healthy_node_suspected_without_harm"] == REACHED
+
+
+def test_below_four_nodes_lifeguard_expects_no_confirmations() -> None:
+    """C.3: k = 0 when n - 2 < 2, so at 3 nodes a slow node's suspicion expires at the flat
+    minimum even with Lifeguard: accuracy is not promised there, and the model shows why."""
+    config = Config(**{**LIFEGUARD_BOUNDS, "nodes": 3})
+    assert config.confirmations_needed == 0
+    with_accuracy = [*properties(Config(**LIFEGUARD_BOUNDS))]
+    accuracy = [p for p in with_accuracy if p.name == "accuracy"]
+    result = explore(Gossip(config), accuracy)
+    assert result.verdicts == {"accuracy": VIOLATED}
 
 
 def test_a_newer_death_report_raises_a_dead_nodes_incarnation() -> None:
@@ -40,9 +64,16 @@ def test_a_newer_death_report_raises_a_dead_nodes_incarnation() -> None:
 
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_explorer_catches_seeded_bug(bug: str) -> None:
-    config = Config(max_faults=BUG_FAULTS.get(bug, 1), bugs=frozenset([bug]))
+    config = MODELS["gossip"].bug_config(bug)
     result = explore(Gossip(config), properties(config))
     assert [v.property for v in result.violations][:1] == [CAUGHT_BY[bug]], result.violations
+
+
+def test_dead_is_final_makes_rejoin_unreachable() -> None:
+    """What the SWIM paper's rule costs in memberlist's setting: a dead node never comes back."""
+    config = Config(bugs=frozenset(["dead_is_final"]))
+    revived = [p for p in properties(config) if p.name == "dead_node_revived"]
+    assert explore(Gossip(config), revived).verdicts == {"dead_node_revived": "vacuous"}
 
 
 @pytest.mark.parametrize(
@@ -59,15 +90,24 @@ def test_explorer_catches_seeded_bug(bug: str) -> None:
         ((DEAD, 1), (DEAD, 2), True),
         ((LEFT, 1), (DEAD, 2), False),
         ((ALIVE, 1), (LEFT, 1), True),
+        ((UNKNOWN, 0), (ALIVE, 1), True),
+        ((UNKNOWN, 0), (DEAD, 1), False),
+        ((ALIVE, 1), (UNKNOWN, 0), False),
     ],
 )
 def test_precedence_table(old: tuple[int, int], new: tuple[int, int], allowed: bool) -> None:
     assert _allowed(old, new) == allowed
 
 
-MODEL = Gossip(Config(max_faults=2))
+MODEL = Gossip(Config(max_faults=2, slow=True, joiners=1))
+LIFEGUARD = Gossip(Config(**LIFEGUARD_BOUNDS))
 
 
 @given(reachable_states(MODEL, 15), st.sampled_from(list(permutations(range(3)))))
 def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, ...]) -> None:
     assert MODEL.canonical(MODEL.permuted(state, order)) == MODEL.canonical(state)
+
+
+@given(reachable_states(LIFEGUARD, 12), st.sampled_from(list(permutations(range(4)))))
+def test_renamed_states_share_a_canonical_form_with_accusers(state: State, order: tuple[int, ...]) -> None:
+    assert LIFEGUARD.canonical(LIFEGUARD.permuted(state, order)) == LIFEGUARD.canonical(state)
