@@ -194,7 +194,13 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("crashed_node_dead_everywhere", crashed_node_dead_everywhere, "SWIM §4; C.3"))
     if config.push_pull:
         found.append(sometimes_step("push_pull_repairs", push_pull_repairs, "swarm-semantics.md C.6 push-pull"))
-    if config.max_faults >= 1 and config.crashes and config.restarts and config.push_pull and config.max_incarnation >= 2:
+    if (
+        config.max_faults >= 1
+        and config.crashes
+        and config.restarts
+        and config.push_pull
+        and config.max_incarnation >= 2
+    ):
         found.append(sometimes_step("dead_node_revived", dead_node_revived, f"{C5}: Dead is not absolute"))
     if config.lifeguard and config.slow and config.max_faults >= 1 and config.confirmations_needed:
         lifeguard = "Lifeguard paper sections 2-3; swarm-semantics.md C.3, C.4, E.10"

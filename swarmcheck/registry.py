@@ -88,8 +88,8 @@ MODELS: dict[str, Entry] = {
         properties=gossip_properties.properties,
         bugs=gossip.BUGS,
         bug_bounds={
-            # A newer death report needs a refutation first, so two faults.
-            "stale_alive_revives_dead": {"max_faults": 2, "restarts": False},
+            # A newer death report needs a refutation first: a slow node gives both cheaply.
+            "stale_alive_revives_dead": gossip.SLOW_BOUNDS,
             "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
         },
     ),
