@@ -22,6 +22,12 @@ from swarmcheck.cli import main
         ["bugs", "paxos"],
         ["frobnicate"],
         ["replay", "/nonexistent/report.json"],
+        ["check", "gossip", "--set", "nodes=9"],
+        ["check", "gossip", "--set", "joiners=3"],
+        ["simulate", "paxos"],
+        ["simulate", "gossip", "--sizes", "2,4"],
+        ["simulate", "gossip", "--sizes", "eight"],
+        ["simulate", "gossip", "--slow-delay", "0"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,7 @@ from properties.gossip import _allowed, properties
 from swarmcheck.explore import explore
 from swarmcheck.registry import MODELS
 from swarmcheck.result import HOLDS, REACHED, VIOLATED
+from swarmcheck.stateful import hunt
 
 CAUGHT_BY = {
     "stale_alive_revives_dead": "death_evidence_kept",
@@ -67,6 +68,22 @@ def test_explorer_catches_seeded_bug(bug: str) -> None:
     config = MODELS["gossip"].bug_config(bug)
     result = explore(Gossip(config), properties(config))
     assert [v.property for v in result.violations][:1] == [CAUGHT_BY[bug]], result.violations
+
+
+def test_correct_model_holds_at_each_bugs_bounds() -> None:
+    # A catch means something only if the model without the bug passes at the same bounds.
+    for bug in sorted(BUGS):
+        config = attrs.evolve(MODELS["gossip"].bug_config(bug), bugs=frozenset())
+        result = explore(Gossip(config), properties(config), max_states=15_000)
+        assert not result.violations, (bug, result.violations[0].message)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_hypothesis_catches_seeded_bug(bug: str) -> None:
+    config = MODELS["gossip"].bug_config(bug)
+    result = hunt(Gossip(config), properties(config))
+    assert [v.property for v in result.violations] == [CAUGHT_BY[bug]]
 
 
 def test_dead_is_final_makes_rejoin_unreachable() -> None:
