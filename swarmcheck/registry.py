@@ -7,10 +7,11 @@ from typing import Any
 
 import attrs
 
-from model import gossip, raft
+from model import gossip, raft, scheduler
 from model.kernel import Model
 from properties import gossip as gossip_properties
 from properties import raft as raft_properties
+from properties import scheduler as scheduler_properties
 from properties.base import Property
 
 
@@ -49,6 +50,8 @@ def _parse(entry: Entry, name: str, text: str) -> Any:
     if name not in fields:
         raise InputError(f"{entry.name}: unknown setting {name!r}; known: {', '.join(fields)}")
     current = getattr(entry.default, name)
+    if isinstance(current, str):
+        return text  # the configuration checks the value (e.g. a restart condition)
     if isinstance(current, bool):
         if text.lower() in ("1", "true", "yes", "on"):
             return True
@@ -91,6 +94,23 @@ MODELS: dict[str, Entry] = {
             # A newer death report needs a refutation first: a slow node gives both cheaply.
             "stale_alive_revives_dead": gossip.SLOW_BOUNDS,
             "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
+        },
+    ),
+    "scheduler": Entry(
+        name="scheduler",
+        summary="swarmkit's orchestrators, restart supervisor, scheduler, agents and service discovery (first part)",
+        default=scheduler.DEFAULT,
+        suite=scheduler.SUITE,
+        build=scheduler.Scheduler,
+        properties=scheduler_properties.properties,
+        bugs=scheduler.BUGS,
+        bug_bounds={
+            # Two restart requests for one task: a drain and a node going down.
+            "no_restart_guard": {},
+            "ignore_availability": {"max_faults": 0},
+            "overcommit": {"nodes": 1, "replicas": 2, "max_replicas": 2, "cpus": 1},
+            "global_duplicate_task": {"max_user_ops": 0},
+            "global_on_down_node": {"max_user_ops": 0},
         },
     ),
 }

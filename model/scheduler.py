@@ -1,0 +1,557 @@
+"""Orchestration: swarmkit's orchestrators, restart supervisor, scheduler, agents and
+service discovery, as separate steps so that their interleavings are explored.
+
+Follows ../shared/reference/swarm-semantics.md sections A and D; each rule names its
+section. One replicated service (`web`, N replicas in slots 1..N) and, optionally,
+one global service (`agent`, one task per eligible node). Tasks are the store's
+records: (id, service, slot, node, desired, observed), with swarmkit's state numbers,
+so "never goes back" is a comparison. Control-loop work is triggered the way swarmkit
+triggers it, by events: a node or task change queues a restart request, processed
+later by its own step, possibly after the store has moved on (A.7, A.9).
+
+Simplifications, each stated: the allocator is folded into task creation (tasks are
+born PENDING); the agent's intermediate states (ACCEPTED..STARTING) are one step to
+RUNNING; the restart delay is zero; the task reaper keeps no history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from itertools import permutations
+from typing import Any
+
+import attrs
+
+from model.kernel import validate
+
+# Task states (A.1), in swarmkit's numbering.
+NEW, PENDING, ASSIGNED, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE = (
+    0,
+    64,
+    192,
+    512,
+    576,
+    640,
+    704,
+    768,
+    800,
+)
+STATE_NAME = {
+    NEW: "NEW",
+    PENDING: "PENDING",
+    ASSIGNED: "ASSIGNED",
+    RUNNING: "RUNNING",
+    COMPLETE: "COMPLETE",
+    SHUTDOWN: "SHUTDOWN",
+    FAILED: "FAILED",
+    REJECTED: "REJECTED",
+    REMOVE: "REMOVE",
+}
+# Node status and availability (A.2).
+READY, DOWN = 0, 1
+ACTIVE, PAUSE, DRAIN = 0, 1, 2
+AVAILABILITY = ("active", "pause", "drain")
+WEB, AGENT = 0, 1  # the replicated and the global service
+SERVICE = ("web", "agent")
+NO_NODE = -1
+# Restart conditions (A.9).
+NONE, ON_FAILURE, ANY = "none", "on-failure", "any"
+
+Task = tuple[int, int, int, int, int, int]  # (id, service, slot, node, desired, observed)
+ID, SVC, SLOT, NODE, DESIRED, OBSERVED = range(6)
+
+BUGS: dict[str, str] = {
+    "no_restart_guard": "the restart supervisor does not refuse a task whose desired state is already past "
+    "COMPLETED, so two restart requests for one task make two replacements (E.11, moby/swarmkit#575)",
+    "ignore_availability": "the scheduler's ready filter checks only the node's status, not drain or pause (A.3)",
+    "overcommit": "the resource filter is off by one: a task fits if it exceeds the free CPUs by one (A.3)",
+    "global_duplicate_task": "the global reconcile counts a failed task as no task on its node and adds one, "
+    "while the restart supervisor adds the replacement too (E.12, moby/swarmkit#1822)",
+    "global_on_down_node": "the global orchestrator's candidate nodes leave out drained nodes but not down "
+    "ones, so a down node gets a task that can never run (E.13, moby/swarmkit#2321)",
+}
+
+
+@attrs.frozen
+class Config:
+    """Sizes, bounds and options of the orchestration model."""
+
+    nodes: int = 3
+    replicas: int = 2
+    max_replicas: int = 2  # the most a scale can ask for
+    global_service: bool = True
+    restart: str = ANY
+    cpus: int = 2  # per node
+    reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
+    max_tasks: int = 6  # task records ever created: bounds the search
+    max_user_ops: int = 1  # drains, pauses, activations, scales
+    max_faults: int = 1  # node down, task failure
+    bugs: frozenset[str] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        limits = {
+            "nodes": (1, 4),
+            "replicas": (0, self.max_replicas),
+            "max_replicas": (0, 4),
+            "cpus": (0, 4),
+            "reservation": (0, 4),
+            "max_tasks": (1, 12),
+            "max_user_ops": (0, 4),
+            "max_faults": (0, 4),
+        }
+        validate("scheduler", self, limits, BUGS)
+        if self.restart not in (NONE, ON_FAILURE, ANY):
+            raise ValueError(f"scheduler: restart={self.restart!r}; known: none, on-failure, any")
+
+
+DEFAULT = Config(replicas=1, max_replicas=1, max_tasks=5)
+# One kind of event per configuration: with a user action and a fault together the
+# interleavings of the control loop pass a million states.
+SUITE = {
+    "drain-pause-activate": attrs.evolve(DEFAULT, max_faults=0),
+    "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
+}
+
+
+@attrs.frozen(order=True)
+class State:
+    status: tuple[int, ...]  # READY or DOWN, per node (A.2)
+    availability: tuple[int, ...]  # ACTIVE, PAUSE or DRAIN, per node
+    replicas: int  # the web service's spec
+    tasks: tuple[Task, ...]  # the store, by id
+    created: int  # task records created so far
+    restart_requests: tuple[int, ...]  # task ids queued for the restart supervisor (A.7 events)
+    dns: tuple[tuple[int, ...], ...]  # per node: the task ids `tasks.web` resolves to (D)
+    backends: tuple[tuple[int, ...], ...]  # per node: the routing mesh's backends for web (D)
+    user_ops: int = 0
+    faults: int = 0
+
+
+@attrs.frozen(repr=False)
+class Step:
+    rule: str
+    node: int = NO_NODE
+    task: int = -1
+    detail: str = ""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.task >= 0:
+            parts.append(f"t{self.task}")
+        if self.node != NO_NODE:
+            parts.append(f"n{self.node + 1}")
+        if self.detail:
+            parts.append(self.detail)
+        return f"{self.rule}({', '.join(parts)})"
+
+    __repr__ = __str__
+
+
+def runnable(t: Task) -> bool:
+    """A.1: desired state at most RUNNING."""
+    return t[DESIRED] <= RUNNING
+
+
+def active_on_node(t: Task) -> bool:
+    """A.1: counts against a node's resources: observed in [PENDING, RUNNING], desired <= COMPLETE."""
+    return t[NODE] != NO_NODE and PENDING <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
+
+
+class Scheduler:
+    """swarmkit's orchestration for a `Config`."""
+
+    name = "scheduler"
+    fault_kinds = ("NodeDown", "NodeUp", "TaskFails")
+
+    def __init__(self, config: Config = DEFAULT) -> None:
+        self.config = config
+        self.n = config.nodes
+        self.bugs = config.bugs
+        self._orders = list(permutations(range(self.n)))
+
+    def init_states(self) -> Iterator[State]:
+        n = self.n
+        yield State(
+            status=(READY,) * n,
+            availability=(ACTIVE,) * n,
+            replicas=self.config.replicas,
+            tasks=(),
+            created=0,
+            restart_requests=(),
+            dns=((),) * n,
+            backends=((),) * n,
+        )
+
+    # ------------------------------------------------------------ helpers
+
+    def invalid_node(self, s: State, node: int) -> bool:
+        """A.2 orchestrator.InvalidNode: DOWN or DRAIN (PAUSE is valid)."""
+        return s.status[node] == DOWN or s.availability[node] == DRAIN
+
+    def used(self, s: State, node: int) -> int:
+        return sum(self.config.reservation for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
+
+    def fits(self, s: State, t: Task, node: int) -> bool:
+        """A.3's pipeline, in order: ready, then resources (the filters this model has)."""
+        ready = s.status[node] == READY
+        if "ignore_availability" not in self.bugs:
+            ready = ready and s.availability[node] == ACTIVE
+        if not ready:
+            return False
+        if t[SVC] == WEB and self.config.reservation:
+            slack = 1 if "overcommit" in self.bugs else 0
+            return self.used(s, node) + self.config.reservation <= self.config.cpus + slack
+        return True
+
+    def new_task(self, s: State, service: int, slot: int, node: int) -> State:
+        """NewTask (A.1): desired RUNNING; the allocator's NEW -> PENDING is folded in."""
+        task = (s.created, service, slot, node, RUNNING, PENDING)
+        return attrs.evolve(s, tasks=(*s.tasks, task), created=s.created + 1)
+
+    def replace(self, s: State, task: Task) -> State:
+        return attrs.evolve(s, tasks=tuple(task if t[ID] == task[ID] else t for t in s.tasks))
+
+    def request_restart(self, s: State, task_id: int) -> State:
+        return attrs.evolve(s, restart_requests=tuple(sorted((*s.restart_requests, task_id))))
+
+    def slots(self, s: State) -> dict[int, list[Task]]:
+        found: dict[int, list[Task]] = {}
+        for t in s.tasks:
+            if t[SVC] == WEB:
+                found.setdefault(t[SLOT], []).append(t)
+        return found
+
+    def updatable_slots(self, s: State) -> list[int]:
+        """A.7: a slot with a runnable task, or whose newest task stopped for good."""
+        return sorted(
+            slot
+            for slot, tasks in self.slots(s).items()
+            if any(runnable(t) for t in tasks) or not self.should_restart(max(tasks))
+        )
+
+    def should_restart(self, t: Task) -> bool:
+        """A.9 shouldRestart: none never; on-failure not after COMPLETE; any always."""
+        if self.config.restart == NONE:
+            return False
+        return not (self.config.restart == ON_FAILURE and t[OBSERVED] == COMPLETE)
+
+    # ------------------------------------------------------------ Next
+
+    def next_steps(self, s: State) -> Iterator[tuple[Step, State]]:
+        yield from self.user_actions(s)
+        yield from self.faults(s)
+        yield from self.control_loop(s)
+
+    def control_loop(self, s: State) -> Iterator[tuple[Step, State]]:
+        """The manager's and agents' own steps, each enabled while it has work."""
+        yield from self.replicated_reconcile(s)
+        yield from self.global_reconcile(s)
+        yield from self.restart_supervisor(s)
+        yield from self.schedule(s)
+        yield from self.agents(s)
+        yield from self.service_discovery(s)
+
+    # ------------------------------------------------------------ users (A.2)
+
+    def user_actions(self, s: State) -> Iterator[tuple[Step, State]]:
+        if s.user_ops >= self.config.max_user_ops:
+            return
+        for node in range(self.n):
+            for availability, rule in ((ACTIVE, "Activate"), (PAUSE, "Pause"), (DRAIN, "Drain")):
+                if s.availability[node] != availability:
+                    yield Step(rule, node), self.set_availability(s, node, availability)
+        for replicas in range(self.config.max_replicas + 1):
+            if replicas != s.replicas:
+                yield (
+                    Step("Scale", detail=f"{replicas} replicas"),
+                    attrs.evolve(s, replicas=replicas, user_ops=s.user_ops + 1),
+                )
+
+    def set_availability(self, s: State, node: int, availability: int) -> State:
+        """`docker node update --availability`; an invalid node's web tasks get restart
+        requests (A.7 node events); PAUSE triggers nothing."""
+        s = attrs.evolve(s, availability=_put(s.availability, node, availability), user_ops=s.user_ops + 1)
+        return self.node_event(s, node)
+
+    def node_event(self, s: State, node: int) -> State:
+        if not self.invalid_node(s, node):
+            return s
+        for t in s.tasks:
+            if t[SVC] == WEB and t[NODE] == node and runnable(t):
+                s = self.request_restart(s, t[ID])
+        return s
+
+    # ------------------------------------------------------------ faults
+
+    def faults(self, s: State) -> Iterator[tuple[Step, State]]:
+        if s.faults >= self.config.max_faults:
+            return
+        for node in range(self.n):
+            if s.status[node] == READY:
+                down = attrs.evolve(s, status=_put(s.status, node, DOWN), faults=s.faults + 1)
+                yield Step("NodeDown", node), self.node_event(down, node)
+            else:
+                yield Step("NodeUp", node), attrs.evolve(s, status=_put(s.status, node, READY), faults=s.faults + 1)
+        for t in s.tasks:
+            if t[OBSERVED] == RUNNING:
+                failed = self.replace(s, _with(t, OBSERVED, FAILED))
+                failed = attrs.evolve(failed, faults=s.faults + 1)
+                yield Step("TaskFails", t[NODE], t[ID]), self.task_event(failed, t[ID])
+
+    def task_event(self, s: State, task_id: int) -> State:
+        """A.7 task events: a runnable task that stopped is sent to the restart supervisor."""
+        return self.request_restart(s, task_id)
+
+    # ------------------------------------------------------------ replicated orchestrator (A.7)
+
+    def replicated_reconcile(self, s: State) -> Iterator[tuple[Step, State]]:
+        updatable = self.updatable_slots(s)
+        if len(updatable) < s.replicas and s.created < self.config.max_tasks:
+            free = next(slot for slot in range(1, len(updatable) + 2) if slot not in updatable)
+            yield Step("ReconcileReplicated", detail=f"create slot {free}"), self.new_task(s, WEB, free, NO_NODE)
+        elif len(updatable) > s.replicas:
+            slot = self.slot_to_remove(s, updatable)
+            after = s
+            for t in self.slots(s)[slot]:
+                if t[DESIRED] < REMOVE:
+                    after = self.replace(after, _with(t, DESIRED, REMOVE))
+            yield Step("ReconcileReplicated", detail=f"remove slot {slot}"), after
+
+    def slot_to_remove(self, s: State, updatable: list[int]) -> int:
+        """A.7 scale-down: keep running slots, spread per node, lower slot numbers; remove the last."""
+        slots = self.slots(s)
+        per_node: dict[int, int] = {}
+
+        def rank(slot: int) -> tuple[int, int, int]:
+            tasks = slots[slot]
+            running = any(t[OBSERVED] == RUNNING for t in tasks)
+            node = tasks[0][NODE] if len(tasks) == 1 else NO_NODE
+            copies = per_node.get(node, 0)
+            if node != NO_NODE:
+                per_node[node] = copies + 1
+            return (copies if node != NO_NODE else self.n, 0 if running else 1, slot)
+
+        ordered = sorted(
+            sorted(updatable, key=lambda slot: (not any(t[OBSERVED] == RUNNING for t in slots[slot]), slot)), key=rank
+        )
+        return ordered[-1]
+
+    # ------------------------------------------------------------ global orchestrator (A.8)
+
+    def global_reconcile(self, s: State) -> Iterator[tuple[Step, State]]:
+        if not self.config.global_service:
+            return
+        for node in range(self.n):
+            tasks = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t)]
+            if "global_duplicate_task" in self.bugs:
+                tasks = [t for t in tasks if t[OBSERVED] <= RUNNING]
+            candidate = s.availability[node] != DRAIN
+            if "global_on_down_node" not in self.bugs:
+                candidate = candidate and s.status[node] == READY
+            if candidate and s.availability[node] != PAUSE and not tasks and s.created < self.config.max_tasks:
+                yield Step("ReconcileGlobal", node, detail="create"), self.new_task(s, AGENT, 0, node)
+            if not candidate and tasks:
+                after = s
+                for t in tasks:
+                    after = self.replace(after, _with(t, DESIRED, SHUTDOWN))
+                yield Step("ReconcileGlobal", node, detail="shut down"), after
+
+    # ------------------------------------------------------------ restart supervisor (A.9)
+
+    def restart_supervisor(self, s: State) -> Iterator[tuple[Step, State]]:
+        for task_id in sorted(set(s.restart_requests)):
+            yield Step("Restart", task=task_id), self.restart(s, task_id)
+
+    def restart(self, s: State, task_id: int) -> State:
+        """Supervisor.Restart: refuse a task already past COMPLETED; shut the old one down;
+        if the policy says so, a replacement in the same slot (web) or node (agent)."""
+        k = s.restart_requests.index(task_id)
+        s = attrs.evolve(s, restart_requests=s.restart_requests[:k] + s.restart_requests[k + 1 :])
+        old = next((t for t in s.tasks if t[ID] == task_id), None)
+        if old is None:
+            return s  # reaped meanwhile
+        if old[DESIRED] > COMPLETE and "no_restart_guard" not in self.bugs:
+            return s  # "time travel is not allowed": a second request for one task
+        if old[DESIRED] < SHUTDOWN:
+            s = self.replace(s, _with(old, DESIRED, SHUTDOWN))
+        if not self.should_restart(old) or s.created >= self.config.max_tasks:
+            return s
+        if old[SVC] == AGENT:
+            node = old[NODE]
+            if s.availability[node] == PAUSE or self.invalid_node(s, node):
+                return s  # A.8 task failure: a gap until the node is active again
+            return self.new_task(s, AGENT, 0, node)
+        return self.new_task(s, WEB, old[SLOT], NO_NODE)
+
+    # ------------------------------------------------------------ scheduler (A.3, A.5, A.6)
+
+    def schedule(self, s: State) -> Iterator[tuple[Step, State]]:
+        for t in s.tasks:
+            if t[OBSERVED] != PENDING or not runnable(t):
+                continue
+            if t[NODE] != NO_NODE:  # preassigned global task: only its own node (A.6)
+                if self.fits(s, t, t[NODE]):
+                    yield Step("Schedule", t[NODE], t[ID]), self.replace(s, _with(t, OBSERVED, ASSIGNED))
+                continue
+            for node in self.best_nodes(s, t):
+                assigned = _with(_with(t, NODE, node), OBSERVED, ASSIGNED)
+                yield Step("Schedule", node, t[ID]), self.replace(s, assigned)
+
+    def best_nodes(self, s: State, t: Task) -> list[int]:
+        """A.5 nodeLess: fewer tasks of this service, then fewer tasks in all; ties are a choice."""
+        eligible = [node for node in range(self.n) if self.fits(s, t, node)]
+        if not eligible:
+            return []
+
+        def load(node: int) -> tuple[int, int]:
+            mine = sum(1 for u in s.tasks if u[NODE] == node and u[SVC] == t[SVC] and u[DESIRED] <= COMPLETE)
+            every = sum(1 for u in s.tasks if u[NODE] == node and u[DESIRED] <= COMPLETE)
+            return mine, every
+
+        best = min(load(node) for node in eligible)
+        return [node for node in eligible if load(node) == best]
+
+    # ------------------------------------------------------------ agents
+
+    def agents(self, s: State) -> Iterator[tuple[Step, State]]:
+        for t in s.tasks:
+            node = t[NODE]
+            if node == NO_NODE or s.status[node] != READY:
+                continue  # a down node's agent does nothing until it is back
+            if t[OBSERVED] == ASSIGNED and t[DESIRED] <= RUNNING:
+                yield Step("AgentStart", node, t[ID]), self.replace(s, _with(t, OBSERVED, RUNNING))
+            elif t[OBSERVED] <= RUNNING and t[DESIRED] >= SHUTDOWN and t[OBSERVED] >= ASSIGNED:
+                yield Step("AgentStop", node, t[ID]), self.replace(s, _with(t, OBSERVED, SHUTDOWN))
+        for t in s.tasks:  # the task reaper: history is not kept
+            finished = t[OBSERVED] > RUNNING or t[OBSERVED] < ASSIGNED
+            if t[DESIRED] >= SHUTDOWN and finished and t[ID] not in s.restart_requests:
+                kept = tuple(u for u in s.tasks if u[ID] != t[ID])
+                yield Step("Reap", t[NODE], t[ID]), attrs.evolve(s, tasks=kept)
+
+    # ------------------------------------------------------------ service discovery (D)
+
+    def service_discovery(self, s: State) -> Iterator[tuple[Step, State]]:
+        """Each ready node's DNS records and load-balancer backends catch up with the running
+        web tasks, a node at a time (D: endpoint_table events, handled by each node's agent)."""
+        live = tuple(sorted(self.discoverable(s)))
+        for node in range(self.n):
+            if s.status[node] == READY and (s.dns[node] != live or s.backends[node] != live):
+                yield Step("DiscoverySync", node, detail=_names(live)), self.sync(s, node, live)
+
+    def sync(self, s: State, node: int, live: tuple[int, ...]) -> State:
+        """The node's agent applies the endpoint table: DNS records and mesh backends."""
+        return attrs.evolve(s, dns=_put(s.dns, node, live), backends=_put(s.backends, node, live))
+
+    def discoverable(self, s: State) -> set[int]:
+        """D: RUNNING web tasks not disabled (desired past RUNNING disables the entry)."""
+        return {t[ID] for t in s.tasks if t[SVC] == WEB and t[OBSERVED] == RUNNING and runnable(t)}
+
+    # ------------------------------------------------------------ quiescence
+
+    def quiescent(self, s: State) -> bool:
+        """No control-loop step is enabled: what the cluster converges to."""
+        return next(iter(self.control_loop(s)), None) is None
+
+    # ------------------------------------------------------------ bounds, symmetry, reports
+
+    def within_bounds(self, s: State) -> bool:
+        return s.created <= self.config.max_tasks
+
+    def key(self, s: State) -> Hashable:
+        return attrs.astuple(s, recurse=False)
+
+    def canonical(self, s: State) -> Hashable:
+        """Nodes are symmetric, and a task id only orders the tasks of one slot (or one node,
+        for the global service): the least relabelling over node renamings, with ids
+        renumbered by (service, slot or node, old id). Exact: equal forms are isomorphic."""
+        return min(self._relabelled(s, order) for order in self._orders)
+
+    def _relabelled(self, s: State, order: tuple[int, ...]) -> tuple[Any, ...]:
+        name = {old: new for new, old in enumerate(order)}
+        name[NO_NODE] = NO_NODE
+        moved = [(t[ID], t[SVC], t[SLOT], name[t[NODE]], t[DESIRED], t[OBSERVED]) for t in s.tasks]
+        moved.sort(key=lambda t: (t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE], t[ID]))
+        new_id = {t[ID]: k for k, t in enumerate(moved)}
+        # Records of reaped tasks may linger in DNS or the mesh: they keep their order, below 0.
+        gone = sorted({i for table in (*s.dns, *s.backends) for i in table} - new_id.keys())
+        new_id.update({i: k - len(gone) for k, i in enumerate(gone)})
+        tasks = tuple((new_id[t[ID]], *t[1:]) for t in moved)
+
+        def ids(table: tuple[int, ...]) -> tuple[int, ...]:
+            return tuple(sorted(new_id[i] for i in table))
+
+        return (
+            tuple(s.status[old] for old in order),
+            tuple(s.availability[old] for old in order),
+            s.replicas,
+            tasks,
+            s.created,
+            ids(s.restart_requests),
+            tuple(ids(s.dns[old]) for old in order),
+            tuple(ids(s.backends[old]) for old in order),
+            s.user_ops,
+            s.faults,
+        )
+
+    def permuted(self, s: State, order: tuple[int, ...]) -> State:
+        fields = list(self._relabelled(s, order))
+        fields[3] = tuple(sorted(fields[3]))  # the store keeps tasks by id
+        return State(*fields)
+
+    def action_kinds(self) -> list[str]:
+        return [
+            "Activate",
+            "Pause",
+            "Drain",
+            "Scale",
+            "NodeDown",
+            "NodeUp",
+            "TaskFails",
+            "ReconcileReplicated",
+            "ReconcileGlobal",
+            "Restart",
+            "Schedule",
+            "AgentStart",
+            "AgentStop",
+            "Reap",
+            "DiscoverySync",
+        ]
+
+    def rate(self, kind: str) -> int:
+        return 1 if kind in self.fault_kinds or kind in ("Activate", "Pause", "Drain", "Scale") else 10
+
+    def describe_state(self, s: State) -> Mapping[str, Any]:
+        return {
+            "nodes": {
+                f"n{i + 1}": f"{'ready' if s.status[i] == READY else 'down'}, {AVAILABILITY[s.availability[i]]}"
+                for i in range(self.n)
+            },
+            "web replicas": s.replicas,
+            "tasks": {
+                f"t{t[ID]}": f"{SERVICE[t[SVC]]}"
+                + (f" slot {t[SLOT]}" if t[SVC] == WEB else "")
+                + (f" on n{t[NODE] + 1}" if t[NODE] != NO_NODE else "")
+                + f", desired {STATE_NAME[t[DESIRED]]}, observed {STATE_NAME[t[OBSERVED]]}"
+                for t in s.tasks
+            },
+            "restart requests": [f"t{i}" for i in s.restart_requests],
+            "dns tasks.web": {f"n{i + 1}": [f"t{x}" for x in s.dns[i]] for i in range(self.n)},
+            "lb backends": {f"n{i + 1}": [f"t{x}" for x in s.backends[i]] for i in range(self.n)},
+        }
+
+    def config_data(self) -> Mapping[str, Any]:
+        data = attrs.asdict(self.config)
+        data["bugs"] = sorted(self.config.bugs)
+        return data
+
+
+def _with(t: Task, field: int, value: int) -> Task:
+    return t[:field] + (value,) + t[field + 1 :]  # type: ignore[return-value]
+
+
+def _names(ids: tuple[int, ...]) -> str:
+    return "{" + ", ".join(f"t{i}" for i in ids) + "}"
+
+
+def _put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
+    return t[:i] + (v,) + t[i + 1 :]

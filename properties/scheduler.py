@@ -1,0 +1,175 @@
+"""What swarmkit's orchestration guarantees (reference A.12 and D), on `model.scheduler`.
+
+Step invariants hold in every state. Convergence properties are checked only at
+*quiescent* states, where no control-loop step is enabled: what the cluster settles
+to once the orchestrators, scheduler, agents and discovery have caught up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.scheduler import (
+    AGENT,
+    ASSIGNED,
+    DESIRED,
+    DOWN,
+    DRAIN,
+    ID,
+    NO_NODE,
+    NODE,
+    OBSERVED,
+    PAUSE,
+    READY,
+    RUNNING,
+    SLOT,
+    SVC,
+    WEB,
+    Config,
+    Scheduler,
+    State,
+    runnable,
+)
+from properties.base import Property, always, sometimes, sometimes_step, transition
+
+A12 = "swarm-semantics.md A.12"
+
+
+def one_runnable_task_per_slot(s: State) -> str | None:
+    """S1: at most one runnable task per replicated slot."""
+    seen: dict[int, int] = {}
+    for t in s.tasks:
+        if t[SVC] == WEB and runnable(t):
+            if t[SLOT] in seen:
+                return f"slot {t[SLOT]} has two runnable tasks, t{seen[t[SLOT]]} and t{t[ID]}"
+            seen[t[SLOT]] = t[ID]
+    return None
+
+
+def one_global_task_per_node(s: State) -> str | None:
+    """S2: at most one runnable task of the global service per node."""
+    seen: dict[int, int] = {}
+    for t in s.tasks:
+        if t[SVC] == AGENT and runnable(t):
+            if t[NODE] in seen:
+                return f"n{t[NODE] + 1} has two runnable agent tasks, t{seen[t[NODE]]} and t{t[ID]}"
+            seen[t[NODE]] = t[ID]
+    return None
+
+
+def task_history_moves_forward(before: State, action: Any, after: State) -> str | None:
+    """S3: a node never changes once assigned; desired and observed states never go back."""
+    old = {t[ID]: t for t in before.tasks}
+    for t in after.tasks:
+        was = old.get(t[ID])
+        if was is None:
+            continue
+        if was[NODE] != NO_NODE and t[NODE] != was[NODE]:
+            return f"t{t[ID]} moved from n{was[NODE] + 1} to n{t[NODE] + 1} on {action}"
+        if t[OBSERVED] < was[OBSERVED] or t[DESIRED] < was[DESIRED]:
+            return f"t{t[ID]}'s state went back on {action}"
+        if t[OBSERVED] >= ASSIGNED and t[NODE] == NO_NODE:
+            return f"t{t[ID]} is assigned to no node"
+    return None
+
+
+def resources_never_overcommitted(model: Scheduler) -> Any:
+    def check(s: State) -> str | None:
+        """S7: on every node the reservations of its active tasks fit its resources."""
+        for node in range(model.n):
+            used = model.used(s, node)
+            if used > model.config.cpus:
+                return f"n{node + 1} has {used} CPUs reserved of {model.config.cpus}"
+        return None
+
+    return check
+
+
+def converged(model: Scheduler) -> Any:
+    def check(s: State) -> str | None:
+        """At a quiescent state: S4 no runnable task on a drained or down node; S5 the replica
+        count is met when capacity allows and the policy restarts; A.8 every eligible node runs
+        its global task; D/LB1 every ready node's DNS and backends equal the running tasks."""
+        if not model.quiescent(s):
+            return None
+        for t in s.tasks:
+            if runnable(t) and t[NODE] != NO_NODE and (s.status[t[NODE]] == DOWN or s.availability[t[NODE]] == DRAIN):
+                return f"t{t[ID]} is still runnable on n{t[NODE] + 1}, which is drained or down"
+        running = sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
+        # Only where the bounds still let the orchestrator create a task: the search's edge is not a bug.
+        room = s.created < model.config.max_tasks
+        if room and running < s.replicas and model.config.restart != "none" and _capacity(model, s) >= s.replicas:
+            return f"{running} of {s.replicas} web replicas run, though the cluster has room for them"
+        if model.config.global_service and s.created < model.config.max_tasks:
+            for node in range(model.n):
+                eligible = s.status[node] == READY and s.availability[node] not in (DRAIN, PAUSE)
+                if eligible and not any(t[SVC] == AGENT and t[NODE] == node and runnable(t) for t in s.tasks):
+                    return f"n{node + 1} is eligible but runs no agent task"
+        live = model.discoverable(s)
+        for node in range(model.n):
+            if s.status[node] == READY and (set(s.dns[node]) != live or set(s.backends[node]) != live):
+                return f"n{node + 1} resolves tasks.web to {_names(s.dns[node])} and balances over {_names(s.backends[node])}, but {_names(sorted(live))} run"
+        return None
+
+    return check
+
+
+def _capacity(model: Scheduler, s: State) -> int:
+    per_node = model.config.cpus // model.config.reservation if model.config.reservation else model.config.max_tasks
+    usable = sum(1 for node in range(model.n) if s.status[node] == READY and s.availability[node] == 0)
+    return usable * per_node
+
+
+def _names(ids: Any) -> str:
+    return "{" + ", ".join(f"t{i}" for i in ids) + "}"
+
+
+# ---------------------------------------------------------------- expected behaviour, reachable
+
+
+def all_replicas_running(s: State) -> bool:
+    running = sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
+    return s.replicas > 0 and running == s.replicas
+
+
+def drain_dips_below_replicas(s: State) -> bool:
+    """docs#9917: a drain does not wait for replacements; running replicas dip (expected)."""
+    drained = {node for node, availability in enumerate(s.availability) if availability == DRAIN}
+    moved = any(t[SVC] == WEB and t[NODE] in drained and not runnable(t) for t in s.tasks)
+    return moved and s.faults == 0 and _running_web(s) < s.replicas
+
+
+def _running_web(s: State) -> int:
+    return sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
+
+
+def task_restarted_elsewhere(before: State, action: Any, after: State) -> bool:
+    """A.7: a failed or displaced replica is replaced by a new task in its slot."""
+    return getattr(action, "rule", "") == "Restart" and len(after.tasks) > len(before.tasks)
+
+
+def paused_node_keeps_tasks(s: State) -> bool:
+    """A.2: PAUSE takes no new tasks, and the tasks already there keep running."""
+    return any(
+        s.availability[t[NODE]] == PAUSE and t[OBSERVED] == RUNNING and runnable(t)
+        for t in s.tasks
+        if t[NODE] != NO_NODE
+    )
+
+
+def properties(config: Config) -> list[Property[Any]]:
+    model = Scheduler(config)
+    found: list[Property[Any]] = [
+        always("one_runnable_task_per_slot", one_runnable_task_per_slot, f"{A12} S1"),
+        transition("task_history_moves_forward", task_history_moves_forward, f"{A12} S3; A.1"),
+        always("resources_never_overcommitted", resources_never_overcommitted(model), f"{A12} S7; A.3"),
+        always("converged", converged(model), f"{A12} S4, S5; A.8; D DNS1, LB1"),
+        sometimes("all_replicas_running", all_replicas_running, "A.7"),
+        sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"),
+    ]
+    if config.global_service:
+        found.append(always("one_global_task_per_node", one_global_task_per_node, f"{A12} S2"))
+    if config.max_user_ops:
+        found.append(sometimes("drain_dips_below_replicas", drain_dips_below_replicas, "docs#9917"))
+        found.append(sometimes("paused_node_keeps_tasks", paused_node_keeps_tasks, "A.2"))
+    return found

@@ -1,0 +1,79 @@
+"""The orchestration model (issue 4, first part): the suite holds and reaches every
+`sometimes`, every seeded bug is caught at its registered bounds, and the symmetry
+reduction is sound."""
+
+from itertools import permutations
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from walks import reachable_states
+
+from model.scheduler import BUGS, DEFAULT, SUITE, Scheduler, State
+from properties.scheduler import properties
+from swarmcheck.explore import explore
+from swarmcheck.registry import MODELS
+from swarmcheck.result import HOLDS
+from swarmcheck.stateful import hunt
+
+ENTRY = MODELS["scheduler"]
+CAUGHT_BY = {
+    "no_restart_guard": "one_runnable_task_per_slot",
+    "ignore_availability": "converged",
+    "overcommit": "resources_never_overcommitted",
+    "global_duplicate_task": "one_global_task_per_node",
+    "global_on_down_node": "converged",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUITE))
+def test_suite_holds_and_reaches_everything(name: str) -> None:
+    config = SUITE[name]
+    result = explore(Scheduler(config), properties(config))
+    assert result.verdict == HOLDS, result.verdicts
+
+
+def test_every_seeded_bug_has_a_property_that_names_it() -> None:
+    assert sorted(CAUGHT_BY) == sorted(BUGS)
+
+
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_explorer_catches_seeded_bug(bug: str) -> None:
+    config = ENTRY.bug_config(bug)
+    result = explore(Scheduler(config), properties(config))
+    assert [v.property for v in result.violations][:1] == [CAUGHT_BY[bug]], result.violations
+
+
+def test_correct_model_holds_at_each_bugs_bounds() -> None:
+    for bug in sorted(BUGS):
+        config = attrs.evolve(ENTRY.bug_config(bug), bugs=frozenset())
+        result = explore(Scheduler(config), properties(config), max_states=15_000)
+        assert not result.violations, (bug, result.violations[0].message)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_hypothesis_catches_seeded_bug(bug: str) -> None:
+    config = ENTRY.bug_config(bug)
+    result = hunt(Scheduler(config), properties(config))
+    assert [v.property for v in result.violations] == [CAUGHT_BY[bug]]
+
+
+def test_a_double_restart_request_is_refused_by_the_guard() -> None:
+    """E.11's fix: the second request for one task finds it past COMPLETED and does nothing."""
+    model = Scheduler(DEFAULT)
+    s = next(iter(model.init_states()))
+    s = model.new_task(s, 0, 1, 0)
+    s = model.request_restart(model.request_restart(s, 0), 0)
+    once = model.restart(s, 0)
+    twice = model.restart(once, 0)
+    assert len(once.tasks) == 2 and twice.tasks == once.tasks
+
+
+MODEL = Scheduler(DEFAULT)
+
+
+@given(reachable_states(MODEL, 20), st.sampled_from(list(permutations(range(3)))))
+def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, ...]) -> None:
+    assert MODEL.canonical(MODEL.permuted(state, order)) == MODEL.canonical(state)
