@@ -69,6 +69,14 @@ BUGS: dict[str, str] = {
     "while the restart supervisor adds the replacement too (E.12, moby/swarmkit#1822)",
     "global_on_down_node": "the global orchestrator's candidate nodes leave out drained nodes but not down "
     "ones, so a down node gets a task that can never run (E.13, moby/swarmkit#2321)",
+    "global_gap_never_refilled": "a global task that exits is shut down and not replaced: its node keeps "
+    "no task (E.14, moby/swarmkit#2705)",
+    "enforcer_shuts_down": "the constraint enforcer sets the desired state to SHUTDOWN instead of rejecting the "
+    "task, so the orchestrator never replaces it (E.15, moby/moby#31014, fixed by swarmkit PR #1958)",
+    "undrain_ignored": "making a drained node active again is no event for the global orchestrator, so the "
+    "node is never refilled (E.16, moby/swarmkit#524)",
+    "missing_label_equals_any": "a node without the label satisfies node.labels.zone==a (A.4: a missing label "
+    "compares as the empty string)",
 }
 
 
@@ -81,6 +89,7 @@ class Config:
     max_replicas: int = 2  # the most a scale can ask for
     global_service: bool = True
     restart: str = ANY
+    constraint: bool = False  # web is placed with node.labels.zone==a (A.4)
     cpus: int = 2  # per node
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
     max_tasks: int = 6  # task records ever created: bounds the search
@@ -110,6 +119,7 @@ DEFAULT = Config(replicas=1, max_replicas=1, max_tasks=5)
 SUITE = {
     "drain-pause-activate": attrs.evolve(DEFAULT, max_faults=0),
     "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
+    "labels-and-constraints": attrs.evolve(DEFAULT, constraint=True, max_faults=0),
 }
 
 
@@ -123,6 +133,9 @@ class State:
     restart_requests: tuple[int, ...]  # task ids queued for the restart supervisor (A.7 events)
     dns: tuple[tuple[int, ...], ...]  # per node: the task ids `tasks.web` resolves to (D)
     backends: tuple[tuple[int, ...], ...]  # per node: the routing mesh's backends for web (D)
+    labels: tuple[int, ...]  # per node: 1 if it has node.labels.zone=a, 0 if the label is missing
+    replicated_due: int  # 1 while a service event waits for the replicated orchestrator (A.7)
+    global_due: tuple[int, ...]  # per node: 1 while a node event waits for the global orchestrator (A.8)
     user_ops: int = 0
     faults: int = 0
 
@@ -161,7 +174,7 @@ class Scheduler:
     """swarmkit's orchestration for a `Config`."""
 
     name = "scheduler"
-    fault_kinds = ("NodeDown", "NodeUp", "TaskFails")
+    fault_kinds = ("NodeDown", "NodeUp", "TaskFails", "TaskExits")
 
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
@@ -180,6 +193,9 @@ class Scheduler:
             restart_requests=(),
             dns=((),) * n,
             backends=((),) * n,
+            labels=(1,) * n,
+            replicated_due=1,  # the services were just created
+            global_due=(1,) * n if self.config.global_service else (0,) * n,
         )
 
     # ------------------------------------------------------------ helpers
@@ -192,16 +208,28 @@ class Scheduler:
         return sum(self.config.reservation for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
 
     def fits(self, s: State, t: Task, node: int) -> bool:
-        """A.3's pipeline, in order: ready, then resources (the filters this model has)."""
-        ready = s.status[node] == READY
-        if "ignore_availability" not in self.bugs:
-            ready = ready and s.availability[node] == ACTIVE
-        if not ready:
-            return False
+        return self.unfit(s, t, node) is None
+
+    def unfit(self, s: State, t: Task, node: int) -> str | None:
+        """A.3's pipeline, in order (the filters this model has); the first that fails, or None."""
+        if s.status[node] != READY:
+            return "ready filter: the node is down"
+        if s.availability[node] != ACTIVE and "ignore_availability" not in self.bugs:
+            return f"ready filter: the node's availability is {AVAILABILITY[s.availability[node]]}"
         if t[SVC] == WEB and self.config.reservation:
             slack = 1 if "overcommit" in self.bugs else 0
-            return self.used(s, node) + self.config.reservation <= self.config.cpus + slack
-        return True
+            free = self.config.cpus - self.used(s, node)
+            if self.config.reservation > free + slack:
+                return f"resource filter: {free} CPU free, {self.config.reservation} reserved"
+        if not self.matches(s, t, node):
+            return "constraint filter: node.labels.zone==a, and the node has no zone label"
+        return None
+
+    def matches(self, s: State, t: Task, node: int) -> bool:
+        """A.4: web's node.labels.zone==a; a missing label compares as "" and fails."""
+        if t[SVC] != WEB or not self.config.constraint:
+            return True
+        return bool(s.labels[node]) or "missing_label_equals_any" in self.bugs
 
     def new_task(self, s: State, service: int, slot: int, node: int) -> State:
         """NewTask (A.1): desired RUNNING; the allocator's NEW -> PENDING is folded in."""
@@ -246,6 +274,7 @@ class Scheduler:
         """The manager's and agents' own steps, each enabled while it has work."""
         yield from self.replicated_reconcile(s)
         yield from self.global_reconcile(s)
+        yield from self.constraint_enforcer(s)
         yield from self.restart_supervisor(s)
         yield from self.schedule(s)
         yield from self.agents(s)
@@ -262,18 +291,32 @@ class Scheduler:
                     yield Step(rule, node), self.set_availability(s, node, availability)
         for replicas in range(self.config.max_replicas + 1):
             if replicas != s.replicas:
-                yield (
-                    Step("Scale", detail=f"{replicas} replicas"),
-                    attrs.evolve(s, replicas=replicas, user_ops=s.user_ops + 1),
-                )
+                scaled = attrs.evolve(s, replicas=replicas, replicated_due=1, user_ops=s.user_ops + 1)
+                yield Step("Scale", detail=f"{replicas} replicas"), scaled
+        if self.config.constraint:
+            for node in range(self.n):
+                rule = "RemoveLabel" if s.labels[node] else "AddLabel"
+                labelled = attrs.evolve(s, labels=_put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
+                yield Step(rule, node, detail="zone=a"), self.global_event(labelled, node)
 
     def set_availability(self, s: State, node: int, availability: int) -> State:
         """`docker node update --availability`; an invalid node's web tasks get restart
         requests (A.7 node events); PAUSE triggers nothing."""
+        ignored = s.availability[node] == DRAIN and "undrain_ignored" in self.bugs
         s = attrs.evolve(s, availability=_put(s.availability, node, availability), user_ops=s.user_ops + 1)
-        return self.node_event(s, node)
+        return self.node_event(s, node, to_global=not ignored)
 
-    def node_event(self, s: State, node: int) -> State:
+    def global_event(self, s: State, node: int) -> State:
+        """A.8 node events: the global orchestrator will reconcile this node."""
+        if not self.config.global_service:
+            return s
+        return attrs.evolve(s, global_due=_put(s.global_due, node, 1))
+
+    def node_event(self, s: State, node: int, to_global: bool = True) -> State:
+        """A node changed: its runnable web tasks are restarted if it became invalid (A.7),
+        and the global orchestrator gets the node event (A.8)."""
+        if to_global:
+            s = self.global_event(s, node)
         if not self.invalid_node(s, node):
             return s
         for t in s.tasks:
@@ -291,31 +334,45 @@ class Scheduler:
                 down = attrs.evolve(s, status=_put(s.status, node, DOWN), faults=s.faults + 1)
                 yield Step("NodeDown", node), self.node_event(down, node)
             else:
-                yield Step("NodeUp", node), attrs.evolve(s, status=_put(s.status, node, READY), faults=s.faults + 1)
+                up = attrs.evolve(s, status=_put(s.status, node, READY), faults=s.faults + 1)
+                yield Step("NodeUp", node), self.node_event(up, node)
         for t in s.tasks:
             if t[OBSERVED] == RUNNING:
-                failed = self.replace(s, _with(t, OBSERVED, FAILED))
-                failed = attrs.evolve(failed, faults=s.faults + 1)
-                yield Step("TaskFails", t[NODE], t[ID]), self.task_event(failed, t[ID])
+                for rule, end in (("TaskFails", FAILED), ("TaskExits", COMPLETE)):
+                    ended = attrs.evolve(self.replace(s, _with(t, OBSERVED, end)), faults=s.faults + 1)
+                    yield Step(rule, t[NODE], t[ID]), self.task_event(ended, t)
 
-    def task_event(self, s: State, task_id: int) -> State:
-        """A.7 task events: a runnable task that stopped is sent to the restart supervisor."""
-        return self.request_restart(s, task_id)
+    def task_event(self, s: State, t: Task) -> State:
+        """A.7, A.8 task events: a runnable task that stopped goes to the restart supervisor."""
+        if t[SVC] == AGENT and "global_duplicate_task" in self.bugs:
+            s = self.global_event(s, t[NODE])  # and, in the bug, to a reconcile of its node
+        return self.request_restart(s, t[ID])
 
     # ------------------------------------------------------------ replicated orchestrator (A.7)
 
     def replicated_reconcile(self, s: State) -> Iterator[tuple[Step, State]]:
+        """A.7 reconcile, on a service event: create the missing slots (lowest numbers first)
+        or remove the extra ones, in one transaction."""
+        if not s.replicated_due:
+            return
+        after = attrs.evolve(s, replicated_due=0)
         updatable = self.updatable_slots(s)
-        if len(updatable) < s.replicas and s.created < self.config.max_tasks:
+        created = []
+        while len(updatable) < s.replicas and after.created < self.config.max_tasks:
             free = next(slot for slot in range(1, len(updatable) + 2) if slot not in updatable)
-            yield Step("ReconcileReplicated", detail=f"create slot {free}"), self.new_task(s, WEB, free, NO_NODE)
-        elif len(updatable) > s.replicas:
-            slot = self.slot_to_remove(s, updatable)
-            after = s
-            for t in self.slots(s)[slot]:
+            after = self.new_task(after, WEB, free, NO_NODE)
+            updatable = sorted((*updatable, free))
+            created.append(free)
+        removed = []
+        while len(updatable) > s.replicas:
+            slot = self.slot_to_remove(after, updatable)
+            for t in self.slots(after)[slot]:
                 if t[DESIRED] < REMOVE:
                     after = self.replace(after, _with(t, DESIRED, REMOVE))
-            yield Step("ReconcileReplicated", detail=f"remove slot {slot}"), after
+            updatable.remove(slot)
+            removed.append(slot)
+        what = f"create slots {created}" if created else f"remove slots {removed}" if removed else "nothing to do"
+        yield Step("ReconcileReplicated", detail=what), after
 
     def slot_to_remove(self, s: State, updatable: list[int]) -> int:
         """A.7 scale-down: keep running slots, spread per node, lower slot numbers; remove the last."""
@@ -339,22 +396,52 @@ class Scheduler:
     # ------------------------------------------------------------ global orchestrator (A.8)
 
     def global_reconcile(self, s: State) -> Iterator[tuple[Step, State]]:
-        if not self.config.global_service:
-            return
+        """A.8, on a node event: a candidate (not drained, not down), active node gets a task
+        if it has none; a non-candidate node's tasks are shut down; PAUSE: nothing."""
         for node in range(self.n):
+            if not s.global_due[node]:
+                continue
+            after = attrs.evolve(s, global_due=_put(s.global_due, node, 0))
             tasks = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t)]
             if "global_duplicate_task" in self.bugs:
-                tasks = [t for t in tasks if t[OBSERVED] <= RUNNING]
+                tasks = [t for t in tasks if t[OBSERVED] <= RUNNING]  # a failed task counted as none
             candidate = s.availability[node] != DRAIN
             if "global_on_down_node" not in self.bugs:
                 candidate = candidate and s.status[node] == READY
+            what = "nothing to do"
             if candidate and s.availability[node] != PAUSE and not tasks and s.created < self.config.max_tasks:
-                yield Step("ReconcileGlobal", node, detail="create"), self.new_task(s, AGENT, 0, node)
-            if not candidate and tasks:
-                after = s
+                after, what = self.new_task(after, AGENT, 0, node), "create"
+            elif not candidate and tasks:
                 for t in tasks:
                     after = self.replace(after, _with(t, DESIRED, SHUTDOWN))
-                yield Step("ReconcileGlobal", node, detail="shut down"), after
+                what = "shut down"
+            yield Step("ReconcileGlobal", node, detail=what), after
+
+    # ------------------------------------------------------------ constraint enforcer (A.10)
+
+    def constraint_enforcer(self, s: State) -> Iterator[tuple[Step, State]]:
+        """On an active, ready node, tasks that no longer match are REJECTED (observed state),
+        and so restarted elsewhere by the orchestrator."""
+        for node in range(self.n):
+            if s.status[node] != READY or s.availability[node] != ACTIVE:
+                continue
+            stale = [
+                t
+                for t in s.tasks
+                if t[NODE] == node
+                and runnable(t)
+                and ASSIGNED <= t[OBSERVED] < COMPLETE
+                and not self.matches(s, t, node)
+            ]
+            if not stale:
+                continue
+            after = s
+            for t in stale:
+                if "enforcer_shuts_down" in self.bugs:
+                    after = self.replace(after, _with(t, DESIRED, SHUTDOWN))
+                else:
+                    after = self.task_event(self.replace(after, _with(t, OBSERVED, REJECTED)), t)
+            yield Step("EnforceConstraints", node), after
 
     # ------------------------------------------------------------ restart supervisor (A.9)
 
@@ -378,6 +465,8 @@ class Scheduler:
             return s
         if old[SVC] == AGENT:
             node = old[NODE]
+            if old[OBSERVED] == COMPLETE and "global_gap_never_refilled" in self.bugs:
+                return s
             if s.availability[node] == PAUSE or self.invalid_node(s, node):
                 return s  # A.8 task failure: a gap until the node is active again
             return self.new_task(s, AGENT, 0, node)
@@ -489,6 +578,9 @@ class Scheduler:
             ids(s.restart_requests),
             tuple(ids(s.dns[old]) for old in order),
             tuple(ids(s.backends[old]) for old in order),
+            tuple(s.labels[old] for old in order),
+            s.replicated_due,
+            tuple(s.global_due[old] for old in order),
             s.user_ops,
             s.faults,
         )
@@ -507,8 +599,12 @@ class Scheduler:
             "NodeDown",
             "NodeUp",
             "TaskFails",
+            "TaskExits",
+            "AddLabel",
+            "RemoveLabel",
             "ReconcileReplicated",
             "ReconcileGlobal",
+            "EnforceConstraints",
             "Restart",
             "Schedule",
             "AgentStart",
@@ -518,12 +614,14 @@ class Scheduler:
         ]
 
     def rate(self, kind: str) -> int:
-        return 1 if kind in self.fault_kinds or kind in ("Activate", "Pause", "Drain", "Scale") else 10
+        user = ("Activate", "Pause", "Drain", "Scale", "AddLabel", "RemoveLabel")
+        return 1 if kind in self.fault_kinds or kind in user else 10
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         return {
             "nodes": {
                 f"n{i + 1}": f"{'ready' if s.status[i] == READY else 'down'}, {AVAILABILITY[s.availability[i]]}"
+                + (", zone=a" if s.labels[i] else ", no zone label") * self.config.constraint
                 for i in range(self.n)
             },
             "web replicas": s.replicas,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from model.scheduler import (
     AGENT,
     ASSIGNED,
@@ -73,6 +75,22 @@ def task_history_moves_forward(before: State, action: Any, after: State) -> str 
     return None
 
 
+def assignment_passes_filters(model: Scheduler) -> Any:
+    rules = Scheduler(attrs.evolve(model.config, bugs=frozenset()))  # the filters as A.3 and A.4 state them
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        """S6: a task is assigned only to a node that passes every filter at that moment."""
+        if getattr(action, "rule", "") != "Schedule":
+            return None
+        task = next(t for t in before.tasks if t[ID] == action.task)
+        failed = rules.unfit(before, task, action.node)
+        if failed:
+            return f"t{task[ID]} was assigned to n{action.node + 1}, which fails the {failed}"
+        return None
+
+    return check
+
+
 def resources_never_overcommitted(model: Scheduler) -> Any:
     def check(s: State) -> str | None:
         """S7: on every node the reservations of its active tasks fit its resources."""
@@ -115,8 +133,14 @@ def converged(model: Scheduler) -> Any:
 
 
 def _capacity(model: Scheduler, s: State) -> int:
+    """How many web tasks the cluster could hold: ready, active, matching nodes, by CPU."""
     per_node = model.config.cpus // model.config.reservation if model.config.reservation else model.config.max_tasks
-    usable = sum(1 for node in range(model.n) if s.status[node] == READY and s.availability[node] == 0)
+    probe = (0, WEB, 0, NO_NODE, RUNNING, 0)
+    usable = sum(
+        1
+        for node in range(model.n)
+        if s.status[node] == READY and s.availability[node] == 0 and model.matches(s, probe, node)
+    )
     return usable * per_node
 
 
@@ -157,11 +181,17 @@ def paused_node_keeps_tasks(s: State) -> bool:
     )
 
 
+def task_rejected_by_constraint(before: State, action: Any, after: State) -> bool:
+    """A.10: a label removed under a running task gets it rejected, and so moved."""
+    return getattr(action, "rule", "") == "EnforceConstraints"
+
+
 def properties(config: Config) -> list[Property[Any]]:
     model = Scheduler(config)
     found: list[Property[Any]] = [
         always("one_runnable_task_per_slot", one_runnable_task_per_slot, f"{A12} S1"),
         transition("task_history_moves_forward", task_history_moves_forward, f"{A12} S3; A.1"),
+        transition("assignment_passes_filters", assignment_passes_filters(model), f"{A12} S6; A.3, A.4"),
         always("resources_never_overcommitted", resources_never_overcommitted(model), f"{A12} S7; A.3"),
         always("converged", converged(model), f"{A12} S4, S5; A.8; D DNS1, LB1"),
         sometimes("all_replicas_running", all_replicas_running, "A.7"),
@@ -169,6 +199,8 @@ def properties(config: Config) -> list[Property[Any]]:
     ]
     if config.global_service:
         found.append(always("one_global_task_per_node", one_global_task_per_node, f"{A12} S2"))
+    if config.constraint and config.max_user_ops:
+        found.append(sometimes_step("task_rejected_by_constraint", task_rejected_by_constraint, "A.10"))
     if config.max_user_ops:
         found.append(sometimes("drain_dips_below_replicas", drain_dips_below_replicas, "docs#9917"))
         found.append(sometimes("paused_node_keeps_tasks", paused_node_keeps_tasks, "A.2"))

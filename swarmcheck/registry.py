@@ -111,6 +111,10 @@ MODELS: dict[str, Entry] = {
             "overcommit": {"nodes": 1, "replicas": 2, "max_replicas": 2, "cpus": 1},
             "global_duplicate_task": {"max_user_ops": 0},
             "global_on_down_node": {"max_user_ops": 0},
+            "global_gap_never_refilled": {"max_user_ops": 0},
+            "enforcer_shuts_down": {"constraint": True, "max_faults": 0},
+            "undrain_ignored": {"max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
+            "missing_label_equals_any": {"constraint": True, "max_faults": 0},
         },
     ),
 }

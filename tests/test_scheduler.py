@@ -20,10 +20,14 @@ from swarmcheck.stateful import hunt
 ENTRY = MODELS["scheduler"]
 CAUGHT_BY = {
     "no_restart_guard": "one_runnable_task_per_slot",
-    "ignore_availability": "converged",
-    "overcommit": "resources_never_overcommitted",
+    "ignore_availability": "assignment_passes_filters",
+    "overcommit": "assignment_passes_filters",
     "global_duplicate_task": "one_global_task_per_node",
     "global_on_down_node": "converged",
+    "global_gap_never_refilled": "converged",
+    "enforcer_shuts_down": "converged",
+    "undrain_ignored": "converged",
+    "missing_label_equals_any": "assignment_passes_filters",
 }
 
 
@@ -38,7 +42,11 @@ def test_every_seeded_bug_has_a_property_that_names_it() -> None:
     assert sorted(CAUGHT_BY) == sorted(BUGS)
 
 
-@pytest.mark.parametrize("bug", sorted(BUGS))
+# undrain_ignored needs two user actions (30 s of search): the bugs env gates it.
+EXPLORED = [pytest.param(bug, marks=pytest.mark.slow) if bug == "undrain_ignored" else bug for bug in sorted(BUGS)]
+
+
+@pytest.mark.parametrize("bug", EXPLORED)
 def test_explorer_catches_seeded_bug(bug: str) -> None:
     config = ENTRY.bug_config(bug)
     result = explore(Scheduler(config), properties(config))
@@ -58,6 +66,12 @@ def test_hypothesis_catches_seeded_bug(bug: str) -> None:
     config = ENTRY.bug_config(bug)
     result = hunt(Scheduler(config), properties(config))
     assert [v.property for v in result.violations] == [CAUGHT_BY[bug]]
+
+
+def test_overcommit_also_breaks_the_resource_invariant() -> None:
+    config = ENTRY.bug_config("overcommit")
+    wanted = [p for p in properties(config) if p.name == "resources_never_overcommitted"]
+    assert [v.property for v in explore(Scheduler(config), wanted).violations] == ["resources_never_overcommitted"]
 
 
 def test_a_double_restart_request_is_refused_by_the_guard() -> None:
