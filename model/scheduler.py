@@ -25,7 +25,7 @@ import attrs
 from model.kernel import validate
 
 # Task states (A.1), in swarmkit's numbering.
-NEW, PENDING, ASSIGNED, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE = (
+NEW, PENDING, ASSIGNED, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED = (
     0,
     64,
     192,
@@ -35,6 +35,7 @@ NEW, PENDING, ASSIGNED, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE = 
     704,
     768,
     800,
+    832,
 )
 STATE_NAME = {
     NEW: "NEW",
@@ -46,9 +47,10 @@ STATE_NAME = {
     FAILED: "FAILED",
     REJECTED: "REJECTED",
     REMOVE: "REMOVE",
+    ORPHANED: "ORPHANED",
 }
 # Node status and availability (A.2).
-READY, DOWN = 0, 1
+READY, DOWN, GONE = 0, 1, 2  # GONE: removed from the swarm (`docker node rm --force`)
 ACTIVE, PAUSE, DRAIN = 0, 1, 2
 AVAILABILITY = ("active", "pause", "drain")
 WEB, AGENT = 0, 1  # the replicated and the global service
@@ -75,6 +77,8 @@ BUGS: dict[str, str] = {
     "task, so the orchestrator never replaces it (E.15, moby/moby#31014, fixed by swarmkit PR #1958)",
     "undrain_ignored": "making a drained node active again is no event for the global orchestrator, so the "
     "node is never refilled (E.16, moby/swarmkit#524)",
+    "dead_backend": "when a node is removed, the mesh's delete events for its tasks are never generated, "
+    "so its dead tasks stay load-balancer backends on every other node (E.20, moby/moby#35548)",
     "missing_label_equals_any": "a node without the label satisfies node.labels.zone==a (A.4: a missing label "
     "compares as the empty string)",
 }
@@ -90,6 +94,7 @@ class Config:
     global_service: bool = True
     restart: str = ANY
     constraint: bool = False  # web is placed with node.labels.zone==a (A.4)
+    removals: bool = False  # a user may remove a node (`docker node rm --force`), one of the user actions
     cpus: int = 2  # per node
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
     max_tasks: int = 6  # task records ever created: bounds the search
@@ -120,6 +125,7 @@ SUITE = {
     "drain-pause-activate": attrs.evolve(DEFAULT, max_faults=0),
     "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
     "labels-and-constraints": attrs.evolve(DEFAULT, constraint=True, max_faults=0),
+    "node-removal": attrs.evolve(DEFAULT, removals=True, max_faults=0),
 }
 
 
@@ -201,8 +207,8 @@ class Scheduler:
     # ------------------------------------------------------------ helpers
 
     def invalid_node(self, s: State, node: int) -> bool:
-        """A.2 orchestrator.InvalidNode: DOWN or DRAIN (PAUSE is valid)."""
-        return s.status[node] == DOWN or s.availability[node] == DRAIN
+        """A.2 orchestrator.InvalidNode: deleted, DOWN or DRAIN (PAUSE is valid)."""
+        return s.status[node] != READY or s.availability[node] == DRAIN
 
     def used(self, s: State, node: int) -> int:
         return sum(self.config.reservation for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
@@ -213,7 +219,7 @@ class Scheduler:
     def unfit(self, s: State, t: Task, node: int) -> str | None:
         """A.3's pipeline, in order (the filters this model has); the first that fails, or None."""
         if s.status[node] != READY:
-            return "ready filter: the node is down"
+            return "ready filter: the node is down" if s.status[node] == DOWN else "the node was removed"
         if s.availability[node] != ACTIVE and "ignore_availability" not in self.bugs:
             return f"ready filter: the node's availability is {AVAILABILITY[s.availability[node]]}"
         if t[SVC] == WEB and self.config.reservation:
@@ -286,6 +292,10 @@ class Scheduler:
         if s.user_ops >= self.config.max_user_ops:
             return
         for node in range(self.n):
+            if s.status[node] == GONE:
+                continue
+            if self.config.removals:
+                yield Step("RemoveNode", node), self.remove_node(s, node)
             for availability, rule in ((ACTIVE, "Activate"), (PAUSE, "Pause"), (DRAIN, "Drain")):
                 if s.availability[node] != availability:
                     yield Step(rule, node), self.set_availability(s, node, availability)
@@ -305,6 +315,26 @@ class Scheduler:
         ignored = s.availability[node] == DRAIN and "undrain_ignored" in self.bugs
         s = attrs.evolve(s, availability=_put(s.availability, node, availability), user_ops=s.user_ops + 1)
         return self.node_event(s, node, to_global=not ignored)
+
+    def remove_node(self, s: State, node: int) -> State:
+        """controlapi RemoveNode --force: the node's non-terminal tasks are ORPHANED (A.1), its
+        global tasks deleted (A.8), its web tasks restarted (A.7); NetworkDB deletes every entry
+        the node owned, so the others drop its tasks from DNS and the mesh (D)."""
+        tasks = []
+        for t in s.tasks:
+            if t[NODE] == node and t[SVC] == AGENT:
+                continue
+            tasks.append(_with(t, OBSERVED, ORPHANED) if t[NODE] == node and t[OBSERVED] <= RUNNING else t)
+        s = attrs.evolve(
+            s,
+            status=_put(s.status, node, GONE),
+            tasks=tuple(tasks),
+            global_due=_put(s.global_due, node, 0),
+            dns=_put(s.dns, node, ()),
+            backends=_put(s.backends, node, ()),
+            user_ops=s.user_ops + 1,
+        )
+        return self.node_event(s, node, to_global=False)
 
     def global_event(self, s: State, node: int) -> State:
         """A.8 node events: the global orchestrator will reconcile this node."""
@@ -330,6 +360,8 @@ class Scheduler:
         if s.faults >= self.config.max_faults:
             return
         for node in range(self.n):
+            if s.status[node] == GONE:
+                continue
             if s.status[node] == READY:
                 down = attrs.evolve(s, status=_put(s.status, node, DOWN), faults=s.faults + 1)
                 yield Step("NodeDown", node), self.node_event(down, node)
@@ -524,12 +556,21 @@ class Scheduler:
         web tasks, a node at a time (D: endpoint_table events, handled by each node's agent)."""
         live = tuple(sorted(self.discoverable(s)))
         for node in range(self.n):
-            if s.status[node] == READY and (s.dns[node] != live or s.backends[node] != live):
+            if (
+                s.status[node] == READY
+                and (s.dns[node] != live or s.backends[node] != live)
+                and (self.sync(s, node, live) != s)
+            ):
                 yield Step("DiscoverySync", node, detail=_names(live)), self.sync(s, node, live)
 
     def sync(self, s: State, node: int, live: tuple[int, ...]) -> State:
         """The node's agent applies the endpoint table: DNS records and mesh backends."""
-        return attrs.evolve(s, dns=_put(s.dns, node, live), backends=_put(s.backends, node, live))
+        backends = live
+        if "dead_backend" in self.bugs:  # no delete event for the tasks of a removed node
+            store = {t[ID]: t for t in s.tasks}
+            lost = [x for x in s.backends[node] if x not in store or s.status[store[x][NODE]] == GONE]
+            backends = tuple(sorted({*live, *lost}))
+        return attrs.evolve(s, dns=_put(s.dns, node, live), backends=_put(s.backends, node, backends))
 
     def discoverable(self, s: State) -> set[int]:
         """D: RUNNING web tasks not disabled (desired past RUNNING disables the entry)."""
@@ -596,6 +637,7 @@ class Scheduler:
             "Pause",
             "Drain",
             "Scale",
+            "RemoveNode",
             "NodeDown",
             "NodeUp",
             "TaskFails",
@@ -614,13 +656,13 @@ class Scheduler:
         ]
 
     def rate(self, kind: str) -> int:
-        user = ("Activate", "Pause", "Drain", "Scale", "AddLabel", "RemoveLabel")
+        user = ("Activate", "Pause", "Drain", "Scale", "AddLabel", "RemoveLabel", "RemoveNode")
         return 1 if kind in self.fault_kinds or kind in user else 10
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         return {
             "nodes": {
-                f"n{i + 1}": f"{'ready' if s.status[i] == READY else 'down'}, {AVAILABILITY[s.availability[i]]}"
+                f"n{i + 1}": f"{('ready', 'down', 'removed')[s.status[i]]}, {AVAILABILITY[s.availability[i]]}"
                 + (", zone=a" if s.labels[i] else ", no zone label") * self.config.constraint
                 for i in range(self.n)
             },

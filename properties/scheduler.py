@@ -15,7 +15,6 @@ from model.scheduler import (
     AGENT,
     ASSIGNED,
     DESIRED,
-    DOWN,
     DRAIN,
     ID,
     NO_NODE,
@@ -111,7 +110,7 @@ def converged(model: Scheduler) -> Any:
         if not model.quiescent(s):
             return None
         for t in s.tasks:
-            if runnable(t) and t[NODE] != NO_NODE and (s.status[t[NODE]] == DOWN or s.availability[t[NODE]] == DRAIN):
+            if runnable(t) and t[NODE] != NO_NODE and (s.status[t[NODE]] != READY or s.availability[t[NODE]] == DRAIN):
                 return f"t{t[ID]} is still runnable on n{t[NODE] + 1}, which is drained or down"
         running = sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
         # Only where the bounds still let the orchestrator create a task: the search's edge is not a bug.
@@ -186,6 +185,13 @@ def task_rejected_by_constraint(before: State, action: Any, after: State) -> boo
     return getattr(action, "rule", "") == "EnforceConstraints"
 
 
+def node_removed_under_a_running_task(before: State, action: Any, after: State) -> bool:
+    """E.20's setting: a node is removed while a web task runs there."""
+    return getattr(action, "rule", "") == "RemoveNode" and any(
+        t[SVC] == WEB and t[NODE] == action.node and t[OBSERVED] == RUNNING for t in before.tasks
+    )
+
+
 def properties(config: Config) -> list[Property[Any]]:
     model = Scheduler(config)
     found: list[Property[Any]] = [
@@ -201,6 +207,8 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(always("one_global_task_per_node", one_global_task_per_node, f"{A12} S2"))
     if config.constraint and config.max_user_ops:
         found.append(sometimes_step("task_rejected_by_constraint", task_rejected_by_constraint, "A.10"))
+    if config.removals and config.max_user_ops:
+        found.append(sometimes_step("node_removed_under_a_running_task", node_removed_under_a_running_task, "E.20; D"))
     if config.max_user_ops:
         found.append(sometimes("drain_dips_below_replicas", drain_dips_below_replicas, "docs#9917"))
         found.append(sometimes("paused_node_keeps_tasks", paused_node_keeps_tasks, "A.2"))

@@ -115,6 +115,7 @@ MODELS: dict[str, Entry] = {
             "enforcer_shuts_down": {"constraint": True, "max_faults": 0},
             "undrain_ignored": {"max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
             "missing_label_equals_any": {"constraint": True, "max_faults": 0},
+            "dead_backend": {"removals": True, "max_faults": 0},
         },
     ),
 }

@@ -28,6 +28,7 @@ CAUGHT_BY = {
     "enforcer_shuts_down": "converged",
     "undrain_ignored": "converged",
     "missing_label_equals_any": "assignment_passes_filters",
+    "dead_backend": "converged",
 }
 
 
