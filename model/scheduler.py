@@ -79,6 +79,8 @@ BUGS: dict[str, str] = {
     "node is never refilled (E.16, moby/swarmkit#524)",
     "dead_backend": "when a node is removed, the mesh's delete events for its tasks are never generated, "
     "so its dead tasks stay load-balancer backends on every other node (E.20, moby/moby#35548)",
+    "strict_resource_check": "the resource filter refuses a task that would exactly fill the node "
+    "(reservation < free instead of <=), so a task stays pending on a cluster with room (A.3)",
     "missing_label_equals_any": "a node without the label satisfies node.labels.zone==a (A.4: a missing label "
     "compares as the empty string)",
 }
@@ -199,7 +201,8 @@ class Scheduler:
             restart_requests=(),
             dns=((),) * n,
             backends=((),) * n,
-            labels=(1,) * n,
+            # With the constraint, only n1 starts with zone=a: removing it leaves web nowhere to go.
+            labels=(1,) + (0 if self.config.constraint else 1,) * (n - 1),
             replicated_due=1,  # the services were just created
             global_due=(1,) * n if self.config.global_service else (0,) * n,
         )
@@ -223,7 +226,7 @@ class Scheduler:
         if s.availability[node] != ACTIVE and "ignore_availability" not in self.bugs:
             return f"ready filter: the node's availability is {AVAILABILITY[s.availability[node]]}"
         if t[SVC] == WEB and self.config.reservation:
-            slack = 1 if "overcommit" in self.bugs else 0
+            slack = 1 if "overcommit" in self.bugs else -1 if "strict_resource_check" in self.bugs else 0
             free = self.config.cpus - self.used(s, node)
             if self.config.reservation > free + slack:
                 return f"resource filter: {free} CPU free, {self.config.reservation} reserved"

@@ -21,6 +21,7 @@ from model.scheduler import (
     NODE,
     OBSERVED,
     PAUSE,
+    PENDING,
     READY,
     RUNNING,
     SLOT,
@@ -90,6 +91,17 @@ def assignment_passes_filters(model: Scheduler) -> Any:
     return check
 
 
+def placement_oracle_agrees(model: Scheduler) -> Any:
+    from swarmcheck.smt.placement import stranded_task  # z3 is loaded only when this runs
+
+    def check(s: State) -> str | None:
+        """Whenever the scheduler leaves a web task pending (quiescent state), z3 agrees
+        that no node passing every filter can take it."""
+        return stranded_task(model, s)
+
+    return check
+
+
 def resources_never_overcommitted(model: Scheduler) -> Any:
     def check(s: State) -> str | None:
         """S7: on every node the reservations of its active tasks fit its resources."""
@@ -150,6 +162,14 @@ def _names(ids: Any) -> str:
 # ---------------------------------------------------------------- expected behaviour, reachable
 
 
+def task_left_pending(model: Scheduler) -> Any:
+    def check(s: State) -> bool:
+        """A.5 noSuitableNode: the cluster has settled with a web task pending (the oracle's subject)."""
+        return any(t[SVC] == WEB and t[OBSERVED] == PENDING and runnable(t) for t in s.tasks) and model.quiescent(s)
+
+    return check
+
+
 def all_replicas_running(s: State) -> bool:
     running = sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
     return s.replicas > 0 and running == s.replicas
@@ -200,12 +220,14 @@ def properties(config: Config) -> list[Property[Any]]:
         transition("assignment_passes_filters", assignment_passes_filters(model), f"{A12} S6; A.3, A.4"),
         always("resources_never_overcommitted", resources_never_overcommitted(model), f"{A12} S7; A.3"),
         always("converged", converged(model), f"{A12} S4, S5; A.8; D DNS1, LB1"),
+        always("placement_oracle_agrees", placement_oracle_agrees(model), "A.3, A.5; swarmcheck/smt/placement.py"),
         sometimes("all_replicas_running", all_replicas_running, "A.7"),
         sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"),
     ]
     if config.global_service:
         found.append(always("one_global_task_per_node", one_global_task_per_node, f"{A12} S2"))
     if config.constraint and config.max_user_ops:
+        found.append(sometimes("task_left_pending", task_left_pending(model), "A.5 noSuitableNode"))
         found.append(sometimes_step("task_rejected_by_constraint", task_rejected_by_constraint, "A.10"))
     if config.removals and config.max_user_ops:
         found.append(sometimes_step("node_removed_under_a_running_task", node_removed_under_a_running_task, "E.20; D"))

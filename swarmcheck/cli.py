@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-symmetry", action="store_true", help="explore every state, not one per orbit")
     check.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR")
     check.add_argument("--quiet", action="store_true", help="no progress lines")
+    check.add_argument(
+        "--oracle", action="store_true", help="scheduler: also write greedy placement vs z3's (reports/placement/)"
+    )
     check.set_defaults(run=run_check)
 
     bugs = commands.add_parser("bugs", help="every seeded bug must be caught by every engine")
@@ -178,6 +181,10 @@ def run_check(args: argparse.Namespace) -> int:
             configs = list(entry.suite.values())
         for config in configs:
             jobs.append((entry, config, registry.select_properties(entry, config, args.property)))
+    if args.oracle:
+        from swarmcheck.smt.placement import write_greedy_example
+
+        print(f"greedy placement vs z3, a worked example (not gating): {write_greedy_example(args.reports)}")
     rows: list[list[Any]] = []
     worst = 0
     for entry, config, props in jobs:

@@ -112,10 +112,15 @@ MODELS: dict[str, Entry] = {
             "global_duplicate_task": {"max_user_ops": 0},
             "global_on_down_node": {"max_user_ops": 0},
             "global_gap_never_refilled": {"max_user_ops": 0},
-            "enforcer_shuts_down": {"constraint": True, "max_faults": 0},
+            "enforcer_shuts_down": {
+                "constraint": True,
+                "max_faults": 0,
+                "max_user_ops": 2,
+            },  # remove the label, add it back
             "undrain_ignored": {"max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
             "missing_label_equals_any": {"constraint": True, "max_faults": 0},
             "dead_backend": {"removals": True, "max_faults": 0},
+            "strict_resource_check": {"cpus": 1, "max_faults": 0},
         },
     ),
 }
