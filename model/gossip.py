@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from model.kernel import validate
+from model.kernel import put, validate
 
 # Statuses in a view (C.1) and message kinds.
 ALIVE, SUSPECT, DEAD, LEFT, UNKNOWN = 0, 1, 2, 3, 4
@@ -102,18 +102,6 @@ class Config:
 
 
 DEFAULT = Config()
-# Lifeguard's confirmations start at 4 nodes (k = 2); one slow node and nothing else.
-# Incarnation 1 keeps the search exhaustive: with refutations, 4 nodes pass a million states.
-LIFEGUARD_BOUNDS: dict[str, Any] = {
-    "nodes": 4,
-    "max_incarnation": 1,
-    "retransmits": 1,
-    "crashes": False,
-    "network_faults": False,
-    "restarts": False,
-    "push_pull": False,
-    "slow": True,
-}
 # A slow node among three and nothing else: no confirmations (k = 0), so it may kill a
 # peer, which refutes; deaths and refutations come without spending the fault budget.
 SLOW_BOUNDS: dict[str, Any] = {
@@ -124,6 +112,9 @@ SLOW_BOUNDS: dict[str, Any] = {
     "push_pull": False,
     "slow": True,
 }
+# Lifeguard's confirmations start at 4 nodes (k = 2); one slow node and nothing else.
+# Incarnation 1 keeps the search exhaustive: with refutations, 4 nodes pass a million states.
+LIFEGUARD_BOUNDS: dict[str, Any] = {**SLOW_BOUNDS, "nodes": 4, "max_incarnation": 1}
 SUITE = {
     "three-nodes": DEFAULT,
     "four-nodes-lifeguard": Config(**LIFEGUARD_BOUNDS),
@@ -283,17 +274,17 @@ class Gossip:
         """Queue a broadcast at i; it invalidates any queued one about the same node (C.6)."""
         kept = tuple(q for q in s.queue[i] if q[0][1] != m[1])
         queue = tuple(sorted((*kept, (m, self.config.retransmits))))
-        return _evolve(s, queue=_put(s.queue, i, queue))
+        return _evolve(s, queue=put(s.queue, i, queue))
 
     def set_view(self, s: State, i: int, x: int, entry: Entry, accusers: int = 0) -> State:
         """i's view of x becomes `entry`; accusers are kept only while x is suspect (C.3)."""
         accusers = accusers if self.k else 0
         return _evolve(
             s,
-            view=_put(s.view, i, _put(s.view[i], x, entry)),
+            view=put(s.view, i, put(s.view[i], x, entry)),
             accusers=s.accusers
             if s.accusers[i][x] == accusers
-            else _put(s.accusers, i, _put(s.accusers[i], x, accusers)),
+            else put(s.accusers, i, put(s.accusers[i], x, accusers)),
         )
 
     # ------------------------------------------------------------ Next
@@ -344,10 +335,10 @@ class Gossip:
         for i in range(n):
             if budget and self.running(s, i):
                 if self.config.crashes:
-                    yield Step("Crash", (i,)), self.fault(s, CRASHED, up=_put(s.up, i, 0))
+                    yield Step("Crash", (i,)), self.fault(s, CRASHED, up=put(s.up, i, 0))
                     yield Step("Leave", (i,)), self.leave(s, i)
                 if self.config.slow and not s.slow[i]:
-                    yield Step("SlowDown", (i,)), self.fault(s, SLOWED, slow=_put(s.slow, i, 1))
+                    yield Step("SlowDown", (i,)), self.fault(s, SLOWED, slow=put(s.slow, i, 1))
             if self.config.restarts and not s.up[i] and not s.left[i]:
                 yield Step("Restart", (i,)), self.restart(s, i)
         if not self.config.network_faults:
@@ -381,7 +372,7 @@ class Gossip:
         queue = tuple((q, left - 1 if q == m else left) for q, left in s.queue[i])
         queue = tuple(entry for entry in queue if entry[1] > 0)
         network = s.network if not self.linked(s, i, k) else tuple(sorted((*s.network, (k, m))))
-        return _evolve(s, queue=_put(s.queue, i, queue), network=network)
+        return _evolve(s, queue=put(s.queue, i, queue), network=network)
 
     def receive_and_handle(self, s: State, k: int, m: Msg) -> State:
         return self.handle(_evolve(s, network=_without(s.network, (k, m))), k, m)
@@ -401,26 +392,26 @@ class Gossip:
 
     def join(self, s: State, i: int, k: int) -> State:
         """Memberlist.Join: a push-pull with one member (C.6); the member then gossips i's alive."""
-        return self.push_pull(_evolve(s, outside=_put(s.outside, i, 0)), i, k)
+        return self.push_pull(_evolve(s, outside=put(s.outside, i, 0)), i, k)
 
     def restart(self, s: State, i: int) -> State:
         """A crashed node comes back with incarnation 1 (not persisted, C.5) and an empty
         membership; it must join again, and meets its old accusation there."""
         return _evolve(
             s,
-            up=_put(s.up, i, 1),
-            outside=_put(s.outside, i, 1),
-            slow=_put(s.slow, i, 0),
-            incarnation=_put(s.incarnation, i, 1),
-            view=_put(s.view, i, self.fresh_view(i)),
-            queue=_put(s.queue, i, ()),
-            accusers=_put(s.accusers, i, (0,) * self.n),
-            death_seen=_put(s.death_seen, i, (0,) * self.n),
+            up=put(s.up, i, 1),
+            outside=put(s.outside, i, 1),
+            slow=put(s.slow, i, 0),
+            incarnation=put(s.incarnation, i, 1),
+            view=put(s.view, i, self.fresh_view(i)),
+            queue=put(s.queue, i, ()),
+            accusers=put(s.accusers, i, (0,) * self.n),
+            death_seen=put(s.death_seen, i, (0,) * self.n),
         )
 
     def leave(self, s: State, i: int) -> State:
         """Memberlist.Leave: broadcast dead(self) with From = self; peers record Left."""
-        s = self.fault(s, LEFT_GRACEFULLY, left=_put(s.left, i, 1))
+        s = self.fault(s, LEFT_GRACEFULLY, left=put(s.left, i, 1))
         return self.enqueue(s, i, (DEAD_MSG, i, s.incarnation[i], i))
 
     # ------------------------------------------------------------ handlers (C.5)
@@ -431,7 +422,7 @@ class Gossip:
         if kind == DEAD_MSG and s.view[r][x][0] != UNKNOWN:  # news of an unknown node is dropped
             seen = s.death_seen[r]
             if j > seen[x]:
-                s = _evolve(s, death_seen=_put(s.death_seen, r, _put(seen, x, j)))
+                s = _evolve(s, death_seen=put(s.death_seen, r, put(seen, x, j)))
         if x == r and "no_refute" not in self.bugs:
             return self.about_self(s, r, m)
         status, i = s.view[r][x]
@@ -452,8 +443,8 @@ class Gossip:
         new = j + 1 if j >= own + 1 else own + 1
         s = _evolve(
             s,
-            incarnation=_put(s.incarnation, r, new),
-            highest=_put(s.highest, r, max(s.highest[r], new)),
+            incarnation=put(s.incarnation, r, new),
+            highest=put(s.highest, r, max(s.highest[r], new)),
         )
         return self.enqueue(s, r, (ALIVE_MSG, r, new, r))
 
@@ -646,10 +637,6 @@ _FIELDS = tuple(f.name for f in attrs.fields(State))
 def _evolve(s: State, **changes: Any) -> State:
     """attrs.evolve, without its per-call introspection (the model's hot path)."""
     return State(*[changes[name] if name in changes else getattr(s, name) for name in _FIELDS])
-
-
-def _put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
-    return t[:i] + (v,) + t[i + 1 :]
 
 
 def _without(network: tuple[tuple[int, Msg], ...], item: tuple[int, Msg]) -> tuple[tuple[int, Msg], ...]:

@@ -53,6 +53,11 @@ class Model(Protocol[S, A]):
         ...
 
 
+def put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
+    """`t` with element i replaced by v (TLA+'s [f EXCEPT ![i] = v]): states are tuples."""
+    return t[:i] + (v,) + t[i + 1 :]
+
+
 def action_kind(action: object) -> str:
     """The name coverage counts an action under: its `rule` if it has one, else its class name."""
     rule = getattr(action, "rule", None)

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from model.kernel import validate
+from model.kernel import put, validate
 
 # Roles, as ints so a state hashes the same in every process.
 FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
@@ -270,11 +270,6 @@ ACTION_KINDS = (
 # ---------------------------------------------------------------- helpers
 
 
-def _put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
-    """`t` with element i replaced by v (TLA+'s [f EXCEPT ![i] = v])."""
-    return t[:i] + (v,) + t[i + 1 :]
-
-
 def with_message(m: Msg, bag: Bag) -> Bag:
     """The bag with one more copy of m (raft.tla WithMessage)."""
     for k, (other, count) in enumerate(bag):
@@ -396,17 +391,17 @@ class Raft:
         """Timeout(i): a follower or candidate starts an election in the next term."""
         return s_with(
             s,
-            role=_put(s.role, i, CANDIDATE),
-            term=_put(s.term, i, s.term[i] + 1),
-            voted_for=_put(s.voted_for, i, NIL),
-            votes_responded=_put(s.votes_responded, i, 0),
-            votes_granted=_put(s.votes_granted, i, 0),
+            role=put(s.role, i, CANDIDATE),
+            term=put(s.term, i, s.term[i] + 1),
+            voted_for=put(s.voted_for, i, NIL),
+            votes_responded=put(s.votes_responded, i, 0),
+            votes_granted=put(s.votes_granted, i, 0),
         )
 
     def restart(self, s: State, i: int) -> State:
         """Restart(i): everything but currentTerm, votedFor and log is lost."""
-        voted_for = _put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
-        term = _put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
+        voted_for = put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
+        term = put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
         if (
             term is s.term
             and s.role[i] == FOLLOWER
@@ -421,13 +416,13 @@ class Raft:
         return s_with(
             s,
             term=term,
-            role=_put(s.role, i, FOLLOWER),
+            role=put(s.role, i, FOLLOWER),
             voted_for=voted_for,
-            votes_responded=_put(s.votes_responded, i, 0),
-            votes_granted=_put(s.votes_granted, i, 0),
-            next_index=_put(s.next_index, i, self._fresh_next),
-            match_index=_put(s.match_index, i, self._fresh_match),
-            commit_index=_put(s.commit_index, i, 0),
+            votes_responded=put(s.votes_responded, i, 0),
+            votes_granted=put(s.votes_granted, i, 0),
+            next_index=put(s.next_index, i, self._fresh_next),
+            match_index=put(s.match_index, i, self._fresh_match),
+            commit_index=put(s.commit_index, i, 0),
         )
 
     def request_vote(self, s: State, i: int, j: int) -> State:
@@ -441,15 +436,15 @@ class Raft:
         elected = tuple(sorted({*s.elected, (s.term[i], i)})) if self.history else s.elected
         return s_with(
             s,
-            role=_put(s.role, i, LEADER),
-            next_index=_put(s.next_index, i, (len(s.log[i]) + 1,) * self.n),
-            match_index=_put(s.match_index, i, (0,) * self.n),
+            role=put(s.role, i, LEADER),
+            next_index=put(s.next_index, i, (len(s.log[i]) + 1,) * self.n),
+            match_index=put(s.match_index, i, (0,) * self.n),
             elected=elected,
         )
 
     def client_request(self, s: State, i: int, v: int) -> State:
         """ClientRequest(i, v): the leader appends v to its log in its term."""
-        return s_with(s, log=_put(s.log, i, s.log[i] + ((s.term[i], v),)))
+        return s_with(s, log=put(s.log, i, s.log[i] + ((s.term[i], v),)))
 
     def advance_commit_index(self, s: State, i: int) -> State:
         """AdvanceCommitIndex(i): commit the highest index a quorum agrees on, if of this term."""
@@ -474,7 +469,7 @@ class Raft:
             additions = [(*c, s.term[i]) for c in fresh - known]
             if additions:
                 committed = tuple(sorted((*committed, *additions)))
-        return s_with(s, commit_index=_put(s.commit_index, i, new_commit), committed=committed)
+        return s_with(s, commit_index=put(s.commit_index, i, new_commit), committed=committed)
 
     def append_entries(self, s: State, i: int, j: int) -> State:
         """AppendEntries(i, j): the leader sends j at most one entry, from nextIndex[i][j]."""
@@ -512,9 +507,9 @@ class Raft:
         """UpdateTerm: adopt the newer term as a follower; the message stays for a later step."""
         return s_with(
             s,
-            term=_put(s.term, i, mterm),
-            role=_put(s.role, i, FOLLOWER),
-            voted_for=_put(s.voted_for, i, NIL),
+            term=put(s.term, i, mterm),
+            role=put(s.role, i, FOLLOWER),
+            voted_for=put(s.voted_for, i, NIL),
         )
 
     def handle_request_vote_request(self, s: State, m: Msg) -> State:
@@ -526,15 +521,15 @@ class Raft:
         if "skip_log_check_on_vote" in self.bugs:
             log_ok = True
         grant = mterm == s.term[i] and log_ok and s.voted_for[i] in (NIL, j)
-        voted_for = _put(s.voted_for, i, j) if grant else s.voted_for
+        voted_for = put(s.voted_for, i, j) if grant else s.voted_for
         reply = (RV_RESP, s.term[i], i, j, int(grant))
         return s_with(s, voted_for=voted_for, messages=without_message(m, with_message(reply, s.messages)))
 
     def handle_request_vote_response(self, s: State, m: Msg) -> State:
         """HandleRequestVoteResponse: tally the answer (even if no longer a candidate)."""
         _, _, j, i, granted = m
-        responded = _put(s.votes_responded, i, s.votes_responded[i] | 1 << j)
-        votes = _put(s.votes_granted, i, s.votes_granted[i] | 1 << j) if granted else s.votes_granted
+        responded = put(s.votes_responded, i, s.votes_responded[i] | 1 << j)
+        votes = put(s.votes_granted, i, s.votes_granted[i] | 1 << j) if granted else s.votes_granted
         return s_with(s, votes_responded=responded, votes_granted=votes, messages=without_message(m, s.messages))
 
     def handle_append_entries_request(self, s: State, m: Msg) -> State | None:
@@ -549,7 +544,7 @@ class Raft:
             return s_with(s, messages=without_message(m, with_message(reply, s.messages)))
         if mterm == term and role == CANDIDATE:
             # Return to follower; the message stays to be handled as a follower.
-            return s_with(s, role=_put(s.role, i, FOLLOWER))
+            return s_with(s, role=put(s.role, i, FOLLOWER))
         if mterm != term or role != FOLLOWER:
             return None  # a leader never handles an AppendEntries of its own term
         if "truncate_without_conflict" in self.bugs:
@@ -560,14 +555,14 @@ class Raft:
             reply = (AE_RESP, term, i, j, 1, prev_index + len(entries))
             return s_with(
                 s,
-                commit_index=_put(s.commit_index, i, m_commit),
+                commit_index=put(s.commit_index, i, m_commit),
                 messages=without_message(m, with_message(reply, s.messages)),
             )
         if len(log) >= index:
             # Conflict: remove one entry, from the end of the log.
-            return s_with(s, log=_put(s.log, i, log[:-1]))
+            return s_with(s, log=put(s.log, i, log[:-1]))
         # No conflict: append the entry; the request stays to be acknowledged.
-        return s_with(s, log=_put(s.log, i, log + (entries[0],)))
+        return s_with(s, log=put(s.log, i, log + (entries[0],)))
 
     def _truncate_and_append(self, s: State, m: Msg) -> State:
         """Seeded bug `truncate_without_conflict`: cut the log after prevLogIndex, then append."""
@@ -575,8 +570,8 @@ class Raft:
         reply = (AE_RESP, s.term[i], i, j, 1, prev_index + len(entries))
         return s_with(
             s,
-            log=_put(s.log, i, s.log[i][:prev_index] + entries),
-            commit_index=_put(s.commit_index, i, m_commit),
+            log=put(s.log, i, s.log[i][:prev_index] + entries),
+            commit_index=put(s.commit_index, i, m_commit),
             messages=without_message(m, with_message(reply, s.messages)),
         )
 
@@ -584,14 +579,14 @@ class Raft:
         """HandleAppendEntriesResponse: move nextIndex/matchIndex for j."""
         _, _, j, i, success, match = m
         if success:
-            next_row = _put(s.next_index[i], j, match + 1)
-            match_index = _put(s.match_index, i, _put(s.match_index[i], j, match))
+            next_row = put(s.next_index[i], j, match + 1)
+            match_index = put(s.match_index, i, put(s.match_index[i], j, match))
         else:
-            next_row = _put(s.next_index[i], j, max(s.next_index[i][j] - 1, 1))
+            next_row = put(s.next_index[i], j, max(s.next_index[i][j] - 1, 1))
             match_index = s.match_index
         return s_with(
             s,
-            next_index=_put(s.next_index, i, next_row),
+            next_index=put(s.next_index, i, next_row),
             match_index=match_index,
             messages=without_message(m, s.messages),
         )

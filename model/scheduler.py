@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from model.kernel import validate
+from model.kernel import put, validate
 
 # Task states (A.1), in swarmkit's numbering.
 NEW, PENDING, ASSIGNED, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED = (
@@ -309,14 +309,14 @@ class Scheduler:
         if self.config.constraint:
             for node in range(self.n):
                 rule = "RemoveLabel" if s.labels[node] else "AddLabel"
-                labelled = attrs.evolve(s, labels=_put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
+                labelled = attrs.evolve(s, labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
                 yield Step(rule, node, detail="zone=a"), self.global_event(labelled, node)
 
     def set_availability(self, s: State, node: int, availability: int) -> State:
         """`docker node update --availability`; an invalid node's web tasks get restart
         requests (A.7 node events); PAUSE triggers nothing."""
         ignored = s.availability[node] == DRAIN and "undrain_ignored" in self.bugs
-        s = attrs.evolve(s, availability=_put(s.availability, node, availability), user_ops=s.user_ops + 1)
+        s = attrs.evolve(s, availability=put(s.availability, node, availability), user_ops=s.user_ops + 1)
         return self.node_event(s, node, to_global=not ignored)
 
     def remove_node(self, s: State, node: int) -> State:
@@ -330,11 +330,11 @@ class Scheduler:
             tasks.append(_with(t, OBSERVED, ORPHANED) if t[NODE] == node and t[OBSERVED] <= RUNNING else t)
         s = attrs.evolve(
             s,
-            status=_put(s.status, node, GONE),
+            status=put(s.status, node, GONE),
             tasks=tuple(tasks),
-            global_due=_put(s.global_due, node, 0),
-            dns=_put(s.dns, node, ()),
-            backends=_put(s.backends, node, ()),
+            global_due=put(s.global_due, node, 0),
+            dns=put(s.dns, node, ()),
+            backends=put(s.backends, node, ()),
             user_ops=s.user_ops + 1,
         )
         return self.node_event(s, node, to_global=False)
@@ -343,7 +343,7 @@ class Scheduler:
         """A.8 node events: the global orchestrator will reconcile this node."""
         if not self.config.global_service:
             return s
-        return attrs.evolve(s, global_due=_put(s.global_due, node, 1))
+        return attrs.evolve(s, global_due=put(s.global_due, node, 1))
 
     def node_event(self, s: State, node: int, to_global: bool = True) -> State:
         """A node changed: its runnable web tasks are restarted if it became invalid (A.7),
@@ -366,10 +366,10 @@ class Scheduler:
             if s.status[node] == GONE:
                 continue
             if s.status[node] == READY:
-                down = attrs.evolve(s, status=_put(s.status, node, DOWN), faults=s.faults + 1)
+                down = attrs.evolve(s, status=put(s.status, node, DOWN), faults=s.faults + 1)
                 yield Step("NodeDown", node), self.node_event(down, node)
             else:
-                up = attrs.evolve(s, status=_put(s.status, node, READY), faults=s.faults + 1)
+                up = attrs.evolve(s, status=put(s.status, node, READY), faults=s.faults + 1)
                 yield Step("NodeUp", node), self.node_event(up, node)
         for t in s.tasks:
             if t[OBSERVED] == RUNNING:
@@ -436,7 +436,7 @@ class Scheduler:
         for node in range(self.n):
             if not s.global_due[node]:
                 continue
-            after = attrs.evolve(s, global_due=_put(s.global_due, node, 0))
+            after = attrs.evolve(s, global_due=put(s.global_due, node, 0))
             tasks = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t)]
             if "global_duplicate_task" in self.bugs:
                 tasks = [t for t in tasks if t[OBSERVED] <= RUNNING]  # a failed task counted as none
@@ -564,7 +564,7 @@ class Scheduler:
                 and (s.dns[node] != live or s.backends[node] != live)
                 and (self.sync(s, node, live) != s)
             ):
-                yield Step("DiscoverySync", node, detail=_names(live)), self.sync(s, node, live)
+                yield Step("DiscoverySync", node, detail=task_names(live)), self.sync(s, node, live)
 
     def sync(self, s: State, node: int, live: tuple[int, ...]) -> State:
         """The node's agent applies the endpoint table: DNS records and mesh backends."""
@@ -573,7 +573,7 @@ class Scheduler:
             store = {t[ID]: t for t in s.tasks}
             lost = [x for x in s.backends[node] if x not in store or s.status[store[x][NODE]] == GONE]
             backends = tuple(sorted({*live, *lost}))
-        return attrs.evolve(s, dns=_put(s.dns, node, live), backends=_put(s.backends, node, backends))
+        return attrs.evolve(s, dns=put(s.dns, node, live), backends=put(s.backends, node, backends))
 
     def discoverable(self, s: State) -> set[int]:
         """D: RUNNING web tasks not disabled (desired past RUNNING disables the entry)."""
@@ -692,9 +692,6 @@ def _with(t: Task, field: int, value: int) -> Task:
     return t[:field] + (value,) + t[field + 1 :]  # type: ignore[return-value]
 
 
-def _names(ids: tuple[int, ...]) -> str:
+def task_names(ids: tuple[int, ...]) -> str:
+    """Task ids as a report reads them: {t0, t3}."""
     return "{" + ", ".join(f"t{i}" for i in ids) + "}"
-
-
-def _put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
-    return t[:i] + (v,) + t[i + 1 :]

@@ -13,6 +13,7 @@ the flat minimum, so a slow node can rightly kill a peer).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from model.gossip import ALIVE, DEAD, HARMFUL, LEFT, STATUS, SUSPECT, UNKNOWN, Config, State, node
@@ -125,13 +126,15 @@ def healthy_node_suspected_without_harm(s: State) -> bool:
     )
 
 
+def _entry_changes(before: State, after: State) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """Every view entry, before and after a step."""
+    for old, new in zip(before.view, after.view, strict=True):
+        yield from zip(old, new, strict=True)
+
+
 def dead_node_revived(before: State, action: Any, after: State) -> bool:
     """A node held dead is alive again in some view: memberlist's rejoin (C.5)."""
-    return any(
-        b[0] == DEAD and a[0] == ALIVE
-        for old, new in zip(before.view, after.view, strict=True)
-        for b, a in zip(old, new, strict=True)
-    )
+    return any(b[0] == DEAD and a[0] == ALIVE for b, a in _entry_changes(before, after))
 
 
 def joiner_known_everywhere(s: State) -> bool:
@@ -140,11 +143,7 @@ def joiner_known_everywhere(s: State) -> bool:
 
 
 def suspicion_refuted(before: State, action: Any, after: State) -> bool:
-    return any(
-        b[0] == SUSPECT and a[0] == ALIVE
-        for old, new in zip(before.view, after.view, strict=True)
-        for b, a in zip(old, new, strict=True)
-    )
+    return any(b[0] == SUSPECT and a[0] == ALIVE for b, a in _entry_changes(before, after))
 
 
 def crashed_node_dead_everywhere(s: State) -> bool:
@@ -165,11 +164,7 @@ def incarnation_raised(s: State) -> bool:
 
 
 def newer_death_recorded(before: State, action: Any, after: State) -> bool:
-    return any(
-        b[0] in (DEAD, LEFT) and a[0] == b[0] and a[1] > b[1]
-        for old, new in zip(before.view, after.view, strict=True)
-        for b, a in zip(old, new, strict=True)
-    )
+    return any(b[0] in (DEAD, LEFT) and a[0] == b[0] and a[1] > b[1] for b, a in _entry_changes(before, after))
 
 
 def properties(config: Config) -> list[Property[Any]]:

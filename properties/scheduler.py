@@ -31,32 +31,34 @@ from model.scheduler import (
     Scheduler,
     State,
     runnable,
+    task_names,
 )
 from properties.base import Property, always, sometimes, sometimes_step, transition
 
 A12 = "swarm-semantics.md A.12"
 
 
-def one_runnable_task_per_slot(s: State) -> str | None:
-    """S1: at most one runnable task per replicated slot."""
+def _two_runnable(s: State, service: int, field: int) -> tuple[int, int, int] | None:
+    """The first (slot or node, older id, newer id) holding two runnable tasks of a service."""
     seen: dict[int, int] = {}
     for t in s.tasks:
-        if t[SVC] == WEB and runnable(t):
-            if t[SLOT] in seen:
-                return f"slot {t[SLOT]} has two runnable tasks, t{seen[t[SLOT]]} and t{t[ID]}"
-            seen[t[SLOT]] = t[ID]
+        if t[SVC] == service and runnable(t):
+            if t[field] in seen:
+                return t[field], seen[t[field]], t[ID]
+            seen[t[field]] = t[ID]
     return None
+
+
+def one_runnable_task_per_slot(s: State) -> str | None:
+    """S1: at most one runnable task per replicated slot."""
+    found = _two_runnable(s, WEB, SLOT)
+    return found and f"slot {found[0]} has two runnable tasks, t{found[1]} and t{found[2]}"
 
 
 def one_global_task_per_node(s: State) -> str | None:
     """S2: at most one runnable task of the global service per node."""
-    seen: dict[int, int] = {}
-    for t in s.tasks:
-        if t[SVC] == AGENT and runnable(t):
-            if t[NODE] in seen:
-                return f"n{t[NODE] + 1} has two runnable agent tasks, t{seen[t[NODE]]} and t{t[ID]}"
-            seen[t[NODE]] = t[ID]
-    return None
+    found = _two_runnable(s, AGENT, NODE)
+    return found and f"n{found[0] + 1} has two runnable agent tasks, t{found[1]} and t{found[2]}"
 
 
 def task_history_moves_forward(before: State, action: Any, after: State) -> str | None:
@@ -124,7 +126,7 @@ def converged(model: Scheduler) -> Any:
         for t in s.tasks:
             if runnable(t) and t[NODE] != NO_NODE and (s.status[t[NODE]] != READY or s.availability[t[NODE]] == DRAIN):
                 return f"t{t[ID]} is still runnable on n{t[NODE] + 1}, which is drained or down"
-        running = sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
+        running = _running_web(s)
         # Only where the bounds still let the orchestrator create a task: the search's edge is not a bug.
         room = s.created < model.config.max_tasks
         if room and running < s.replicas and model.config.restart != "none" and _capacity(model, s) >= s.replicas:
@@ -137,7 +139,7 @@ def converged(model: Scheduler) -> Any:
         live = model.discoverable(s)
         for node in range(model.n):
             if s.status[node] == READY and (set(s.dns[node]) != live or set(s.backends[node]) != live):
-                return f"n{node + 1} resolves tasks.web to {_names(s.dns[node])} and balances over {_names(s.backends[node])}, but {_names(sorted(live))} run"
+                return f"n{node + 1} resolves tasks.web to {task_names(s.dns[node])} and balances over {task_names(s.backends[node])}, but {task_names(tuple(sorted(live)))} run"
         return None
 
     return check
@@ -155,10 +157,6 @@ def _capacity(model: Scheduler, s: State) -> int:
     return usable * per_node
 
 
-def _names(ids: Any) -> str:
-    return "{" + ", ".join(f"t{i}" for i in ids) + "}"
-
-
 # ---------------------------------------------------------------- expected behaviour, reachable
 
 
@@ -171,8 +169,7 @@ def task_left_pending(model: Scheduler) -> Any:
 
 
 def all_replicas_running(s: State) -> bool:
-    running = sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
-    return s.replicas > 0 and running == s.replicas
+    return s.replicas > 0 and _running_web(s) == s.replicas
 
 
 def drain_dips_below_replicas(s: State) -> bool:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import io
 import platform
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -101,14 +100,10 @@ def plot(rows: Sequence[Row], path: Path) -> bool:
         axes.set_xticks(nodes, [str(n) for n in nodes])
         axes.legend()
     figure.tight_layout()
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        figure.savefig(temporary, format="png", dpi=100)
-        os.replace(temporary, path)
-    finally:
-        plt.close(figure)
-        Path(temporary).unlink(missing_ok=True)
+    png = io.BytesIO()
+    figure.savefig(png, format="png", dpi=100)
+    plt.close(figure)
+    write_atomically(path, png.getvalue())
     return True
 
 

@@ -85,10 +85,8 @@ def cluster(model: Scheduler, s: State) -> list[Node]:
 
 def stranded_task(model: Scheduler, s: State) -> str | None:
     """At a quiescent state, a pending web task that z3 can place on some node, or None."""
-    if not model.quiescent(s):
-        return None
     pending = pending_web_tasks(s)
-    if not pending:
+    if not pending or not model.quiescent(s):  # the cheap test first: quiescence walks the control loop
         return None
     reservation = model.config.reservation
     used = [model.used(s, i) for i in range(model.n)]
