@@ -11,7 +11,9 @@ later by its own step, possibly after the store has moved on (A.7, A.9).
 
 Simplifications, each stated: the allocator is folded into task creation (tasks are
 born PENDING); the agent's intermediate states (ACCEPTED..STARTING) are one step to
-RUNNING; the restart delay is zero; the task reaper keeps no history.
+RUNNING; the restart delay and the restart Window are zero (no clock); the task reaper
+keeps one task per slot (TaskHistoryRetentionLimit 1; swarm's default is 5, and only
+the newest matters to the orchestrator), or MaxAttempts + 1 as swarmkit forces.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ BUGS: dict[str, str] = {
     "(reservation < free instead of <=), so a task stays pending on a cluster with room (A.3)",
     "missing_label_equals_any": "a node without the label satisfies node.labels.zone==a (A.4: a missing label "
     "compares as the empty string)",
+    "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
+    "so a slot is restarted once more than its policy allows (A.9)",
 }
 
 
@@ -95,6 +99,7 @@ class Config:
     max_replicas: int = 2  # the most a scale can ask for
     global_service: bool = True
     restart: str = ANY
+    max_attempts: int = 0  # A.9 MaxAttempts per slot (web) or node (agent); 0 is unlimited
     constraint: bool = False  # web is placed with node.labels.zone==a (A.4)
     removals: bool = False  # a user may remove a node (`docker node rm --force`), one of the user actions
     cpus: int = 2  # per node
@@ -114,6 +119,7 @@ class Config:
             "max_tasks": (1, 12),
             "max_user_ops": (0, 4),
             "max_faults": (0, 4),
+            "max_attempts": (0, 3),
         }
         validate("scheduler", self, limits, BUGS)
         if self.restart not in (NONE, ON_FAILURE, ANY):
@@ -128,6 +134,9 @@ SUITE = {
     "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
     "labels-and-constraints": attrs.evolve(DEFAULT, constraint=True, max_faults=0),
     "node-removal": attrs.evolve(DEFAULT, removals=True, max_faults=0),
+    "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
+    # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
+    "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
 }
 
 
@@ -144,6 +153,9 @@ class State:
     labels: tuple[int, ...]  # per node: 1 if it has node.labels.zone=a, 0 if the label is missing
     replicated_due: int  # 1 while a service event waits for the replicated orchestrator (A.7)
     global_due: tuple[int, ...]  # per node: 1 while a node event waits for the global orchestrator (A.8)
+    # The restart supervisor's history (A.9): replacements made per web slot 1..max_replicas, then
+    # per node for the agent; kept only when MaxAttempts is set, as swarmkit does.
+    restarts: tuple[int, ...] = ()
     user_ops: int = 0
     faults: int = 0
 
@@ -205,6 +217,7 @@ class Scheduler:
             labels=(1,) + (0 if self.config.constraint else 1,) * (n - 1),
             replicated_due=1,  # the services were just created
             global_due=(1,) * n if self.config.global_service else (0,) * n,
+            restarts=(0,) * (self.config.max_replicas + n),
         )
 
     # ------------------------------------------------------------ helpers
@@ -259,18 +272,34 @@ class Scheduler:
         return found
 
     def updatable_slots(self, s: State) -> list[int]:
-        """A.7: a slot with a runnable task, or whose newest task stopped for good."""
-        return sorted(
-            slot
-            for slot, tasks in self.slots(s).items()
-            if any(runnable(t) for t in tasks) or not self.should_restart(max(tasks))
-        )
+        """A.7: slots the orchestrator counts as filled (see `updatable`)."""
+        return sorted(slot for slot, tasks in self.slots(s).items() if self.updatable(s, tasks))
 
-    def should_restart(self, t: Task) -> bool:
-        """A.9 shouldRestart: none never; on-failure not after COMPLETE; any always."""
+    def updatable(self, s: State, tasks: list[Task]) -> bool:
+        """UpdatableTasksInSlot (A.7): a runnable task, or a newest task that stopped for good."""
+        return any(runnable(t) for t in tasks) or not self.should_restart(s, max(tasks))
+
+    def given_up(self, s: State, tasks: list[Task]) -> bool:
+        """A slot (or a node's agent tasks) the policy will not restart: no runnable task left."""
+        return bool(tasks) and not any(runnable(t) for t in tasks) and not self.should_restart(s, max(tasks))
+
+    def history_index(self, t: Task) -> int:
+        """Where the supervisor keeps a task's restart count: by slot (web) or node (agent)."""
+        return t[SLOT] - 1 if t[SVC] == WEB else self.config.max_replicas + t[NODE]
+
+    def should_restart(self, s: State, t: Task) -> bool:
+        """A.9 shouldRestart: none never; on-failure not after COMPLETE; any always; then,
+        with MaxAttempts set, only while the slot's (node's) restarts are below it."""
         if self.config.restart == NONE:
             return False
-        return not (self.config.restart == ON_FAILURE and t[OBSERVED] == COMPLETE)
+        if self.config.restart == ON_FAILURE and t[OBSERVED] == COMPLETE:
+            return False
+        if not self.config.max_attempts:
+            return True
+        made = s.restarts[self.history_index(t)]
+        if "max_attempts_off_by_one" in self.bugs:
+            return made <= self.config.max_attempts
+        return made < self.config.max_attempts
 
     # ------------------------------------------------------------ Next
 
@@ -437,17 +466,20 @@ class Scheduler:
             if not s.global_due[node]:
                 continue
             after = attrs.evolve(s, global_due=put(s.global_due, node, 0))
-            tasks = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t)]
+            mine = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node]
+            tasks = [t for t in mine if runnable(t)]
             if "global_duplicate_task" in self.bugs:
                 tasks = [t for t in tasks if t[OBSERVED] <= RUNNING]  # a failed task counted as none
+            elif self.given_up(s, mine):
+                tasks = [max(mine)]  # UpdatableTasksInSlot: stopped for good still fills the node
             candidate = s.availability[node] != DRAIN
             if "global_on_down_node" not in self.bugs:
                 candidate = candidate and s.status[node] == READY
             what = "nothing to do"
             if candidate and s.availability[node] != PAUSE and not tasks and s.created < self.config.max_tasks:
                 after, what = self.new_task(after, AGENT, 0, node), "create"
-            elif not candidate and tasks:
-                for t in tasks:
+            elif not candidate and any(runnable(t) for t in tasks):
+                for t in filter(runnable, tasks):
                     after = self.replace(after, _with(t, DESIRED, SHUTDOWN))
                 what = "shut down"
             yield Step("ReconcileGlobal", node, detail=what), after
@@ -496,7 +528,7 @@ class Scheduler:
             return s  # "time travel is not allowed": a second request for one task
         if old[DESIRED] < SHUTDOWN:
             s = self.replace(s, _with(old, DESIRED, SHUTDOWN))
-        if not self.should_restart(old) or s.created >= self.config.max_tasks:
+        if not self.should_restart(s, old) or s.created >= self.config.max_tasks:
             return s
         if old[SVC] == AGENT:
             node = old[NODE]
@@ -504,8 +536,15 @@ class Scheduler:
                 return s
             if s.availability[node] == PAUSE or self.invalid_node(s, node):
                 return s  # A.8 task failure: a gap until the node is active again
-            return self.new_task(s, AGENT, 0, node)
-        return self.new_task(s, WEB, old[SLOT], NO_NODE)
+            return self.record_restart(self.new_task(s, AGENT, 0, node), old)
+        return self.record_restart(self.new_task(s, WEB, old[SLOT], NO_NODE), old)
+
+    def record_restart(self, s: State, old: Task) -> State:
+        """RecordRestartHistory: counted only when MaxAttempts is set, as in swarmkit."""
+        if not self.config.max_attempts:
+            return s
+        k = self.history_index(old)
+        return attrs.evolve(s, restarts=put(s.restarts, k, s.restarts[k] + 1))
 
     # ------------------------------------------------------------ scheduler (A.3, A.5, A.6)
 
@@ -546,9 +585,24 @@ class Scheduler:
                 yield Step("AgentStart", node, t[ID]), self.replace(s, _with(t, OBSERVED, RUNNING))
             elif t[OBSERVED] <= RUNNING and t[DESIRED] >= SHUTDOWN and t[OBSERVED] >= ASSIGNED:
                 yield Step("AgentStop", node, t[ID]), self.replace(s, _with(t, OBSERVED, SHUTDOWN))
-        for t in s.tasks:  # the task reaper: history is not kept
+        yield from self.task_reaper(s)
+
+    def task_reaper(self, s: State) -> Iterator[tuple[Step, State]]:
+        """taskreaper: a finished task is deleted if it was removed (desired REMOVE), or if it is
+        the oldest finished one of a slot (node, for the agent) holding more than the retention."""
+        retention = self.config.max_attempts + 1 if self.config.max_attempts else 1
+        groups: dict[tuple[int, int], list[Task]] = {}
+        for t in s.tasks:
+            groups.setdefault((t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE]), []).append(t)
+        for t in s.tasks:
             finished = t[OBSERVED] > RUNNING or t[OBSERVED] < ASSIGNED
-            if t[DESIRED] >= SHUTDOWN and finished and t[ID] not in s.restart_requests:
+            if t[DESIRED] < SHUTDOWN or not finished or t[ID] in s.restart_requests:
+                continue
+            group = groups[(t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE])]
+            oldest = min(
+                u for u in group if u[DESIRED] >= SHUTDOWN and (u[OBSERVED] > RUNNING or u[OBSERVED] < ASSIGNED)
+            )
+            if t[DESIRED] == REMOVE or (len(group) > retention and t == oldest):
                 kept = tuple(u for u in s.tasks if u[ID] != t[ID])
                 yield Step("Reap", t[NODE], t[ID]), attrs.evolve(s, tasks=kept)
 
@@ -625,6 +679,7 @@ class Scheduler:
             tuple(s.labels[old] for old in order),
             s.replicated_due,
             tuple(s.global_due[old] for old in order),
+            s.restarts[: self.config.max_replicas] + tuple(s.restarts[self.config.max_replicas + old] for old in order),
             s.user_ops,
             s.faults,
         )

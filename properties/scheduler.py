@@ -129,17 +129,43 @@ def converged(model: Scheduler) -> Any:
         running = _running_web(s)
         # Only where the bounds still let the orchestrator create a task: the search's edge is not a bug.
         room = s.created < model.config.max_tasks
-        if room and running < s.replicas and model.config.restart != "none" and _capacity(model, s) >= s.replicas:
+        # Slots the restart policy gave up on stay stopped, by design (A.7, A.9; moby#32979).
+        wanted = s.replicas - len(_given_up_slots(model, s))
+        if room and running < wanted and _capacity(model, s) >= wanted:
             return f"{running} of {s.replicas} web replicas run, though the cluster has room for them"
-        if model.config.global_service and s.created < model.config.max_tasks:
+        if model.config.global_service and room:
             for node in range(model.n):
                 eligible = s.status[node] == READY and s.availability[node] not in (DRAIN, PAUSE)
-                if eligible and not any(t[SVC] == AGENT and t[NODE] == node and runnable(t) for t in s.tasks):
+                mine = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node]
+                if eligible and not any(runnable(t) for t in mine) and not model.given_up(s, mine):
                     return f"n{node + 1} is eligible but runs no agent task"
         live = model.discoverable(s)
         for node in range(model.n):
             if s.status[node] == READY and (set(s.dns[node]) != live or set(s.backends[node]) != live):
                 return f"n{node + 1} resolves tasks.web to {task_names(s.dns[node])} and balances over {task_names(s.backends[node])}, but {task_names(tuple(sorted(live)))} run"
+        return None
+
+    return check
+
+
+def _given_up_slots(model: Scheduler, s: State) -> list[int]:
+    """Web slots whose newest task stopped and that the restart policy will not restart."""
+    return [slot for slot, tasks in model.slots(s).items() if slot <= s.replicas and model.given_up(s, tasks)]
+
+
+def restarts_within_max_attempts(model: Scheduler) -> Any:
+    limit = model.config.max_attempts
+
+    def check(s: State) -> str | None:
+        """A.9: with MaxAttempts set, a slot (or a node's agent) is restarted at most that often."""
+        for k, made in enumerate(s.restarts):
+            if made > limit:
+                where = (
+                    f"slot {k + 1}"
+                    if k < model.config.max_replicas
+                    else f"the agent on n{k - model.config.max_replicas + 1}"
+                )
+                return f"{where} was restarted {made} times; MaxAttempts is {limit}"
         return None
 
     return check
@@ -209,6 +235,23 @@ def node_removed_under_a_running_task(before: State, action: Any, after: State) 
     )
 
 
+def replica_lost_with_restart_none(model: Scheduler) -> Any:
+    def check(s: State) -> bool:
+        """moby#32979: with restart none, a replica displaced by a drain or a down node is never
+        replaced, and the settled cluster runs fewer replicas than the spec asks (expected)."""
+        return bool(_given_up_slots(model, s)) and _running_web(s) < s.replicas and model.quiescent(s)
+
+    return check
+
+
+def slot_given_up_after_max_attempts(model: Scheduler) -> Any:
+    def check(s: State) -> bool:
+        """A.9: a slot that used its MaxAttempts keeps its stopped task, and nothing replaces it."""
+        return any(s.restarts[slot - 1] == model.config.max_attempts for slot in _given_up_slots(model, s))
+
+    return check
+
+
 def properties(config: Config) -> list[Property[Any]]:
     model = Scheduler(config)
     found: list[Property[Any]] = [
@@ -219,8 +262,15 @@ def properties(config: Config) -> list[Property[Any]]:
         always("converged", converged(model), f"{A12} S4, S5; A.8; D DNS1, LB1"),
         always("placement_oracle_agrees", placement_oracle_agrees(model), "A.3, A.5; swarmcheck/smt/placement.py"),
         sometimes("all_replicas_running", all_replicas_running, "A.7"),
-        sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"),
     ]
+    if config.restart != "none":
+        found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
+    if config.max_attempts:
+        found.append(always("restarts_within_max_attempts", restarts_within_max_attempts(model), "A.9 shouldRestart"))
+        if config.max_faults > config.max_attempts:
+            found.append(sometimes("slot_given_up_after_max_attempts", slot_given_up_after_max_attempts(model), "A.9"))
+    if config.restart == "none" and (config.max_user_ops or config.max_faults):
+        found.append(sometimes("replica_lost_with_restart_none", replica_lost_with_restart_none(model), "moby#32979"))
     if config.global_service:
         found.append(always("one_global_task_per_node", one_global_task_per_node, f"{A12} S2"))
     if config.constraint and config.max_user_ops:

@@ -121,6 +121,8 @@ MODELS: dict[str, Entry] = {
             "missing_label_equals_any": {"constraint": True, "max_faults": 0},
             "dead_backend": {"removals": True, "max_faults": 0},
             "strict_resource_check": {"cpus": 1, "max_faults": 0},
+            # A task fails twice: one restart is allowed, the bug makes a second.
+            "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
         },
     ),
 }

@@ -31,6 +31,7 @@ CAUGHT_BY = {
     "missing_label_equals_any": "assignment_passes_filters",
     "dead_backend": "converged",
     "strict_resource_check": "converged",
+    "max_attempts_off_by_one": "restarts_within_max_attempts",
 }
 
 
@@ -115,3 +116,27 @@ MODEL = Scheduler(DEFAULT)
 @given(reachable_states(MODEL, 20), st.sampled_from(list(permutations(range(3)))))
 def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, ...]) -> None:
     assert MODEL.canonical(MODEL.permuted(state, order)) == MODEL.canonical(state)
+
+
+def test_reaper_keeps_the_newest_task_of_a_slot() -> None:
+    """TaskHistoryRetentionLimit: a stopped task is reaped only once a newer one shares its slot,
+    so a slot restart `none` gave up on keeps its task and is not refilled (moby#32979)."""
+    model = Scheduler(attrs.evolve(DEFAULT, restart="none"))
+    s = next(iter(model.init_states()))
+    s = model.new_task(s, 0, 1, 0)
+    s = model.replace(s, (0, 0, 1, 0, 640, 704))  # desired SHUTDOWN, observed FAILED
+    assert [step.rule for step, _ in model.task_reaper(s)] == []
+    assert model.updatable_slots(s) == [1]
+    s = model.new_task(s, 0, 1, -1)
+    assert [str(step) for step, _ in model.task_reaper(s)] == ["Reap(t0, n1)"]
+
+
+def test_max_attempts_stops_restarts_at_the_limit() -> None:
+    model = Scheduler(attrs.evolve(DEFAULT, max_attempts=1, global_service=False))
+    s = model.new_task(next(iter(model.init_states())), 0, 1, 0)
+    s = model.replace(s, (0, 0, 1, 0, 512, 704))
+    once = model.restart(model.request_restart(s, 0), 0)
+    assert len(once.tasks) == 2 and once.restarts[0] == 1
+    failed = model.replace(once, (1, 0, 1, 0, 512, 704))
+    twice = model.restart(model.request_restart(failed, 1), 1)
+    assert len(twice.tasks) == 2 and model.given_up(twice, list(twice.tasks))
