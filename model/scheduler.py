@@ -52,7 +52,8 @@ STATE_NAME = {
     ORPHANED: "ORPHANED",
 }
 # Node status and availability (A.2).
-READY, DOWN, GONE = 0, 1, 2  # GONE: removed from the swarm (`docker node rm --force`)
+READY, DOWN, GONE, OUTSIDE = 0, 1, 2, 3  # GONE: removed (`docker node rm --force`); OUTSIDE: not joined yet
+STATUS = ("ready", "down", "removed", "not joined")
 ACTIVE, PAUSE, DRAIN = 0, 1, 2
 AVAILABILITY = ("active", "pause", "drain")
 WEB, AGENT = 0, 1  # the replicated and the global service
@@ -102,6 +103,7 @@ class Config:
     max_attempts: int = 0  # A.9 MaxAttempts per slot (web) or node (agent); 0 is unlimited
     constraint: bool = False  # web is placed with node.labels.zone==a (A.4)
     removals: bool = False  # a user may remove a node (`docker node rm --force`), one of the user actions
+    joiners: int = 0  # the last nodes start outside the swarm and may join (`docker swarm join`)
     cpus: int = 2  # per node
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
     max_tasks: int = 6  # task records ever created: bounds the search
@@ -120,6 +122,7 @@ class Config:
             "max_user_ops": (0, 4),
             "max_faults": (0, 4),
             "max_attempts": (0, 3),
+            "joiners": (0, self.nodes - 1),
         }
         validate("scheduler", self, limits, BUGS)
         if self.restart not in (NONE, ON_FAILURE, ANY):
@@ -134,6 +137,8 @@ SUITE = {
     "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
     "labels-and-constraints": attrs.evolve(DEFAULT, constraint=True, max_faults=0),
     "node-removal": attrs.evolve(DEFAULT, removals=True, max_faults=0),
+    # n1 alone runs both replicas; n2 or n3 joins and gets the agent but no replica.
+    "node-join": attrs.evolve(DEFAULT, joiners=2, replicas=2, max_replicas=2, max_tasks=6, max_faults=0),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
@@ -204,8 +209,9 @@ class Scheduler:
 
     def init_states(self) -> Iterator[State]:
         n = self.n
+        joined = n - self.config.joiners
         yield State(
-            status=(READY,) * n,
+            status=(READY,) * joined + (OUTSIDE,) * self.config.joiners,
             availability=(ACTIVE,) * n,
             replicas=self.config.replicas,
             tasks=(),
@@ -216,7 +222,7 @@ class Scheduler:
             # With the constraint, only n1 starts with zone=a: removing it leaves web nowhere to go.
             labels=(1,) + (0 if self.config.constraint else 1,) * (n - 1),
             replicated_due=1,  # the services were just created
-            global_due=(1,) * n if self.config.global_service else (0,) * n,
+            global_due=((1,) * joined if self.config.global_service else (0,) * joined) + (0,) * self.config.joiners,
             restarts=(0,) * (self.config.max_replicas + n),
         )
 
@@ -235,7 +241,7 @@ class Scheduler:
     def unfit(self, s: State, t: Task, node: int) -> str | None:
         """A.3's pipeline, in order (the filters this model has); the first that fails, or None."""
         if s.status[node] != READY:
-            return "ready filter: the node is down" if s.status[node] == DOWN else "the node was removed"
+            return "ready filter: the node is " + STATUS[s.status[node]]
         if s.availability[node] != ACTIVE and "ignore_availability" not in self.bugs:
             return f"ready filter: the node's availability is {AVAILABILITY[s.availability[node]]}"
         if t[SVC] == WEB and self.config.reservation:
@@ -324,7 +330,9 @@ class Scheduler:
         if s.user_ops >= self.config.max_user_ops:
             return
         for node in range(self.n):
-            if s.status[node] == GONE:
+            if s.status[node] == OUTSIDE:
+                yield Step("Join", node), self.join(s, node)
+            if s.status[node] in (GONE, OUTSIDE):
                 continue
             if self.config.removals:
                 yield Step("RemoveNode", node), self.remove_node(s, node)
@@ -347,6 +355,12 @@ class Scheduler:
         ignored = s.availability[node] == DRAIN and "undrain_ignored" in self.bugs
         s = attrs.evolve(s, availability=put(s.availability, node, availability), user_ops=s.user_ops + 1)
         return self.node_event(s, node, to_global=not ignored)
+
+    def join(self, s: State, node: int) -> State:
+        """`docker swarm join`: the node is created READY and ACTIVE; a node create is an event
+        for the global orchestrator (A.8) and a scheduler tick (A.5); nothing moves to it."""
+        s = attrs.evolve(s, status=put(s.status, node, READY), user_ops=s.user_ops + 1)
+        return self.global_event(s, node)
 
     def remove_node(self, s: State, node: int) -> State:
         """controlapi RemoveNode --force: the node's non-terminal tasks are ORPHANED (A.1), its
@@ -392,7 +406,7 @@ class Scheduler:
         if s.faults >= self.config.max_faults:
             return
         for node in range(self.n):
-            if s.status[node] == GONE:
+            if s.status[node] in (GONE, OUTSIDE):
                 continue
             if s.status[node] == READY:
                 down = attrs.evolve(s, status=put(s.status, node, DOWN), faults=s.faults + 1)
@@ -695,6 +709,7 @@ class Scheduler:
             "Pause",
             "Drain",
             "Scale",
+            "Join",
             "RemoveNode",
             "NodeDown",
             "NodeUp",
@@ -714,13 +729,13 @@ class Scheduler:
         ]
 
     def rate(self, kind: str) -> int:
-        user = ("Activate", "Pause", "Drain", "Scale", "AddLabel", "RemoveLabel", "RemoveNode")
+        user = ("Activate", "Pause", "Drain", "Scale", "AddLabel", "RemoveLabel", "Join", "RemoveNode")
         return 1 if kind in self.fault_kinds or kind in user else 10
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         return {
             "nodes": {
-                f"n{i + 1}": f"{('ready', 'down', 'removed')[s.status[i]]}, {AVAILABILITY[s.availability[i]]}"
+                f"n{i + 1}": f"{STATUS[s.status[i]]}, {AVAILABILITY[s.availability[i]]}"
                 + (", zone=a" if s.labels[i] else ", no zone label") * self.config.constraint
                 for i in range(self.n)
             },

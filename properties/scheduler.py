@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from model.scheduler import (
+    ACTIVE,
     AGENT,
     ASSIGNED,
     DESIRED,
@@ -252,6 +253,20 @@ def slot_given_up_after_max_attempts(model: Scheduler) -> Any:
     return check
 
 
+def replicas_not_rebalanced(model: Scheduler) -> Any:
+    def check(s: State) -> bool:
+        """swarmkit#1296: a node that joins (or recovers) gets no existing replica; the settled
+        cluster runs two on one node and none on another that has room (expected)."""
+        per_node = [
+            sum(1 for t in s.tasks if t[SVC] == WEB and t[NODE] == node and runnable(t))
+            for node in range(model.n)
+            if s.status[node] == READY and s.availability[node] == ACTIVE
+        ]
+        return len(per_node) > 1 and max(per_node) - min(per_node) >= 2 and model.quiescent(s)
+
+    return check
+
+
 def properties(config: Config) -> list[Property[Any]]:
     model = Scheduler(config)
     found: list[Property[Any]] = [
@@ -269,6 +284,8 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(always("restarts_within_max_attempts", restarts_within_max_attempts(model), "A.9 shouldRestart"))
         if config.max_faults > config.max_attempts:
             found.append(sometimes("slot_given_up_after_max_attempts", slot_given_up_after_max_attempts(model), "A.9"))
+    if config.joiners and config.max_user_ops:
+        found.append(sometimes("replicas_not_rebalanced", replicas_not_rebalanced(model), "swarmkit#1296"))
     if config.restart == "none" and (config.max_user_ops or config.max_faults):
         found.append(sometimes("replica_lost_with_restart_none", replica_lost_with_restart_none(model), "moby#32979"))
     if config.global_service:
