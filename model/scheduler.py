@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from model import constraint as placement
 from model.kernel import put, validate
 
 # Task states (A.1), in swarmkit's numbering.
@@ -56,6 +57,9 @@ READY, DOWN, GONE, OUTSIDE = 0, 1, 2, 3  # GONE: removed (`docker node rm --forc
 STATUS = ("ready", "down", "removed", "not joined")
 ACTIVE, PAUSE, DRAIN = 0, 1, 2
 AVAILABILITY = ("active", "pause", "drain")
+# Node roles: current role, and a promotion or demotion the role manager has yet to finish.
+WORKER, MANAGER, PROMOTING, DEMOTING = 0, 1, 2, 3
+ROLE = ("worker", "manager", "worker, promotion pending", "manager, demotion pending")
 WEB, AGENT = 0, 1  # the replicated and the global service
 SERVICE = ("web", "agent")
 NO_NODE = -1
@@ -86,6 +90,10 @@ BUGS: dict[str, str] = {
     "(reservation < free instead of <=), so a task stays pending on a cluster with room (A.3)",
     "missing_label_equals_any": "a node without the label satisfies node.labels.zone==a (A.4: a missing label "
     "compares as the empty string)",
+    "missing_label_fails_not_equal": "a node without the label fails node.labels.zone!=a, so web stays pending "
+    "though such a node fits (A.4: a missing label compares as the empty string, which differs from a)",
+    "constraint_uses_desired_role": "node.role is matched against the node's desired role, so a manager whose "
+    "demotion is still pending takes tasks constrained to workers (A.4: the current role)",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }
@@ -101,7 +109,7 @@ class Config:
     global_service: bool = True
     restart: str = ANY
     max_attempts: int = 0  # A.9 MaxAttempts per slot (web) or node (agent); 0 is unlimited
-    constraint: bool = False  # web is placed with node.labels.zone==a (A.4)
+    constraint: str = ""  # web's placement constraint (A.4), e.g. node.labels.zone==a; "" for none
     removals: bool = False  # a user may remove a node (`docker node rm --force`), one of the user actions
     joiners: int = 0  # the last nodes start outside the swarm and may join (`docker swarm join`)
     cpus: int = 2  # per node
@@ -127,6 +135,8 @@ class Config:
         validate("scheduler", self, limits, BUGS)
         if self.restart not in (NONE, ON_FAILURE, ANY):
             raise ValueError(f"scheduler: restart={self.restart!r}; known: none, on-failure, any")
+        if self.constraint:
+            placement.parse(self.constraint)
 
 
 DEFAULT = Config(replicas=1, max_replicas=1, max_tasks=5)
@@ -135,7 +145,11 @@ DEFAULT = Config(replicas=1, max_replicas=1, max_tasks=5)
 SUITE = {
     "drain-pause-activate": attrs.evolve(DEFAULT, max_faults=0),
     "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
-    "labels-and-constraints": attrs.evolve(DEFAULT, constraint=True, max_faults=0),
+    # Each constraint fits one node at the start, so one user action can leave web nowhere to go.
+    "labels-and-constraints": attrs.evolve(DEFAULT, constraint="node.labels.zone==a", max_faults=0),
+    "label-not-equal": attrs.evolve(DEFAULT, constraint="node.labels.zone!=a", max_faults=0),
+    "role-constraint": attrs.evolve(DEFAULT, constraint="node.role!=manager", max_faults=0),
+    "hostname-constraint": attrs.evolve(DEFAULT, constraint="node.hostname==n3", max_faults=0),
     "node-removal": attrs.evolve(DEFAULT, removals=True, max_faults=0),
     # n1 alone runs both replicas; n2 or n3 joins and gets the agent but no replica.
     "node-join": attrs.evolve(DEFAULT, joiners=2, replicas=2, max_replicas=2, max_tasks=6, max_faults=0),
@@ -155,7 +169,8 @@ class State:
     restart_requests: tuple[int, ...]  # task ids queued for the restart supervisor (A.7 events)
     dns: tuple[tuple[int, ...], ...]  # per node: the task ids `tasks.web` resolves to (D)
     backends: tuple[tuple[int, ...], ...]  # per node: the routing mesh's backends for web (D)
-    labels: tuple[int, ...]  # per node: 1 if it has node.labels.zone=a, 0 if the label is missing
+    labels: tuple[int, ...]  # per node: 1 if it has the constraint's label (e.g. zone=a), 0 if missing
+    roles: tuple[int, ...]  # per node: WORKER, MANAGER, PROMOTING or DEMOTING
     replicated_due: int  # 1 while a service event waits for the replicated orchestrator (A.7)
     global_due: tuple[int, ...]  # per node: 1 while a node event waits for the global orchestrator (A.8)
     # The restart supervisor's history (A.9): replacements made per web slot 1..max_replicas, then
@@ -205,7 +220,16 @@ class Scheduler:
         self.config = config
         self.n = config.nodes
         self.bugs = config.bugs
-        self._orders = list(permutations(range(self.n)))
+        self.constraint = placement.parse(config.constraint) if config.constraint else None
+        # A hostname names a node: renamings must leave it in place.
+        pinned = [
+            i
+            for i in range(self.n)
+            if self.constraint
+            and self.constraint.subject == "hostname"
+            and self.hostname(i).lower() == self.constraint.value.lower()
+        ]
+        self._orders = [p for p in permutations(range(self.n)) if all(p[i] == i for i in pinned)]
 
     def init_states(self) -> Iterator[State]:
         n = self.n
@@ -219,14 +243,40 @@ class Scheduler:
             restart_requests=(),
             dns=((),) * n,
             backends=((),) * n,
-            # With the constraint, only n1 starts with zone=a: removing it leaves web nowhere to go.
-            labels=(1,) + (0 if self.config.constraint else 1,) * (n - 1),
+            labels=self.initial_labels(),
+            roles=self.initial_roles(),
             replicated_due=1,  # the services were just created
             global_due=((1,) * joined if self.config.global_service else (0,) * joined) + (0,) * self.config.joiners,
             restarts=(0,) * (self.config.max_replicas + n),
         )
 
+    def initial_labels(self) -> tuple[int, ...]:
+        """Only n1 has the label under ==, all but the last under !=: one node fits either way."""
+        c = self.constraint
+        if c is None or c.subject != "label":
+            return (0,) * self.n
+        return (1,) + (0,) * (self.n - 1) if c.equal else (1,) * (self.n - 1) + (0,)
+
+    def initial_roles(self) -> tuple[int, ...]:
+        """Every node a manager (a small swarm's usual shape, and symmetric), except under a role
+        constraint: then the last node is a worker, so node.role!=manager fits one node."""
+        if self.constraint is None or self.constraint.subject != "role" or self.n == 1:
+            return (MANAGER,) * self.n
+        return (MANAGER,) * (self.n - 1) + (WORKER,)
+
     # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def hostname(node: int) -> str:
+        return f"n{node + 1}"
+
+    def facts(self, s: State, node: int, desired_role: bool = False) -> placement.NodeFacts:
+        """What A.4 can see of a node: hostname, current role, the constraint's label."""
+        role = s.roles[node]
+        manager = role in ((MANAGER, PROMOTING) if desired_role else (MANAGER, DEMOTING))
+        c = self.constraint
+        labels = ((c.label, c.value),) if c and c.label is not None and s.labels[node] else ()
+        return placement.NodeFacts(self.hostname(node), "manager" if manager else "worker", labels)
 
     def invalid_node(self, s: State, node: int) -> bool:
         """A.2 orchestrator.InvalidNode: deleted, DOWN or DRAIN (PAUSE is valid)."""
@@ -250,14 +300,31 @@ class Scheduler:
             if self.config.reservation > free + slack:
                 return f"resource filter: {free} CPU free, {self.config.reservation} reserved"
         if not self.matches(s, t, node):
-            return "constraint filter: node.labels.zone==a, and the node has no zone label"
+            return f"constraint filter: {self.constraint} does not hold on {self.describe_node(s, node)}"
         return None
 
     def matches(self, s: State, t: Task, node: int) -> bool:
-        """A.4: web's node.labels.zone==a; a missing label compares as "" and fails."""
-        if t[SVC] != WEB or not self.config.constraint:
+        """A.4: web's constraint against the node's facts."""
+        c = self.constraint
+        if t[SVC] != WEB or c is None:
             return True
-        return bool(s.labels[node]) or "missing_label_equals_any" in self.bugs
+        missing = c.label is not None and not s.labels[node]
+        if missing and c.equal and "missing_label_equals_any" in self.bugs:
+            return True
+        if missing and not c.equal and "missing_label_fails_not_equal" in self.bugs:
+            return False
+        desired = "constraint_uses_desired_role" in self.bugs
+        return placement.matches(c, self.facts(s, node, desired_role=desired))
+
+    def describe_node(self, s: State, node: int) -> str:
+        """The node as web's constraint sees it: `n2 (no zone label)`, `n1 (manager, demotion pending)`."""
+        c = self.constraint
+        seen = ""
+        if c is not None and c.subject == "role":
+            seen = f" ({ROLE[s.roles[node]]})"
+        if c is not None and c.label is not None:
+            seen = f" ({c.label}={c.value})" if s.labels[node] else f" (no {c.label} label)"
+        return self.hostname(node) + seen
 
     def new_task(self, s: State, service: int, slot: int, node: int) -> State:
         """NewTask (A.1): desired RUNNING; the allocator's NEW -> PENDING is folded in."""
@@ -316,6 +383,7 @@ class Scheduler:
 
     def control_loop(self, s: State) -> Iterator[tuple[Step, State]]:
         """The manager's and agents' own steps, each enabled while it has work."""
+        yield from self.role_manager(s)
         yield from self.replicated_reconcile(s)
         yield from self.global_reconcile(s)
         yield from self.constraint_enforcer(s)
@@ -343,11 +411,29 @@ class Scheduler:
             if replicas != s.replicas:
                 scaled = attrs.evolve(s, replicas=replicas, replicated_due=1, user_ops=s.user_ops + 1)
                 yield Step("Scale", detail=f"{replicas} replicas"), scaled
-        if self.config.constraint:
-            for node in range(self.n):
-                rule = "RemoveLabel" if s.labels[node] else "AddLabel"
-                labelled = attrs.evolve(s, labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
-                yield Step(rule, node, detail="zone=a"), self.global_event(labelled, node)
+        c = self.constraint
+        for node in range(self.n):
+            if s.status[node] in (GONE, OUTSIDE) or c is None:
+                continue
+            if c.subject == "label":
+                yield self.toggle_label(s, node)
+            if c.subject == "role" and s.roles[node] == WORKER:
+                yield Step("Promote", node), self.change_role(s, node, PROMOTING)
+            if c.subject == "role" and s.roles[node] == MANAGER and s.roles.count(MANAGER) > 1:
+                yield Step("Demote", node), self.change_role(s, node, DEMOTING)
+
+    def toggle_label(self, s: State, node: int) -> tuple[Step, State]:
+        """`docker node update --label-add/--label-rm`: a node update (A.8, A.10)."""
+        c = self.constraint
+        assert c is not None
+        rule = "RemoveLabel" if s.labels[node] else "AddLabel"
+        labelled = attrs.evolve(s, labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
+        return Step(rule, node, detail=f"{c.label}={c.value}"), self.global_event(labelled, node)
+
+    def change_role(self, s: State, node: int, role: int) -> State:
+        """`docker node promote/demote` sets the desired role; the role manager finishes it later.
+        Demoting the last manager is refused (swarm keeps a quorum, B)."""
+        return attrs.evolve(s, roles=put(s.roles, node, role), user_ops=s.user_ops + 1)
 
     def set_availability(self, s: State, node: int, availability: int) -> State:
         """`docker node update --availability`; an invalid node's web tasks get restart
@@ -425,6 +511,16 @@ class Scheduler:
         if t[SVC] == AGENT and "global_duplicate_task" in self.bugs:
             s = self.global_event(s, t[NODE])  # and, in the bug, to a reconcile of its node
         return self.request_restart(s, t[ID])
+
+    # ------------------------------------------------------------ role manager
+
+    def role_manager(self, s: State) -> Iterator[tuple[Step, State]]:
+        """swarmkit's role manager moves a node's current role to its desired role (raft
+        membership first); the node update is an event for the orchestrators (A.8, A.10)."""
+        for node, role in enumerate(s.roles):
+            if role in (PROMOTING, DEMOTING):
+                done = attrs.evolve(s, roles=put(s.roles, node, MANAGER if role == PROMOTING else WORKER))
+                yield Step("RoleChange", node, detail=ROLE[done.roles[node]]), self.global_event(done, node)
 
     # ------------------------------------------------------------ replicated orchestrator (A.7)
 
@@ -691,6 +787,7 @@ class Scheduler:
             tuple(ids(s.dns[old]) for old in order),
             tuple(ids(s.backends[old]) for old in order),
             tuple(s.labels[old] for old in order),
+            tuple(s.roles[old] for old in order),
             s.replicated_due,
             tuple(s.global_due[old] for old in order),
             s.restarts[: self.config.max_replicas] + tuple(s.restarts[self.config.max_replicas + old] for old in order),
@@ -717,6 +814,9 @@ class Scheduler:
             "TaskExits",
             "AddLabel",
             "RemoveLabel",
+            "Promote",
+            "Demote",
+            "RoleChange",
             "ReconcileReplicated",
             "ReconcileGlobal",
             "EnforceConstraints",
@@ -729,14 +829,25 @@ class Scheduler:
         ]
 
     def rate(self, kind: str) -> int:
-        user = ("Activate", "Pause", "Drain", "Scale", "AddLabel", "RemoveLabel", "Join", "RemoveNode")
+        user = (
+            "Activate",
+            "Pause",
+            "Drain",
+            "Scale",
+            "AddLabel",
+            "RemoveLabel",
+            "Promote",
+            "Demote",
+            "Join",
+            "RemoveNode",
+        )
         return 1 if kind in self.fault_kinds or kind in user else 10
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         return {
             "nodes": {
                 f"n{i + 1}": f"{STATUS[s.status[i]]}, {AVAILABILITY[s.availability[i]]}"
-                + (", zone=a" if s.labels[i] else ", no zone label") * self.config.constraint
+                + self.describe_node(s, i)[len(self.hostname(i)) :].replace(" (", ", ").rstrip(")")
                 for i in range(self.n)
             },
             "web replicas": s.replicas,

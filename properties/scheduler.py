@@ -225,7 +225,7 @@ def paused_node_keeps_tasks(s: State) -> bool:
 
 
 def task_rejected_by_constraint(before: State, action: Any, after: State) -> bool:
-    """A.10: a label removed under a running task gets it rejected, and so moved."""
+    """A.10: a label or role changed under a running task gets it rejected, and so moved."""
     return getattr(action, "rule", "") == "EnforceConstraints"
 
 
@@ -290,9 +290,10 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("replica_lost_with_restart_none", replica_lost_with_restart_none(model), "moby#32979"))
     if config.global_service:
         found.append(always("one_global_task_per_node", one_global_task_per_node, f"{A12} S2"))
-    if config.constraint and config.max_user_ops:
+    if model.constraint and config.max_user_ops:
         found.append(sometimes("task_left_pending", task_left_pending(model), "A.5 noSuitableNode"))
-        found.append(sometimes_step("task_rejected_by_constraint", task_rejected_by_constraint, "A.10"))
+        if model.constraint.subject in ("label", "role"):  # a hostname never changes under a task
+            found.append(sometimes_step("task_rejected_by_constraint", task_rejected_by_constraint, "A.10"))
     if config.removals and config.max_user_ops:
         found.append(sometimes_step("node_removed_under_a_running_task", node_removed_under_a_running_task, "E.20; D"))
     if config.max_user_ops:

@@ -113,12 +113,15 @@ MODELS: dict[str, Entry] = {
             "global_on_down_node": {"max_user_ops": 0},
             "global_gap_never_refilled": {"max_user_ops": 0},
             "enforcer_shuts_down": {
-                "constraint": True,
+                "constraint": "node.labels.zone==a",
                 "max_faults": 0,
                 "max_user_ops": 2,
             },  # remove the label, add it back
             "undrain_ignored": {"max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
-            "missing_label_equals_any": {"constraint": True, "max_faults": 0},
+            "missing_label_equals_any": {"constraint": "node.labels.zone==a", "max_faults": 0},
+            "missing_label_fails_not_equal": {"constraint": "node.labels.zone!=a", "max_faults": 0},
+            # A demotion still pending while web's task fails and is placed again.
+            "constraint_uses_desired_role": {"constraint": "node.role!=manager"},
             "dead_backend": {"removals": True, "max_faults": 0},
             "strict_resource_check": {"cpus": 1, "max_faults": 0},
             # A task fails twice: one restart is allowed, the bug makes a second.

@@ -38,7 +38,9 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Every path whose value differs: path -> [before, after]."""
     a, b = flatten(before), flatten(after)
-    return {k: [a.get(k), b.get(k)] for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)}
+    found = {k: [a.get(k), b.get(k)] for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)}
+    # An empty mapping that gains its first entry (or loses its last) is shown by that entry alone.
+    return {k: v for k, v in found.items() if not (None in v and {} in v)}
 
 
 def counterexample(

@@ -32,6 +32,8 @@ CAUGHT_BY = {
     "dead_backend": "converged",
     "strict_resource_check": "converged",
     "max_attempts_off_by_one": "restarts_within_max_attempts",
+    "missing_label_fails_not_equal": "placement_oracle_agrees",
+    "constraint_uses_desired_role": "assignment_passes_filters",
 }
 
 
@@ -94,9 +96,9 @@ def test_greedy_order_strands_what_z3_places() -> None:
 
 
 def test_z3_finds_no_placement_when_nothing_fits() -> None:
-    assert place([Node("n1", 1)], [2], [0], constrained=False).nodes is None
-    assert place([Node("n1", 4, labelled=False)], [1], [0], constrained=True).nodes is None
-    assert place([Node("n1", 2), Node("n2", 2)], [1, 1], [0, 0], constrained=False).max_load == 1
+    assert place([Node("n1", 1)], [2], [0]).nodes is None
+    assert place([Node("n1", 4, matches=False)], [1], [0]).nodes is None
+    assert place([Node("n1", 2), Node("n2", 2)], [1, 1], [0, 0]).max_load == 1
 
 
 def test_a_double_restart_request_is_refused_by_the_guard() -> None:
@@ -140,3 +142,28 @@ def test_max_attempts_stops_restarts_at_the_limit() -> None:
     failed = model.replace(once, (1, 0, 1, 0, 512, 704))
     twice = model.restart(model.request_restart(failed, 1), 1)
     assert len(twice.tasks) == 2 and model.given_up(twice, list(twice.tasks))
+
+
+def test_a_hostname_constraint_keeps_its_node_out_of_renamings() -> None:
+    pinned = Scheduler(attrs.evolve(DEFAULT, constraint="node.hostname==n3"))
+    assert all(order[2] == 2 for order in pinned._orders) and len(pinned._orders) == 2
+    assert len(Scheduler(attrs.evolve(DEFAULT, constraint="node.labels.zone==a"))._orders) == 6
+
+
+def test_a_demotion_counts_only_once_the_role_manager_finishes_it() -> None:
+    """A.4: node.role is the current role; a pending demotion still reads as manager."""
+    model = Scheduler(attrs.evolve(DEFAULT, constraint="node.role!=manager"))
+    s = next(iter(model.init_states()))
+    demoting = model.change_role(s, 0, 3)
+    web = (0, 0, 1, -1, 512, 64)
+    assert not model.matches(demoting, web, 0)
+    [(step, done)] = list(model.role_manager(demoting))
+    assert str(step) == "RoleChange(n1, worker)" and model.matches(done, web, 0)
+
+
+ROLES = Scheduler(SUITE["role-constraint"])
+
+
+@given(reachable_states(ROLES, 20), st.sampled_from(list(permutations(range(3)))))
+def test_renamed_states_share_a_canonical_form_with_roles(state: State, order: tuple[int, ...]) -> None:
+    assert ROLES.canonical(ROLES.permuted(state, order)) == ROLES.canonical(state)

@@ -2,8 +2,9 @@
 
 Given a state of `model.scheduler` and its pending web tasks, z3 decides whether an
 assignment exists that passes every filter (ready and active, CPU reservations summed
-per node, the label constraint), and, with `Optimize`, the most even one. The encoding
-is written from the reference, not from the model's filter code, so the model's
+per node, the placement constraint), and, with `Optimize`, the most even one. The encoding
+is written from the reference, not from the model's filter code (the constraint is
+matched by `model.constraint`, A.4's pure matcher, never by the scheduler's filter), so the model's
 scheduler and the oracle check each other: the `placement_oracle_agrees` property
 fails when the scheduler leaves a task pending that some node could take.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import attrs
 import z3
 
+from model import constraint
 from model.scheduler import ACTIVE, NO_NODE, NODE, OBSERVED, PENDING, READY, SVC, WEB, Scheduler, State, runnable
 from swarmcheck.report import write_atomically
 
@@ -31,7 +33,7 @@ class Node:
     cpus: int
     ready: bool = True
     active: bool = True
-    labelled: bool = True
+    matches: bool = True  # the node satisfies the task's placement constraint (A.4)
 
 
 @attrs.frozen
@@ -42,14 +44,12 @@ class Placement:
     max_load: int | None
 
 
-def place(nodes: Sequence[Node], demands: Sequence[int], used: Sequence[int], constrained: bool) -> Placement:
+def place(nodes: Sequence[Node], demands: Sequence[int], used: Sequence[int]) -> Placement:
     """Assign every task (its CPU demand) to a node passing every filter, as evenly as possible."""
     choice = [z3.Int(f"task{k}") for k in range(len(demands))]
     opt = z3.Optimize()
     for x in choice:
-        allowed = [
-            i for i, node in enumerate(nodes) if node.ready and node.active and (node.labelled or not constrained)
-        ]
+        allowed = [i for i, node in enumerate(nodes) if node.ready and node.active and node.matches]
         opt.add(z3.Or([x == i for i in allowed]) if allowed else z3.BoolVal(False))
     load = []
     for i, node in enumerate(nodes):
@@ -77,7 +77,7 @@ def cluster(model: Scheduler, s: State) -> list[Node]:
             cpus=model.config.cpus,
             ready=s.status[i] == READY,
             active=s.availability[i] == ACTIVE,
-            labelled=bool(s.labels[i]),
+            matches=model.constraint is None or constraint.matches(model.constraint, model.facts(s, i)),
         )
         for i in range(model.n)
     ]
@@ -90,7 +90,7 @@ def stranded_task(model: Scheduler, s: State) -> str | None:
         return None
     reservation = model.config.reservation
     used = [model.used(s, i) for i in range(model.n)]
-    answer = place(cluster(model, s), [reservation], used, model.config.constraint)
+    answer = place(cluster(model, s), [reservation], used)
     if answer.nodes is None:
         return None
     return f"t{pending[0]} stays pending, but n{answer.nodes[0] + 1} passes every filter for it (z3)"
@@ -122,7 +122,7 @@ def greedy_example() -> tuple[list[Node], list[int], list[int | None], Placement
     task on the big node and strands the big one; z3 places both."""
     nodes = [Node("big", 2), Node("small", 1)]
     demands = [1, 2]
-    return nodes, demands, greedy(nodes, demands), place(nodes, demands, [0, 0], constrained=False)
+    return nodes, demands, greedy(nodes, demands), place(nodes, demands, [0, 0])
 
 
 def write_greedy_example(reports: Path) -> Path:
