@@ -94,6 +94,8 @@ BUGS: dict[str, str] = {
     "though such a node fits (A.4: a missing label compares as the empty string, which differs from a)",
     "constraint_uses_desired_role": "node.role is matched against the node's desired role, so a manager whose "
     "demotion is still pending takes tasks constrained to workers (A.4: the current role)",
+    "max_replicas_counts_running_only": "the max-replicas filter counts only the node's RUNNING tasks of the "
+    "service, not those assigned and not yet started, so two tasks land on a node allowed one (A.3)",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }
@@ -114,6 +116,7 @@ class Config:
     joiners: int = 0  # the last nodes start outside the swarm and may join (`docker swarm join`)
     cpus: int = 2  # per node
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
+    max_per_node: int = 0  # web's Placement.MaxReplicas (A.3 MaxReplicasFilter); 0 is no limit
     max_tasks: int = 6  # task records ever created: bounds the search
     max_user_ops: int = 1  # drains, pauses, activations, scales
     max_faults: int = 1  # node down, task failure
@@ -130,6 +133,7 @@ class Config:
             "max_user_ops": (0, 4),
             "max_faults": (0, 4),
             "max_attempts": (0, 3),
+            "max_per_node": (0, 4),
             "joiners": (0, self.nodes - 1),
         }
         validate("scheduler", self, limits, BUGS)
@@ -153,6 +157,8 @@ SUITE = {
     "node-removal": attrs.evolve(DEFAULT, removals=True, max_faults=0),
     # n1 alone runs both replicas; n2 or n3 joins and gets the agent but no replica.
     "node-join": attrs.evolve(DEFAULT, joiners=2, replicas=2, max_replicas=2, max_tasks=6, max_faults=0),
+    # Two nodes at MaxReplicas 1: a drain leaves a replica pending with CPU free (three pass 1.2M states).
+    "max-replicas-per-node": attrs.evolve(DEFAULT, nodes=2, replicas=2, max_replicas=2, max_per_node=1, max_faults=0),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
@@ -285,6 +291,14 @@ class Scheduler:
     def used(self, s: State, node: int) -> int:
         return sum(self.config.reservation for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
 
+    def web_tasks_on(self, s: State, node: int) -> int:
+        """ActiveTasksCountByService: the node's web tasks the scheduler counts (A.1, A.3)."""
+        if "max_replicas_counts_running_only" in self.bugs:
+            return sum(
+                1 for t in s.tasks if t[SVC] == WEB and t[NODE] == node and t[OBSERVED] == RUNNING and runnable(t)
+            )
+        return sum(1 for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
+
     def fits(self, s: State, t: Task, node: int) -> bool:
         return self.unfit(s, t, node) is None
 
@@ -299,6 +313,12 @@ class Scheduler:
             free = self.config.cpus - self.used(s, node)
             if self.config.reservation > free + slack:
                 return f"resource filter: {free} CPU free, {self.config.reservation} reserved"
+        if t[SVC] == WEB and self.config.max_per_node:
+            here = self.web_tasks_on(s, node)
+            if here >= self.config.max_per_node:
+                return (
+                    f"max replicas filter: n{node + 1} has {here} web tasks, MaxReplicas is {self.config.max_per_node}"
+                )
         if not self.matches(s, t, node):
             return f"constraint filter: {self.constraint} does not hold on {self.describe_node(s, node)}"
         return None

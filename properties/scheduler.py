@@ -31,6 +31,7 @@ from model.scheduler import (
     Config,
     Scheduler,
     State,
+    active_on_node,
     runnable,
     task_names,
 )
@@ -154,6 +155,33 @@ def _given_up_slots(model: Scheduler, s: State) -> list[int]:
     return [slot for slot, tasks in model.slots(s).items() if slot <= s.replicas and model.given_up(s, tasks)]
 
 
+def max_replicas_per_node_respected(model: Scheduler) -> Any:
+    limit = model.config.max_per_node
+
+    def check(s: State) -> str | None:
+        """A.3 MaxReplicasFilter: no node holds more active web tasks than Placement.MaxReplicas."""
+        for node in range(model.n):
+            here = [t[ID] for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t)]
+            if len(here) > limit:
+                return f"n{node + 1} holds {len(here)} web tasks {task_names(tuple(here))}; MaxReplicas is {limit}"
+        return None
+
+    return check
+
+
+def max_replicas_leaves_task_pending(model: Scheduler) -> Any:
+    def check(s: State) -> bool:
+        """A.3: a web task stays pending although a ready, active node has the CPU for it,
+        because every such node holds MaxReplicas web tasks already (expected)."""
+        if not task_left_pending(model)(s):
+            return False
+        probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING)
+        held = [model.unfit(s, probe, node) or "" for node in range(model.n)]
+        return any(reason.startswith("max replicas") for reason in held)
+
+    return check
+
+
 def restarts_within_max_attempts(model: Scheduler) -> Any:
     limit = model.config.max_attempts
 
@@ -173,8 +201,10 @@ def restarts_within_max_attempts(model: Scheduler) -> Any:
 
 
 def _capacity(model: Scheduler, s: State) -> int:
-    """How many web tasks the cluster could hold: ready, active, matching nodes, by CPU."""
+    """How many web tasks the cluster could hold: ready, active, matching nodes, by CPU and MaxReplicas."""
     per_node = model.config.cpus // model.config.reservation if model.config.reservation else model.config.max_tasks
+    if model.config.max_per_node:
+        per_node = min(per_node, model.config.max_per_node)
     probe = (0, WEB, 0, NO_NODE, RUNNING, 0)
     usable = sum(
         1
@@ -280,6 +310,12 @@ def properties(config: Config) -> list[Property[Any]]:
     ]
     if config.restart != "none":
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
+    if config.max_per_node:
+        found.append(
+            always("max_replicas_per_node_respected", max_replicas_per_node_respected(model), "A.3 MaxReplicasFilter")
+        )
+        if config.max_user_ops:
+            found.append(sometimes("max_replicas_leaves_task_pending", max_replicas_leaves_task_pending(model), "A.3"))
     if config.max_attempts:
         found.append(always("restarts_within_max_attempts", restarts_within_max_attempts(model), "A.9 shouldRestart"))
         if config.max_faults > config.max_attempts:

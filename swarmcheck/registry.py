@@ -124,6 +124,13 @@ MODELS: dict[str, Entry] = {
             "constraint_uses_desired_role": {"constraint": "node.role!=manager"},
             "dead_backend": {"removals": True, "max_faults": 0},
             "strict_resource_check": {"cpus": 1, "max_faults": 0},
+            "max_replicas_counts_running_only": {
+                "nodes": 2,
+                "replicas": 2,
+                "max_replicas": 2,
+                "max_per_node": 1,
+                "max_faults": 0,
+            },
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
         },

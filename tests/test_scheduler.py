@@ -32,6 +32,7 @@ CAUGHT_BY = {
     "dead_backend": "converged",
     "strict_resource_check": "converged",
     "max_attempts_off_by_one": "restarts_within_max_attempts",
+    "max_replicas_counts_running_only": "assignment_passes_filters",
     "missing_label_fails_not_equal": "placement_oracle_agrees",
     "constraint_uses_desired_role": "assignment_passes_filters",
 }
@@ -167,3 +168,9 @@ ROLES = Scheduler(SUITE["role-constraint"])
 @given(reachable_states(ROLES, 20), st.sampled_from(list(permutations(range(3)))))
 def test_renamed_states_share_a_canonical_form_with_roles(state: State, order: tuple[int, ...]) -> None:
     assert ROLES.canonical(ROLES.permuted(state, order)) == ROLES.canonical(state)
+
+
+def test_counting_running_tasks_only_also_breaks_max_replicas() -> None:
+    config = ENTRY.bug_config("max_replicas_counts_running_only")
+    wanted = [p for p in properties(config) if p.name == "max_replicas_per_node_respected"]
+    assert [v.property for v in explore(Scheduler(config), wanted).violations] == ["max_replicas_per_node_respected"]

@@ -23,7 +23,22 @@ import attrs
 import z3
 
 from model import constraint
-from model.scheduler import ACTIVE, NO_NODE, NODE, OBSERVED, PENDING, READY, SVC, WEB, Scheduler, State, runnable
+from model.scheduler import (
+    ACTIVE,
+    COMPLETE,
+    DESIRED,
+    NO_NODE,
+    NODE,
+    OBSERVED,
+    PENDING,
+    READY,
+    RUNNING,
+    SVC,
+    WEB,
+    Scheduler,
+    State,
+    runnable,
+)
 from swarmcheck.report import write_atomically
 
 
@@ -34,6 +49,7 @@ class Node:
     ready: bool = True
     active: bool = True
     matches: bool = True  # the node satisfies the task's placement constraint (A.4)
+    room: int | None = None  # more web tasks MaxReplicas lets the node take (A.3); None: no limit
 
 
 @attrs.frozen
@@ -56,6 +72,8 @@ def place(nodes: Sequence[Node], demands: Sequence[int], used: Sequence[int]) ->
         here = [z3.If(x == i, demand, 0) for x, demand in zip(choice, demands, strict=True)]
         opt.add(used[i] + z3.Sum(here) <= node.cpus)  # A.3 resource filter: reservations summed
         load.append(z3.Sum([z3.If(x == i, 1, 0) for x in choice]))
+        if node.room is not None:
+            opt.add(load[-1] <= node.room)  # A.3 MaxReplicasFilter
     busiest = z3.Int("busiest")
     for count in load:
         opt.add(count <= busiest)
@@ -70,6 +88,15 @@ def pending_web_tasks(s: State) -> list[int]:
     return [t[0] for t in s.tasks if t[SVC] == WEB and t[OBSERVED] == PENDING and t[NODE] == NO_NODE and runnable(t)]
 
 
+def active_web_tasks(s: State, node: int) -> int:
+    """A.1: web tasks on the node in [PENDING, RUNNING] with desired at most COMPLETED."""
+    return sum(
+        1
+        for t in s.tasks
+        if t[SVC] == WEB and t[NODE] == node and PENDING <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
+    )
+
+
 def cluster(model: Scheduler, s: State) -> list[Node]:
     return [
         Node(
@@ -78,6 +105,7 @@ def cluster(model: Scheduler, s: State) -> list[Node]:
             ready=s.status[i] == READY,
             active=s.availability[i] == ACTIVE,
             matches=model.constraint is None or constraint.matches(model.constraint, model.facts(s, i)),
+            room=model.config.max_per_node - active_web_tasks(s, i) if model.config.max_per_node else None,
         )
         for i in range(model.n)
     ]
