@@ -11,7 +11,8 @@ later by its own step, possibly after the store has moved on (A.7, A.9).
 
 Simplifications, each stated: the allocator is folded into task creation (tasks are
 born PENDING); the agent's intermediate states (ACCEPTED..STARTING) are one step to
-RUNNING; the restart delay and the restart Window are zero (no clock); the task reaper
+RUNNING, or to STARTING when web has a health check (the agent reports RUNNING once the
+container is healthy, swarmd/dockerexec Start); the restart delay and the restart Window are zero (no clock); the task reaper
 keeps one task per slot (TaskHistoryRetentionLimit 1; swarm's default is 5, and only
 the newest matters to the orchestrator), or MaxAttempts + 1 as swarmkit forces.
 """
@@ -28,10 +29,11 @@ from model import constraint as placement
 from model.kernel import put, validate
 
 # Task states (A.1), in swarmkit's numbering.
-NEW, PENDING, ASSIGNED, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED = (
+NEW, PENDING, ASSIGNED, STARTING, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED = (
     0,
     64,
     192,
+    448,
     512,
     576,
     640,
@@ -44,6 +46,7 @@ STATE_NAME = {
     NEW: "NEW",
     PENDING: "PENDING",
     ASSIGNED: "ASSIGNED",
+    STARTING: "STARTING",
     RUNNING: "RUNNING",
     COMPLETE: "COMPLETE",
     SHUTDOWN: "SHUTDOWN",
@@ -96,6 +99,8 @@ BUGS: dict[str, str] = {
     "demotion is still pending takes tasks constrained to workers (A.4: the current role)",
     "max_replicas_counts_running_only": "the max-replicas filter counts only the node's RUNNING tasks of the "
     "service, not those assigned and not yet started, so two tasks land on a node allowed one (A.3)",
+    "route_before_healthy": "service discovery publishes a web task as soon as its container starts, before "
+    "its health check passes, so the mesh routes to a task that is still STARTING (D; dockerexec waits for healthy)",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }
@@ -117,6 +122,7 @@ class Config:
     cpus: int = 2  # per node
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
     max_per_node: int = 0  # web's Placement.MaxReplicas (A.3 MaxReplicasFilter); 0 is no limit
+    health_check: bool = False  # web has a HEALTHCHECK: STARTING until healthy; a failed check is a fault
     max_tasks: int = 6  # task records ever created: bounds the search
     max_user_ops: int = 1  # drains, pauses, activations, scales
     max_faults: int = 1  # node down, task failure
@@ -159,6 +165,7 @@ SUITE = {
     "node-join": attrs.evolve(DEFAULT, joiners=2, replicas=2, max_replicas=2, max_tasks=6, max_faults=0),
     # Two nodes at MaxReplicas 1: a drain leaves a replica pending with CPU free (three pass 1.2M states).
     "max-replicas-per-node": attrs.evolve(DEFAULT, nodes=2, replicas=2, max_replicas=2, max_per_node=1, max_faults=0),
+    "health-checks": attrs.evolve(DEFAULT, health_check=True, max_user_ops=0),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
@@ -220,7 +227,7 @@ class Scheduler:
     """swarmkit's orchestration for a `Config`."""
 
     name = "scheduler"
-    fault_kinds = ("NodeDown", "NodeUp", "TaskFails", "TaskExits")
+    fault_kinds = ("NodeDown", "NodeUp", "TaskFails", "TaskExits", "HealthCheckFails")
 
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
@@ -525,6 +532,17 @@ class Scheduler:
                 for rule, end in (("TaskFails", FAILED), ("TaskExits", COMPLETE)):
                     ended = attrs.evolve(self.replace(s, _with(t, OBSERVED, end)), faults=s.faults + 1)
                     yield Step(rule, t[NODE], t[ID]), self.task_event(ended, t)
+            if self.has_health_check(t) and t[OBSERVED] in (STARTING, RUNNING) and s.status[t[NODE]] == READY:
+                yield Step("HealthCheckFails", t[NODE], t[ID]), self.unhealthy(s, t)
+
+    def has_health_check(self, t: Task) -> bool:
+        return t[SVC] == WEB and self.config.health_check
+
+    def unhealthy(self, s: State, t: Task) -> State:
+        """health_status: unhealthy: the agent shuts the container down and reports FAILED
+        (swarmd/dockerexec, ErrContainerUnhealthy), while starting or later."""
+        failed = attrs.evolve(self.replace(s, _with(t, OBSERVED, FAILED)), faults=s.faults + 1)
+        return self.task_event(failed, t)
 
     def task_event(self, s: State, t: Task) -> State:
         """A.7, A.8 task events: a runnable task that stopped goes to the restart supervisor."""
@@ -712,7 +730,10 @@ class Scheduler:
             if node == NO_NODE or s.status[node] != READY:
                 continue  # a down node's agent does nothing until it is back
             if t[OBSERVED] == ASSIGNED and t[DESIRED] <= RUNNING:
-                yield Step("AgentStart", node, t[ID]), self.replace(s, _with(t, OBSERVED, RUNNING))
+                started = STARTING if self.has_health_check(t) else RUNNING
+                yield Step("AgentStart", node, t[ID]), self.replace(s, _with(t, OBSERVED, started))
+            elif t[OBSERVED] == STARTING and t[DESIRED] <= RUNNING:
+                yield Step("Healthy", node, t[ID]), self.replace(s, _with(t, OBSERVED, RUNNING))
             elif t[OBSERVED] <= RUNNING and t[DESIRED] >= SHUTDOWN and t[OBSERVED] >= ASSIGNED:
                 yield Step("AgentStop", node, t[ID]), self.replace(s, _with(t, OBSERVED, SHUTDOWN))
         yield from self.task_reaper(s)
@@ -761,7 +782,8 @@ class Scheduler:
 
     def discoverable(self, s: State) -> set[int]:
         """D: RUNNING web tasks not disabled (desired past RUNNING disables the entry)."""
-        return {t[ID] for t in s.tasks if t[SVC] == WEB and t[OBSERVED] == RUNNING and runnable(t)}
+        started = (STARTING, RUNNING) if "route_before_healthy" in self.bugs else (RUNNING,)
+        return {t[ID] for t in s.tasks if t[SVC] == WEB and t[OBSERVED] in started and runnable(t)}
 
     # ------------------------------------------------------------ quiescence
 
@@ -832,6 +854,8 @@ class Scheduler:
             "NodeUp",
             "TaskFails",
             "TaskExits",
+            "HealthCheckFails",
+            "Healthy",
             "AddLabel",
             "RemoveLabel",
             "Promote",

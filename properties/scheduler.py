@@ -26,6 +26,7 @@ from model.scheduler import (
     READY,
     RUNNING,
     SLOT,
+    STARTING,
     SVC,
     WEB,
     Config,
@@ -153,6 +154,24 @@ def converged(model: Scheduler) -> Any:
 def _given_up_slots(model: Scheduler, s: State) -> list[int]:
     """Web slots whose newest task stopped and that the restart policy will not restart."""
     return [slot for slot, tasks in model.slots(s).items() if slot <= s.replicas and model.given_up(s, tasks)]
+
+
+def routes_only_to_healthy_tasks(s: State) -> str | None:
+    """D: a task with a health check is published (DNS, mesh) only once healthy, i.e. RUNNING;
+    a task still STARTING is never a record or a backend."""
+    starting = {t[ID] for t in s.tasks if t[OBSERVED] == STARTING}
+    for node, (dns, backends) in enumerate(zip(s.dns, s.backends, strict=True)):
+        early = sorted(starting & {*dns, *backends})
+        if early:
+            return f"n{node + 1} routes to {task_names(tuple(early))}, whose health check has not passed yet"
+    return None
+
+
+def task_failed_its_health_check_while_starting(before: State, action: Any, after: State) -> bool:
+    """A task that never became healthy is failed and replaced, never published."""
+    if getattr(action, "rule", "") != "HealthCheckFails":
+        return False
+    return any(t[ID] == action.task and t[OBSERVED] == STARTING for t in before.tasks)
 
 
 def max_replicas_per_node_respected(model: Scheduler) -> Any:
@@ -310,6 +329,14 @@ def properties(config: Config) -> list[Property[Any]]:
     ]
     if config.restart != "none":
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
+    if config.health_check:
+        found.append(always("routes_only_to_healthy_tasks", routes_only_to_healthy_tasks, "D; swarmd/dockerexec Start"))
+        if config.max_faults:
+            found.append(
+                sometimes_step(
+                    "task_failed_its_health_check_while_starting", task_failed_its_health_check_while_starting, "D"
+                )
+            )
     if config.max_per_node:
         found.append(
             always("max_replicas_per_node_respected", max_replicas_per_node_respected(model), "A.3 MaxReplicasFilter")

@@ -131,6 +131,7 @@ MODELS: dict[str, Entry] = {
                 "max_per_node": 1,
                 "max_faults": 0,
             },
+            "route_before_healthy": {"health_check": True, "max_user_ops": 0, "max_faults": 0},
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
         },

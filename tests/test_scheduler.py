@@ -32,6 +32,7 @@ CAUGHT_BY = {
     "dead_backend": "converged",
     "strict_resource_check": "converged",
     "max_attempts_off_by_one": "restarts_within_max_attempts",
+    "route_before_healthy": "routes_only_to_healthy_tasks",
     "max_replicas_counts_running_only": "assignment_passes_filters",
     "missing_label_fails_not_equal": "placement_oracle_agrees",
     "constraint_uses_desired_role": "assignment_passes_filters",
