@@ -69,8 +69,12 @@ NO_NODE = -1
 # Restart conditions (A.9).
 NONE, ON_FAILURE, ANY = "none", "on-failure", "any"
 
-Task = tuple[int, int, int, int, int, int]  # (id, service, slot, node, desired, observed)
-ID, SVC, SLOT, NODE, DESIRED, OBSERVED = range(6)
+Task = tuple[int, int, int, int, int, int, int]  # (id, service, slot, node, desired, observed, spec version)
+ID, SVC, SLOT, NODE, DESIRED, OBSERVED, VERSION = range(7)
+# Update orders (A.11) and the updater's state.
+STOP_FIRST, START_FIRST = "stop-first", "start-first"
+IDLE, UPDATING, UPDATE_PAUSED = 0, 1, 2
+UPDATE_STATE = ("idle", "updating", "paused")
 
 BUGS: dict[str, str] = {
     "no_restart_guard": "the restart supervisor does not refuse a task whose desired state is already past "
@@ -101,6 +105,10 @@ BUGS: dict[str, str] = {
     "service, not those assigned and not yet started, so two tasks land on a node allowed one (A.3)",
     "route_before_healthy": "service discovery publishes a web task as soon as its container starts, before "
     "its health check passes, so the mesh routes to a task that is still STARTING (D; dockerexec waits for healthy)",
+    "update_forgets_old_task": "the updater never shuts down a slot's old task: at once under stop-first, or "
+    "once the new one runs under start-first, so the slot keeps two runnable tasks (A.11 removeOldTasks)",
+    "removed_service_tasks_kept": "a service delete sets its tasks' desired state to SHUTDOWN instead of REMOVE, "
+    "so the reaper keeps them as history of a service that no longer exists (A.1: REMOVE means delete)",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }
@@ -123,6 +131,9 @@ class Config:
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
     max_per_node: int = 0  # web's Placement.MaxReplicas (A.3 MaxReplicasFilter); 0 is no limit
     health_check: bool = False  # web has a HEALTHCHECK: STARTING until healthy; a failed check is a fault
+    updates: bool = False  # a user may update web's spec once (`docker service update`): a rolling update
+    update_order: str = STOP_FIRST  # A.11 UpdateConfig.Order; parallelism 1, failure action pause
+    service_removal: bool = False  # a user may remove web (`docker service rm`)
     max_tasks: int = 6  # task records ever created: bounds the search
     max_user_ops: int = 1  # drains, pauses, activations, scales
     max_faults: int = 1  # node down, task failure
@@ -145,11 +156,14 @@ class Config:
         validate("scheduler", self, limits, BUGS)
         if self.restart not in (NONE, ON_FAILURE, ANY):
             raise ValueError(f"scheduler: restart={self.restart!r}; known: none, on-failure, any")
+        if self.update_order not in (STOP_FIRST, START_FIRST):
+            raise ValueError(f"scheduler: update_order={self.update_order!r}; known: stop-first, start-first")
         if self.constraint:
             placement.parse(self.constraint)
 
 
 DEFAULT = Config(replicas=1, max_replicas=1, max_tasks=5)
+ROLLING = attrs.evolve(DEFAULT, nodes=2, replicas=2, max_replicas=2, global_service=False, updates=True)
 # One kind of event per configuration: with a user action and a fault together the
 # interleavings of the control loop pass a million states.
 SUITE = {
@@ -166,6 +180,11 @@ SUITE = {
     # Two nodes at MaxReplicas 1: a drain leaves a replica pending with CPU free (three pass 1.2M states).
     "max-replicas-per-node": attrs.evolve(DEFAULT, nodes=2, replicas=2, max_replicas=2, max_per_node=1, max_faults=0),
     "health-checks": attrs.evolve(DEFAULT, health_check=True, max_user_ops=0),
+    # Rolling updates (A.11) on two nodes without the agent: three nodes and two replicas pass 230k states.
+    "rolling-update": attrs.evolve(ROLLING, max_faults=0),
+    "rolling-update-start-first": attrs.evolve(ROLLING, update_order=START_FIRST, max_faults=0),
+    "update-failure": attrs.evolve(ROLLING, replicas=1, max_replicas=1),
+    "service-removal": attrs.evolve(DEFAULT, service_removal=True, max_faults=0),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
@@ -189,6 +208,10 @@ class State:
     # The restart supervisor's history (A.9): replacements made per web slot 1..max_replicas, then
     # per node for the agent; kept only when MaxAttempts is set, as swarmkit does.
     restarts: tuple[int, ...] = ()
+    version: int = 1  # web's spec version; 0 once the service is removed
+    update: int = IDLE  # the updater (A.11): IDLE, UPDATING or UPDATE_PAUSED
+    update_slot: int = 0  # the slot being updated (parallelism 1), 0 for none
+    update_task: int = -1  # the new task the updater waits on to reach RUNNING
     user_ops: int = 0
     faults: int = 0
 
@@ -354,8 +377,9 @@ class Scheduler:
         return self.hostname(node) + seen
 
     def new_task(self, s: State, service: int, slot: int, node: int) -> State:
-        """NewTask (A.1): desired RUNNING; the allocator's NEW -> PENDING is folded in."""
-        task = (s.created, service, slot, node, RUNNING, PENDING)
+        """NewTask (A.1): desired RUNNING, the service's current spec; the allocator's NEW ->
+        PENDING is folded in."""
+        task = (s.created, service, slot, node, RUNNING, PENDING, s.version if service == WEB else 1)
         return attrs.evolve(s, tasks=(*s.tasks, task), created=s.created + 1)
 
     def replace(self, s: State, task: Task) -> State:
@@ -414,6 +438,7 @@ class Scheduler:
         yield from self.replicated_reconcile(s)
         yield from self.global_reconcile(s)
         yield from self.constraint_enforcer(s)
+        yield from self.updater(s)
         yield from self.restart_supervisor(s)
         yield from self.schedule(s)
         yield from self.agents(s)
@@ -434,8 +459,9 @@ class Scheduler:
             for availability, rule in ((ACTIVE, "Activate"), (PAUSE, "Pause"), (DRAIN, "Drain")):
                 if s.availability[node] != availability:
                     yield Step(rule, node), self.set_availability(s, node, availability)
+        yield from self.service_actions(s)
         for replicas in range(self.config.max_replicas + 1):
-            if replicas != s.replicas:
+            if replicas != s.replicas and s.version:
                 scaled = attrs.evolve(s, replicas=replicas, replicated_due=1, user_ops=s.user_ops + 1)
                 yield Step("Scale", detail=f"{replicas} replicas"), scaled
         c = self.constraint
@@ -461,6 +487,23 @@ class Scheduler:
         """`docker node promote/demote` sets the desired role; the role manager finishes it later.
         Demoting the last manager is refused (swarm keeps a quorum, B)."""
         return attrs.evolve(s, roles=put(s.roles, node, role), user_ops=s.user_ops + 1)
+
+    def service_actions(self, s: State) -> Iterator[tuple[Step, State]]:
+        """`docker service update` (one new spec) and `docker service rm` for web."""
+        if self.config.updates and s.version == 1:
+            updated = attrs.evolve(s, version=2, update=UPDATING, replicated_due=1, user_ops=s.user_ops + 1)
+            yield Step("UpdateService", detail="spec 2"), updated
+        if self.config.service_removal and s.version:
+            yield Step("RemoveService"), self.remove_service(s)
+
+    def remove_service(self, s: State) -> State:
+        """controlapi RemoveService: every task of the service gets desired REMOVE; the reaper
+        deletes each once it has stopped (A.1); the updater stops with it."""
+        end = SHUTDOWN if "removed_service_tasks_kept" in self.bugs else REMOVE
+        tasks = tuple(_with(t, DESIRED, max(t[DESIRED], end)) if t[SVC] == WEB else t for t in s.tasks)
+        return attrs.evolve(
+            s, tasks=tasks, version=0, update=IDLE, update_slot=0, update_task=-1, user_ops=s.user_ops + 1
+        )
 
     def set_availability(self, s: State, node: int, availability: int) -> State:
         """`docker node update --availability`; an invalid node's web tasks get restart
@@ -565,7 +608,7 @@ class Scheduler:
     def replicated_reconcile(self, s: State) -> Iterator[tuple[Step, State]]:
         """A.7 reconcile, on a service event: create the missing slots (lowest numbers first)
         or remove the extra ones, in one transaction."""
-        if not s.replicated_due:
+        if not s.replicated_due or not s.version:
             return
         after = attrs.evolve(s, replicated_due=0)
         updatable = self.updatable_slots(s)
@@ -604,6 +647,72 @@ class Scheduler:
             sorted(updatable, key=lambda slot: (not any(t[OBSERVED] == RUNNING for t in slots[slot]), slot)), key=rank
         )
         return ordered[-1]
+
+    # ------------------------------------------------------------ updater (A.11)
+
+    def dirty_slots(self, s: State) -> list[int]:
+        """Slots whose updatable tasks (A.7) include one of an older spec than web's."""
+        dirty = []
+        for slot, tasks in sorted(self.slots(s).items()):
+            current = [t for t in tasks if runnable(t)] or ([max(tasks)] if self.given_up(s, tasks) else [])
+            if any(t[VERSION] != s.version for t in current):
+                dirty.append(slot)
+        return dirty
+
+    def updater(self, s: State) -> Iterator[tuple[Step, State]]:
+        """Parallelism 1: one dirty slot at a time (picked in Go map order: any), then wait for its
+        new task to reach RUNNING or beyond; a failure pauses the update (MaxFailureRatio 0)."""
+        if s.update != UPDATING:
+            return
+        if s.update_slot:
+            yield from self.slot_updated(s)
+            return
+        dirty = self.dirty_slots(s)
+        if not dirty:
+            yield Step("UpdateDone"), attrs.evolve(s, update=IDLE)
+        for slot in dirty:
+            yield from self.update_slot(s, slot)
+
+    def update_slot(self, s: State, slot: int) -> Iterator[tuple[Step, State]]:
+        """The updater's worker: reuse a clean task already in the slot (the restart supervisor may
+        have made one), else create one of the new spec; stop-first shuts the old one down now."""
+        tasks = self.slots(s)[slot]
+        clean = [t for t in tasks if runnable(t) and t[VERSION] == s.version]
+        if clean:
+            after = self.remove_old_tasks(s, slot, keep=clean[0][ID])
+            yield Step("UpdateSlot", task=clean[0][ID], detail=f"slot {slot}, already on spec {s.version}"), after
+            return
+        if s.created >= self.config.max_tasks:
+            return
+        new_id = s.created
+        after = self.new_task(s, WEB, slot, NO_NODE)
+        if self.config.update_order == STOP_FIRST:
+            after = self.remove_old_tasks(after, slot, keep=new_id)
+        after = attrs.evolve(after, update_slot=slot, update_task=new_id)
+        yield Step("UpdateSlot", task=new_id, detail=f"slot {slot}, {self.config.update_order}"), after
+
+    def slot_updated(self, s: State) -> Iterator[tuple[Step, State]]:
+        """The new task reached RUNNING (start-first: now stop the old one) or failed (pause)."""
+        new = next((t for t in s.tasks if t[ID] == s.update_task), None)
+        if new is not None and new[OBSERVED] < RUNNING:
+            return  # no timeout: the updater waits (A.11)
+        done = attrs.evolve(s, update_slot=0, update_task=-1)
+        if new is None or new[OBSERVED] > RUNNING:
+            paused = attrs.evolve(done, update=UPDATE_PAUSED)
+            yield Step("UpdatePaused", task=s.update_task, detail="the new task failed"), paused
+            return
+        if self.config.update_order == START_FIRST:
+            done = self.remove_old_tasks(done, s.update_slot, keep=new[ID])
+        yield Step("SlotUpdated", task=new[ID], detail=f"slot {s.update_slot}"), done
+
+    def remove_old_tasks(self, s: State, slot: int, keep: int) -> State:
+        """removeOldTasks: every other runnable task of the slot gets desired SHUTDOWN."""
+        if "update_forgets_old_task" in self.bugs:
+            return s
+        for t in self.slots(s)[slot]:
+            if t[ID] != keep and runnable(t):
+                s = self.replace(s, _with(t, DESIRED, SHUTDOWN))
+        return s
 
     # ------------------------------------------------------------ global orchestrator (A.8)
 
@@ -808,11 +917,12 @@ class Scheduler:
     def _relabelled(self, s: State, order: tuple[int, ...]) -> tuple[Any, ...]:
         name = {old: new for new, old in enumerate(order)}
         name[NO_NODE] = NO_NODE
-        moved = [(t[ID], t[SVC], t[SLOT], name[t[NODE]], t[DESIRED], t[OBSERVED]) for t in s.tasks]
+        moved = [(t[ID], t[SVC], t[SLOT], name[t[NODE]], t[DESIRED], t[OBSERVED], t[VERSION]) for t in s.tasks]
         moved.sort(key=lambda t: (t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE], t[ID]))
         new_id = {t[ID]: k for k, t in enumerate(moved)}
         # Records of reaped tasks may linger in DNS or the mesh: they keep their order, below 0.
-        gone = sorted({i for table in (*s.dns, *s.backends) for i in table} - new_id.keys())
+        awaited = (s.update_task,) if s.update_task >= 0 else ()
+        gone = sorted({i for table in (*s.dns, *s.backends, awaited) for i in table} - new_id.keys())
         new_id.update({i: k - len(gone) for k, i in enumerate(gone)})
         tasks = tuple((new_id[t[ID]], *t[1:]) for t in moved)
 
@@ -833,6 +943,10 @@ class Scheduler:
             s.replicated_due,
             tuple(s.global_due[old] for old in order),
             s.restarts[: self.config.max_replicas] + tuple(s.restarts[self.config.max_replicas + old] for old in order),
+            s.version,
+            s.update,
+            s.update_slot,
+            new_id[s.update_task] if awaited else -1,
             s.user_ops,
             s.faults,
         )
@@ -864,6 +978,12 @@ class Scheduler:
             "ReconcileReplicated",
             "ReconcileGlobal",
             "EnforceConstraints",
+            "UpdateService",
+            "RemoveService",
+            "UpdateSlot",
+            "SlotUpdated",
+            "UpdatePaused",
+            "UpdateDone",
             "Restart",
             "Schedule",
             "AgentStart",
@@ -874,6 +994,8 @@ class Scheduler:
 
     def rate(self, kind: str) -> int:
         user = (
+            "UpdateService",
+            "RemoveService",
             "Activate",
             "Pause",
             "Drain",
@@ -894,11 +1016,15 @@ class Scheduler:
                 + self.describe_node(s, i)[len(self.hostname(i)) :].replace(" (", ", ").rstrip(")")
                 for i in range(self.n)
             },
-            "web replicas": s.replicas,
+            "web": f"{s.replicas} replicas"
+            + (f", spec {s.version}" if s.version else ", removed")
+            + (f", update {UPDATE_STATE[s.update]}" if self.config.updates else "")
+            + (f" (slot {s.update_slot}, waiting on t{s.update_task})" if s.update_slot else ""),
             "tasks": {
                 f"t{t[ID]}": f"{SERVICE[t[SVC]]}"
                 + (f" slot {t[SLOT]}" if t[SVC] == WEB else "")
                 + (f" on n{t[NODE] + 1}" if t[NODE] != NO_NODE else "")
+                + (f", spec {t[VERSION]}" if t[SVC] == WEB and self.config.updates else "")
                 + f", desired {STATE_NAME[t[DESIRED]]}, observed {STATE_NAME[t[OBSERVED]]}"
                 for t in s.tasks
             },

@@ -16,8 +16,10 @@ from model.scheduler import (
     AGENT,
     ASSIGNED,
     DESIRED,
+    DOWN,
     DRAIN,
     ID,
+    IDLE,
     NO_NODE,
     NODE,
     OBSERVED,
@@ -26,8 +28,10 @@ from model.scheduler import (
     READY,
     RUNNING,
     SLOT,
+    START_FIRST,
     STARTING,
     SVC,
+    VERSION,
     WEB,
     Config,
     Scheduler,
@@ -41,21 +45,28 @@ from properties.base import Property, always, sometimes, sometimes_step, transit
 A12 = "swarm-semantics.md A.12"
 
 
-def _two_runnable(s: State, service: int, field: int) -> tuple[int, int, int] | None:
-    """The first (slot or node, older id, newer id) holding two runnable tasks of a service."""
+def _two_runnable(s: State, service: int, field: int, allowed: int = -1) -> tuple[int, int, int] | None:
+    """The first (slot or node, older id, newer id) holding two runnable tasks of a service;
+    the task `allowed` is not counted."""
     seen: dict[int, int] = {}
     for t in s.tasks:
-        if t[SVC] == service and runnable(t):
+        if t[SVC] == service and runnable(t) and t[ID] != allowed:
             if t[field] in seen:
                 return t[field], seen[t[field]], t[ID]
             seen[t[field]] = t[ID]
     return None
 
 
-def one_runnable_task_per_slot(s: State) -> str | None:
-    """S1: at most one runnable task per replicated slot."""
-    found = _two_runnable(s, WEB, SLOT)
-    return found and f"slot {found[0]} has two runnable tasks, t{found[1]} and t{found[2]}"
+def one_runnable_task_per_slot(model: Scheduler) -> Any:
+    start_first = model.config.update_order == START_FIRST
+
+    def check(s: State) -> str | None:
+        """S1: at most one runnable task per replicated slot; a start-first update may run the
+        slot's new task beside the old one until the new one runs (A.11)."""
+        found = _two_runnable(s, WEB, SLOT, allowed=s.update_task if start_first else -1)
+        return found and f"slot {found[0]} has two runnable tasks, t{found[1]} and t{found[2]}"
+
+    return check
 
 
 def one_global_task_per_node(s: State) -> str | None:
@@ -132,6 +143,8 @@ def converged(model: Scheduler) -> Any:
         running = _running_web(s)
         # Only where the bounds still let the orchestrator create a task: the search's edge is not a bug.
         room = s.created < model.config.max_tasks
+        if not s.version:
+            return _removed_service_left_over(s)
         # Slots the restart policy gave up on stay stopped, by design (A.7, A.9; moby#32979).
         wanted = s.replicas - len(_given_up_slots(model, s))
         if room and running < wanted and _capacity(model, s) >= wanted:
@@ -149,6 +162,14 @@ def converged(model: Scheduler) -> Any:
         return None
 
     return check
+
+
+def _removed_service_left_over(s: State) -> str | None:
+    """A removed service's tasks are deleted once stopped (a down node's agent cannot stop them)."""
+    for t in s.tasks:
+        if t[SVC] == WEB and (t[NODE] == NO_NODE or s.status[t[NODE]] != DOWN):
+            return f"t{t[ID]} of the removed web service is still in the store"
+    return None
 
 
 def _given_up_slots(model: Scheduler, s: State) -> list[int]:
@@ -194,7 +215,7 @@ def max_replicas_leaves_task_pending(model: Scheduler) -> Any:
         because every such node holds MaxReplicas web tasks already (expected)."""
         if not task_left_pending(model)(s):
             return False
-        probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING)
+        probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1)
         held = [model.unfit(s, probe, node) or "" for node in range(model.n)]
         return any(reason.startswith("max replicas") for reason in held)
 
@@ -224,7 +245,7 @@ def _capacity(model: Scheduler, s: State) -> int:
     per_node = model.config.cpus // model.config.reservation if model.config.reservation else model.config.max_tasks
     if model.config.max_per_node:
         per_node = min(per_node, model.config.max_per_node)
-    probe = (0, WEB, 0, NO_NODE, RUNNING, 0)
+    probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1)
     usable = sum(
         1
         for node in range(model.n)
@@ -316,10 +337,39 @@ def replicas_not_rebalanced(model: Scheduler) -> Any:
     return check
 
 
+def update_completed(s: State) -> bool:
+    """A.11: the rolling update finished; every replica runs the new spec."""
+    web = [t for t in s.tasks if t[SVC] == WEB and runnable(t)]
+    return (
+        s.version == 2
+        and s.update == IDLE
+        and len(web) == s.replicas > 0
+        and all(t[VERSION] == 2 and t[OBSERVED] == RUNNING for t in web)
+    )
+
+
+def old_and_new_run_side_by_side(s: State) -> bool:
+    """A.11 start-first: the slot's new task runs before the old one is stopped."""
+    running = [t for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING]
+    return any(t[SLOT] == s.update_slot and t[VERSION] == 1 for t in running) and any(
+        t[ID] == s.update_task for t in running
+    )
+
+
+def update_paused_by_failure(before: State, action: Any, after: State) -> bool:
+    """A.11 failure action pause: a new task failed and the update stopped."""
+    return getattr(action, "rule", "") == "UpdatePaused"
+
+
+def service_removed_cleanly(s: State) -> bool:
+    """`docker service rm`: the service's tasks are gone from the store and from every DNS."""
+    return not s.version and not any(t[SVC] == WEB for t in s.tasks) and not any(s.dns)
+
+
 def properties(config: Config) -> list[Property[Any]]:
     model = Scheduler(config)
     found: list[Property[Any]] = [
-        always("one_runnable_task_per_slot", one_runnable_task_per_slot, f"{A12} S1"),
+        always("one_runnable_task_per_slot", one_runnable_task_per_slot(model), f"{A12} S1; A.11"),
         transition("task_history_moves_forward", task_history_moves_forward, f"{A12} S3; A.1"),
         transition("assignment_passes_filters", assignment_passes_filters(model), f"{A12} S6; A.3, A.4"),
         always("resources_never_overcommitted", resources_never_overcommitted(model), f"{A12} S7; A.3"),
@@ -329,6 +379,14 @@ def properties(config: Config) -> list[Property[Any]]:
     ]
     if config.restart != "none":
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
+    if config.updates and config.max_user_ops:
+        found.append(sometimes("update_completed", update_completed, "A.11"))
+        if config.update_order == START_FIRST:
+            found.append(sometimes("old_and_new_run_side_by_side", old_and_new_run_side_by_side, "A.11 START_FIRST"))
+        if config.max_faults:
+            found.append(sometimes_step("update_paused_by_failure", update_paused_by_failure, "A.11 FailureAction"))
+    if config.service_removal and config.max_user_ops:
+        found.append(sometimes("service_removed_cleanly", service_removed_cleanly, "A.1 REMOVE; D"))
     if config.health_check:
         found.append(always("routes_only_to_healthy_tasks", routes_only_to_healthy_tasks, "D; swarmd/dockerexec Start"))
         if config.max_faults:

@@ -32,6 +32,8 @@ CAUGHT_BY = {
     "dead_backend": "converged",
     "strict_resource_check": "converged",
     "max_attempts_off_by_one": "restarts_within_max_attempts",
+    "update_forgets_old_task": "one_runnable_task_per_slot",
+    "removed_service_tasks_kept": "converged",
     "route_before_healthy": "routes_only_to_healthy_tasks",
     "max_replicas_counts_running_only": "assignment_passes_filters",
     "missing_label_fails_not_equal": "placement_oracle_agrees",
@@ -128,7 +130,7 @@ def test_reaper_keeps_the_newest_task_of_a_slot() -> None:
     model = Scheduler(attrs.evolve(DEFAULT, restart="none"))
     s = next(iter(model.init_states()))
     s = model.new_task(s, 0, 1, 0)
-    s = model.replace(s, (0, 0, 1, 0, 640, 704))  # desired SHUTDOWN, observed FAILED
+    s = model.replace(s, (0, 0, 1, 0, 640, 704, 1))  # desired SHUTDOWN, observed FAILED
     assert [step.rule for step, _ in model.task_reaper(s)] == []
     assert model.updatable_slots(s) == [1]
     s = model.new_task(s, 0, 1, -1)
@@ -138,10 +140,10 @@ def test_reaper_keeps_the_newest_task_of_a_slot() -> None:
 def test_max_attempts_stops_restarts_at_the_limit() -> None:
     model = Scheduler(attrs.evolve(DEFAULT, max_attempts=1, global_service=False))
     s = model.new_task(next(iter(model.init_states())), 0, 1, 0)
-    s = model.replace(s, (0, 0, 1, 0, 512, 704))
+    s = model.replace(s, (0, 0, 1, 0, 512, 704, 1))
     once = model.restart(model.request_restart(s, 0), 0)
     assert len(once.tasks) == 2 and once.restarts[0] == 1
-    failed = model.replace(once, (1, 0, 1, 0, 512, 704))
+    failed = model.replace(once, (1, 0, 1, 0, 512, 704, 1))
     twice = model.restart(model.request_restart(failed, 1), 1)
     assert len(twice.tasks) == 2 and model.given_up(twice, list(twice.tasks))
 
@@ -157,7 +159,7 @@ def test_a_demotion_counts_only_once_the_role_manager_finishes_it() -> None:
     model = Scheduler(attrs.evolve(DEFAULT, constraint="node.role!=manager"))
     s = next(iter(model.init_states()))
     demoting = model.change_role(s, 0, 3)
-    web = (0, 0, 1, -1, 512, 64)
+    web = (0, 0, 1, -1, 512, 64, 1)
     assert not model.matches(demoting, web, 0)
     [(step, done)] = list(model.role_manager(demoting))
     assert str(step) == "RoleChange(n1, worker)" and model.matches(done, web, 0)
