@@ -128,7 +128,9 @@ class Config:
     removals: bool = False  # a user may remove a node (`docker node rm --force`), one of the user actions
     joiners: int = 0  # the last nodes start outside the swarm and may join (`docker swarm join`)
     cpus: int = 2  # per node
+    first_node_cpus: int = 0  # n1's CPUs when nodes differ (0: as the others); n1 is then kept out of renamings
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
+    agent_reservation: int = 0  # per agent task: preassigned tasks pass the resource filter too (A.6)
     max_per_node: int = 0  # web's Placement.MaxReplicas (A.3 MaxReplicasFilter); 0 is no limit
     health_check: bool = False  # web has a HEALTHCHECK: STARTING until healthy; a failed check is a fault
     updates: bool = False  # a user may update web's spec once (`docker service update`): a rolling update
@@ -145,7 +147,9 @@ class Config:
             "replicas": (0, self.max_replicas),
             "max_replicas": (0, 4),
             "cpus": (0, 4),
+            "first_node_cpus": (0, 8),
             "reservation": (0, 4),
+            "agent_reservation": (0, 4),
             "max_tasks": (1, 12),
             "max_user_ops": (0, 4),
             "max_faults": (0, 4),
@@ -185,6 +189,8 @@ SUITE = {
     "rolling-update-start-first": attrs.evolve(ROLLING, update_order=START_FIRST, max_faults=0),
     "update-failure": attrs.evolve(ROLLING, replicas=1, max_replicas=1),
     "service-removal": attrs.evolve(DEFAULT, service_removal=True, max_faults=0),
+    # Nodes of different sizes and an agent that reserves CPU: where greedy placement strands (check --oracle).
+    "uneven-nodes": attrs.evolve(DEFAULT, nodes=2, first_node_cpus=3, agent_reservation=2, max_faults=0),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
@@ -242,8 +248,9 @@ def runnable(t: Task) -> bool:
 
 
 def active_on_node(t: Task) -> bool:
-    """A.1: counts against a node's resources: observed in [PENDING, RUNNING], desired <= COMPLETE."""
-    return t[NODE] != NO_NODE and PENDING <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
+    """A.1: counts against a node's resources: observed in [PENDING, RUNNING], desired <= COMPLETE;
+    a preassigned (global) task only once ASSIGNED (A.6)."""
+    return t[NODE] != NO_NODE and ASSIGNED <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
 
 
 class Scheduler:
@@ -265,6 +272,8 @@ class Scheduler:
             and self.constraint.subject == "hostname"
             and self.hostname(i).lower() == self.constraint.value.lower()
         ]
+        if config.first_node_cpus:
+            pinned.append(0)
         self._orders = [p for p in permutations(range(self.n)) if all(p[i] == i for i in pinned)]
 
     def init_states(self) -> Iterator[State]:
@@ -318,8 +327,15 @@ class Scheduler:
         """A.2 orchestrator.InvalidNode: deleted, DOWN or DRAIN (PAUSE is valid)."""
         return s.status[node] != READY or s.availability[node] == DRAIN
 
+    def cpus(self, node: int) -> int:
+        return self.config.first_node_cpus if node == 0 and self.config.first_node_cpus else self.config.cpus
+
+    def reservation(self, t: Task) -> int:
+        return self.config.reservation if t[SVC] == WEB else self.config.agent_reservation
+
     def used(self, s: State, node: int) -> int:
-        return sum(self.config.reservation for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
+        """The CPUs reserved by the node's active tasks (A.1, nodeinfo.addTask)."""
+        return sum(self.reservation(t) for t in s.tasks if t[NODE] == node and active_on_node(t))
 
     def web_tasks_on(self, s: State, node: int) -> int:
         """ActiveTasksCountByService: the node's web tasks the scheduler counts (A.1, A.3)."""
@@ -338,11 +354,12 @@ class Scheduler:
             return "ready filter: the node is " + STATUS[s.status[node]]
         if s.availability[node] != ACTIVE and "ignore_availability" not in self.bugs:
             return f"ready filter: the node's availability is {AVAILABILITY[s.availability[node]]}"
-        if t[SVC] == WEB and self.config.reservation:
+        need = self.reservation(t)
+        if need:
             slack = 1 if "overcommit" in self.bugs else -1 if "strict_resource_check" in self.bugs else 0
-            free = self.config.cpus - self.used(s, node)
-            if self.config.reservation > free + slack:
-                return f"resource filter: {free} CPU free, {self.config.reservation} reserved"
+            free = self.cpus(node) - self.used(s, node)
+            if need > free + slack:
+                return f"resource filter: {free} CPU free, {need} reserved"
         if t[SVC] == WEB and self.config.max_per_node:
             here = self.web_tasks_on(s, node)
             if here >= self.config.max_per_node:
@@ -806,13 +823,16 @@ class Scheduler:
     # ------------------------------------------------------------ scheduler (A.3, A.5, A.6)
 
     def schedule(self, s: State) -> Iterator[tuple[Step, State]]:
-        for t in s.tasks:
-            if t[OBSERVED] != PENDING or not runnable(t):
-                continue
-            if t[NODE] != NO_NODE:  # preassigned global task: only its own node (A.6)
-                if self.fits(s, t, t[NODE]):
-                    yield Step("Schedule", t[NODE], t[ID]), self.replace(s, _with(t, OBSERVED, ASSIGNED))
-                continue
+        """A tick: preassigned (global) tasks that fit their node first (A.6), then the others."""
+        pending = [t for t in s.tasks if t[OBSERVED] == PENDING and runnable(t)]
+        preassigned = [t for t in pending if t[NODE] != NO_NODE and self.fits(s, t, t[NODE])]
+        for t in preassigned:
+            yield Step("Schedule", t[NODE], t[ID]), self.replace(s, _with(t, OBSERVED, ASSIGNED))
+        if preassigned:
+            return
+        for t in pending:
+            if t[NODE] != NO_NODE:
+                continue  # its node does not fit it: it waits (A.6)
             for node in self.best_nodes(s, t):
                 assigned = _with(_with(t, NODE, node), OBSERVED, ASSIGNED)
                 yield Step("Schedule", node, t[ID]), self.replace(s, assigned)

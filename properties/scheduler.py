@@ -123,8 +123,8 @@ def resources_never_overcommitted(model: Scheduler) -> Any:
         """S7: on every node the reservations of its active tasks fit its resources."""
         for node in range(model.n):
             used = model.used(s, node)
-            if used > model.config.cpus:
-                return f"n{node + 1} has {used} CPUs reserved of {model.config.cpus}"
+            if used > model.cpus(node):
+                return f"n{node + 1} has {used} CPUs reserved of {model.cpus(node)}"
         return None
 
     return check
@@ -241,17 +241,21 @@ def restarts_within_max_attempts(model: Scheduler) -> Any:
 
 
 def _capacity(model: Scheduler, s: State) -> int:
-    """How many web tasks the cluster could hold: ready, active, matching nodes, by CPU and MaxReplicas."""
-    per_node = model.config.cpus // model.config.reservation if model.config.reservation else model.config.max_tasks
-    if model.config.max_per_node:
-        per_node = min(per_node, model.config.max_per_node)
+    """How many web tasks the cluster could hold: ready, active, matching nodes, by the CPU its
+    agent tasks leave, and MaxReplicas."""
     probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1)
-    usable = sum(
-        1
-        for node in range(model.n)
-        if s.status[node] == READY and s.availability[node] == 0 and model.matches(s, probe, node)
-    )
-    return usable * per_node
+    total = 0
+    for node in range(model.n):
+        if s.status[node] != READY or s.availability[node] != ACTIVE or not model.matches(s, probe, node):
+            continue
+        agents = sum(model.reservation(t) for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t))
+        fit = (
+            (model.cpus(node) - agents) // model.config.reservation
+            if model.config.reservation
+            else model.config.max_tasks
+        )
+        total += min(fit, model.config.max_per_node) if model.config.max_per_node else fit
+    return total
 
 
 # ---------------------------------------------------------------- expected behaviour, reachable

@@ -3,6 +3,7 @@
 reduction is sound."""
 
 from itertools import permutations
+from pathlib import Path
 
 import attrs
 import pytest
@@ -177,3 +178,24 @@ def test_counting_running_tasks_only_also_breaks_max_replicas() -> None:
     config = ENTRY.bug_config("max_replicas_counts_running_only")
     wanted = [p for p in properties(config) if p.name == "max_replicas_per_node_respected"]
     assert [v.property for v in explore(Scheduler(config), wanted).violations] == ["max_replicas_per_node_respected"]
+
+
+def test_the_oracle_scan_finds_a_strand_and_its_trace_ends_in_one(tmp_path: Path) -> None:
+    from swarmcheck import strands
+    from swarmcheck.smt.placement import greedy_strand
+
+    found = strands.scan(tmp_path)
+    assert 0 < found.strands <= found.settled_with_pending
+    assert found.result is not None and found.report is not None and found.report.exists()
+    [violation] = found.result.violations
+    assert violation.trace is not None
+    model = Scheduler(SUITE[strands.SCANNED])
+    assert greedy_strand(model, violation.trace.steps[-1][1]) is not None
+
+
+def test_preassigned_tasks_are_scheduled_before_the_others() -> None:
+    """A.6: in a tick, a global task that fits its node goes first, so the replica sees its load."""
+    model = Scheduler(SUITE["uneven-nodes"])
+    s = next(iter(model.init_states()))
+    s = model.new_task(model.new_task(s, 0, 1, -1), 1, 0, 0)
+    assert [str(step) for step, _ in model.schedule(s)] == ["Schedule(t1, n1)"]
