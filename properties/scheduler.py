@@ -341,6 +341,18 @@ def replicas_not_rebalanced(model: Scheduler) -> Any:
     return check
 
 
+def replaced_task_still_running_on_down_node(s: State) -> bool:
+    """A.7: a replica on a node that went down is replaced without waiting, while its container
+    still runs on the cut-off worker (expected: count runnable tasks, not containers)."""
+    for t in s.tasks:
+        stale = t[SVC] == WEB and not runnable(t) and t[OBSERVED] == RUNNING and s.status[t[NODE]] == DOWN
+        if stale and any(
+            u[SVC] == WEB and u[SLOT] == t[SLOT] and runnable(u) and u[OBSERVED] == RUNNING for u in s.tasks
+        ):
+            return True
+    return False
+
+
 def update_completed(s: State) -> bool:
     """A.11: the rolling update finished; every replica runs the new spec."""
     web = [t for t in s.tasks if t[SVC] == WEB and runnable(t)]
@@ -383,6 +395,10 @@ def properties(config: Config) -> list[Property[Any]]:
     ]
     if config.restart != "none":
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
+    if config.max_faults and config.restart != "none":
+        found.append(
+            sometimes("replaced_task_still_running_on_down_node", replaced_task_still_running_on_down_node, "A.7")
+        )
     if config.updates and config.max_user_ops:
         found.append(sometimes("update_completed", update_completed, "A.11"))
         if config.update_order == START_FIRST:
