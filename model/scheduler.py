@@ -66,6 +66,7 @@ ROLE = ("worker", "manager", "worker, promotion pending", "manager, demotion pen
 WEB, AGENT = 0, 1  # the replicated and the global service
 SERVICE = ("web", "agent")
 NO_NODE = -1
+SPREAD_LABEL, SPREAD_VALUE = "zone", "a"  # the label the spread preference reads, and the value nodes get
 # Restart conditions (A.9).
 NONE, ON_FAILURE, ANY = "none", "on-failure", "any"
 
@@ -109,6 +110,8 @@ BUGS: dict[str, str] = {
     "once the new one runs under start-first, so the slot keeps two runnable tasks (A.11 removeOldTasks)",
     "removed_service_tasks_kept": "a service delete sets its tasks' desired state to SHUTDOWN instead of REMOVE, "
     "so the reaper keeps them as history of a service that no longer exists (A.1: REMOVE means delete)",
+    "spread_skips_unlabelled_nodes": "the spread preference leaves nodes without the label out of the tree "
+    'instead of grouping them under "", so replicas pile onto the labelled nodes (A.5 placement preferences)',
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }
@@ -132,6 +135,7 @@ class Config:
     reservation: int = 1  # per web task; 0 switches the resource filter off (A.3)
     agent_reservation: int = 0  # per agent task: preassigned tasks pass the resource filter too (A.6)
     max_per_node: int = 0  # web's Placement.MaxReplicas (A.3 MaxReplicasFilter); 0 is no limit
+    spread: bool = False  # web has --placement-pref spread=node.labels.zone (A.5)
     health_check: bool = False  # web has a HEALTHCHECK: STARTING until healthy; a failed check is a fault
     updates: bool = False  # a user may update web's spec once (`docker service update`): a rolling update
     update_order: str = STOP_FIRST  # A.11 UpdateConfig.Order; parallelism 1, failure action pause
@@ -163,7 +167,9 @@ class Config:
         if self.update_order not in (STOP_FIRST, START_FIRST):
             raise ValueError(f"scheduler: update_order={self.update_order!r}; known: stop-first, start-first")
         if self.constraint:
-            placement.parse(self.constraint)
+            label = placement.parse(self.constraint).label
+            if self.spread and label not in (None, SPREAD_LABEL):
+                raise ValueError(f"scheduler: spread is over {SPREAD_LABEL}; a constraint may only read that label")
 
 
 DEFAULT = Config(replicas=1, max_replicas=1, max_tasks=5)
@@ -191,6 +197,10 @@ SUITE = {
     "service-removal": attrs.evolve(DEFAULT, service_removal=True, max_faults=0),
     # Nodes of different sizes and an agent that reserves CPU: where greedy placement strands (check --oracle).
     "uneven-nodes": attrs.evolve(DEFAULT, nodes=2, first_node_cpus=3, agent_reservation=2, max_faults=0),
+    # n1 alone carries zone=a: spread gives it one replica of two (with the agent too: 1.2M states).
+    "spread-preference": attrs.evolve(
+        DEFAULT, spread=True, replicas=2, max_replicas=2, global_service=False, max_faults=0
+    ),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
@@ -298,9 +308,11 @@ class Scheduler:
     def initial_labels(self) -> tuple[int, ...]:
         """Only n1 has the label under ==, all but the last under !=: one node fits either way."""
         c = self.constraint
-        if c is None or c.subject != "label":
-            return (0,) * self.n
-        return (1,) + (0,) * (self.n - 1) if c.equal else (1,) * (self.n - 1) + (0,)
+        if c is not None and c.label is not None and not c.equal:
+            return (1,) * (self.n - 1) + (0,)
+        if (c is not None and c.label is not None) or self.config.spread:
+            return (1,) + (0,) * (self.n - 1)
+        return (0,) * self.n
 
     def initial_roles(self) -> tuple[int, ...]:
         """Every node a manager (a small swarm's usual shape, and symmetric), except under a role
@@ -319,9 +331,13 @@ class Scheduler:
         """What A.4 can see of a node: hostname, current role, the constraint's label."""
         role = s.roles[node]
         manager = role in ((MANAGER, PROMOTING) if desired_role else (MANAGER, DEMOTING))
-        c = self.constraint
-        labels = ((c.label, c.value),) if c and c.label is not None and s.labels[node] else ()
+        labels = (self.label(),) if s.labels[node] else ()
         return placement.NodeFacts(self.hostname(node), "manager" if manager else "worker", labels)
+
+    def label(self) -> tuple[str, str]:
+        """The one label nodes may carry: the constraint's, or the spread preference's."""
+        c = self.constraint
+        return (c.label, c.value) if c is not None and c.label is not None else (SPREAD_LABEL, SPREAD_VALUE)
 
     def invalid_node(self, s: State, node: int) -> bool:
         """A.2 orchestrator.InvalidNode: deleted, DOWN or DRAIN (PAUSE is valid)."""
@@ -389,8 +405,9 @@ class Scheduler:
         seen = ""
         if c is not None and c.subject == "role":
             seen = f" ({ROLE[s.roles[node]]})"
-        if c is not None and c.label is not None:
-            seen = f" ({c.label}={c.value})" if s.labels[node] else f" (no {c.label} label)"
+        if (c is not None and c.label is not None) or self.config.spread:
+            name, value = self.label()
+            seen = f" ({name}={value})" if s.labels[node] else f" (no {name} label)"
         return self.hostname(node) + seen
 
     def new_task(self, s: State, service: int, slot: int, node: int) -> State:
@@ -482,11 +499,14 @@ class Scheduler:
                 scaled = attrs.evolve(s, replicas=replicas, replicated_due=1, user_ops=s.user_ops + 1)
                 yield Step("Scale", detail=f"{replicas} replicas"), scaled
         c = self.constraint
+        labelled = (c is not None and c.subject == "label") or self.config.spread
         for node in range(self.n):
-            if s.status[node] in (GONE, OUTSIDE) or c is None:
+            if s.status[node] in (GONE, OUTSIDE):
                 continue
-            if c.subject == "label":
+            if labelled:
                 yield self.toggle_label(s, node)
+            if c is None:
+                continue
             if c.subject == "role" and s.roles[node] == WORKER:
                 yield Step("Promote", node), self.change_role(s, node, PROMOTING)
             if c.subject == "role" and s.roles[node] == MANAGER and s.roles.count(MANAGER) > 1:
@@ -494,11 +514,9 @@ class Scheduler:
 
     def toggle_label(self, s: State, node: int) -> tuple[Step, State]:
         """`docker node update --label-add/--label-rm`: a node update (A.8, A.10)."""
-        c = self.constraint
-        assert c is not None
         rule = "RemoveLabel" if s.labels[node] else "AddLabel"
         labelled = attrs.evolve(s, labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
-        return Step(rule, node, detail=f"{c.label}={c.value}"), self.global_event(labelled, node)
+        return Step(rule, node, detail="=".join(self.label())), self.global_event(labelled, node)
 
     def change_role(self, s: State, node: int, role: int) -> State:
         """`docker node promote/demote` sets the desired role; the role manager finishes it later.
@@ -838,10 +856,13 @@ class Scheduler:
                 yield Step("Schedule", node, t[ID]), self.replace(s, assigned)
 
     def best_nodes(self, s: State, t: Task) -> list[int]:
-        """A.5 nodeLess: fewer tasks of this service, then fewer tasks in all; ties are a choice."""
+        """A.5: the spread preference's least-loaded branches first, then nodeLess (fewer tasks of
+        this service, then fewer tasks in all); ties are a choice."""
         eligible = [node for node in range(self.n) if self.fits(s, t, node)]
         if not eligible:
             return []
+        if t[SVC] == WEB and self.config.spread:
+            eligible = self.least_loaded_branches(s, eligible)
 
         def load(node: int) -> tuple[int, int]:
             mine = sum(1 for u in s.tasks if u[NODE] == node and u[SVC] == t[SVC] and u[DESIRED] <= COMPLETE)
@@ -850,6 +871,18 @@ class Scheduler:
 
         best = min(load(node) for node in eligible)
         return [node for node in eligible if load(node) == best]
+
+    def least_loaded_branches(self, s: State, eligible: list[int]) -> list[int]:
+        """Placement preference spread=node.labels.zone, for one task: the eligible nodes of the
+        branches (label values; a missing label is the "" branch) holding the fewest web tasks."""
+        if "spread_skips_unlabelled_nodes" in self.bugs and any(s.labels[node] for node in eligible):
+            eligible = [node for node in eligible if s.labels[node]]
+        count = {branch: 0 for branch in (s.labels[node] for node in eligible)}
+        for u in s.tasks:
+            if u[SVC] == WEB and u[NODE] in eligible and u[DESIRED] <= COMPLETE:
+                count[s.labels[u[NODE]]] += 1
+        fewest = min(count.values())
+        return [node for node in eligible if count[s.labels[node]] == fewest]
 
     # ------------------------------------------------------------ agents
 

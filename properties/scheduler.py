@@ -107,6 +107,23 @@ def assignment_passes_filters(model: Scheduler) -> Any:
     return check
 
 
+def placement_follows_spread(model: Scheduler) -> Any:
+    rules = Scheduler(attrs.evolve(model.config, bugs=frozenset()))  # A.5 as the reference states it
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        """A.5: a replica goes to a node of the least-loaded spread branch (nodes without the
+        label form the "" branch), and there to a node nodeLess ranks first."""
+        if getattr(action, "rule", "") != "Schedule":
+            return None
+        task = next(t for t in before.tasks if t[ID] == action.task)
+        if task[SVC] != WEB or action.node in rules.best_nodes(before, task):
+            return None
+        best = ", ".join(f"n{node + 1}" for node in rules.best_nodes(before, task))
+        return f"t{task[ID]} was placed on n{action.node + 1}; the spread preference and node order pick {best}"
+
+    return check
+
+
 def placement_oracle_agrees(model: Scheduler) -> Any:
     from swarmcheck.smt.placement import stranded_task  # z3 is loaded only when this runs
 
@@ -353,6 +370,12 @@ def replaced_task_still_running_on_down_node(s: State) -> bool:
     return False
 
 
+def replicas_spread_over_both_branches(s: State) -> bool:
+    """A.5 spread: a labelled node and an unlabelled one (the "" branch) each run a replica."""
+    branches = {s.labels[t[NODE]] for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING}
+    return branches == {0, 1}
+
+
 def update_completed(s: State) -> bool:
     """A.11: the rolling update finished; every replica runs the new spec."""
     web = [t for t in s.tasks if t[SVC] == WEB and runnable(t)]
@@ -399,6 +422,11 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(
             sometimes("replaced_task_still_running_on_down_node", replaced_task_still_running_on_down_node, "A.7")
         )
+    if config.spread:
+        found.append(
+            transition("placement_follows_spread", placement_follows_spread(model), "A.5 placement preferences")
+        )
+        found.append(sometimes("replicas_spread_over_both_branches", replicas_spread_over_both_branches, "A.5"))
     if config.updates and config.max_user_ops:
         found.append(sometimes("update_completed", update_completed, "A.11"))
         if config.update_order == START_FIRST:

@@ -141,6 +141,13 @@ MODELS: dict[str, Entry] = {
                 "max_faults": 0,
             },
             "removed_service_tasks_kept": {"service_removal": True, "max_faults": 0},
+            "spread_skips_unlabelled_nodes": {
+                "spread": True,
+                "replicas": 2,
+                "max_replicas": 2,
+                "global_service": False,
+                "max_faults": 0,
+            },
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
         },

@@ -33,6 +33,7 @@ CAUGHT_BY = {
     "dead_backend": "converged",
     "strict_resource_check": "converged",
     "max_attempts_off_by_one": "restarts_within_max_attempts",
+    "spread_skips_unlabelled_nodes": "placement_follows_spread",
     "update_forgets_old_task": "one_runnable_task_per_slot",
     "removed_service_tasks_kept": "converged",
     "route_before_healthy": "routes_only_to_healthy_tasks",
@@ -199,3 +200,9 @@ def test_preassigned_tasks_are_scheduled_before_the_others() -> None:
     s = next(iter(model.init_states()))
     s = model.new_task(model.new_task(s, 0, 1, -1), 1, 0, 0)
     assert [str(step) for step, _ in model.schedule(s)] == ["Schedule(t1, n1)"]
+
+
+def test_spread_and_a_label_constraint_must_read_one_label() -> None:
+    with pytest.raises(ValueError, match="spread"):
+        attrs.evolve(DEFAULT, spread=True, constraint="node.labels.disk==ssd")
+    assert attrs.evolve(DEFAULT, spread=True, constraint="node.labels.zone!=a").spread
