@@ -9,6 +9,9 @@ so "never goes back" is a comparison. Control-loop work is triggered the way swa
 triggers it, by events: a node or task change queues a restart request, processed
 later by its own step, possibly after the store has moved on (A.7, A.9).
 
+The records (task states, node facts, the task tuple and A.1's predicates) live in
+`model.tasks`; constraints (A.4) in `model.constraint`.
+
 Simplifications, each stated: the allocator is folded into task creation (tasks are
 born PENDING); the agent's intermediate states (ACCEPTED..STARTING) are one step to
 RUNNING, or to STARTING when web has a health check (the agent reports RUNNING once the
@@ -27,55 +30,60 @@ import attrs
 
 from model import constraint as placement
 from model.kernel import put, validate
-
-# Task states (A.1), in swarmkit's numbering.
-NEW, PENDING, ASSIGNED, STARTING, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED, REMOVE, ORPHANED = (
-    0,
-    64,
-    192,
-    448,
-    512,
-    576,
-    640,
-    704,
-    768,
-    800,
-    832,
+from model.tasks import (
+    ACTIVE,
+    AGENT,
+    ANY,
+    ASSIGNED,
+    AVAILABILITY,
+    COMPLETE,
+    DEMOTING,
+    DESIRED,
+    DOWN,
+    DRAIN,
+    FAILED,
+    GONE,
+    ID,
+    IDLE,
+    MANAGER,
+    NO_NODE,
+    NODE,
+    NONE,
+    OBSERVED,
+    ON_FAILURE,
+    ORPHANED,
+    OUTSIDE,
+    PAUSE,
+    PENDING,
+    PROMOTING,
+    READY,
+    REJECTED,
+    REMOVE,
+    ROLE,
+    RUNNING,
+    SERVICE,
+    SHUTDOWN,
+    SLOT,
+    SPREAD_LABEL,
+    SPREAD_VALUE,
+    START_FIRST,
+    STARTING,
+    STATE_NAME,
+    STATUS,
+    STOP_FIRST,
+    SVC,
+    UPDATE_PAUSED,
+    UPDATE_STATE,
+    UPDATING,
+    VERSION,
+    WEB,
+    WORKER,
+    Task,
+    active_on_node,
+    runnable,
+    task_names,
+    with_field,
 )
-STATE_NAME = {
-    NEW: "NEW",
-    PENDING: "PENDING",
-    ASSIGNED: "ASSIGNED",
-    STARTING: "STARTING",
-    RUNNING: "RUNNING",
-    COMPLETE: "COMPLETE",
-    SHUTDOWN: "SHUTDOWN",
-    FAILED: "FAILED",
-    REJECTED: "REJECTED",
-    REMOVE: "REMOVE",
-    ORPHANED: "ORPHANED",
-}
-# Node status and availability (A.2).
-READY, DOWN, GONE, OUTSIDE = 0, 1, 2, 3  # GONE: removed (`docker node rm --force`); OUTSIDE: not joined yet
-STATUS = ("ready", "down", "removed", "not joined")
-ACTIVE, PAUSE, DRAIN = 0, 1, 2
-AVAILABILITY = ("active", "pause", "drain")
-# Node roles: current role, and a promotion or demotion the role manager has yet to finish.
-WORKER, MANAGER, PROMOTING, DEMOTING = 0, 1, 2, 3
-ROLE = ("worker", "manager", "worker, promotion pending", "manager, demotion pending")
-WEB, AGENT = 0, 1  # the replicated and the global service
-SERVICE = ("web", "agent")
-NO_NODE = -1
-SPREAD_LABEL, SPREAD_VALUE = "zone", "a"  # the label the spread preference reads, and the value nodes get
-# Restart conditions (A.9).
-NONE, ON_FAILURE, ANY = "none", "on-failure", "any"
-
-Task = tuple[int, int, int, int, int, int, int]  # (id, service, slot, node, desired, observed, spec version)
-ID, SVC, SLOT, NODE, DESIRED, OBSERVED, VERSION = range(7)
-# Update orders (A.11) and the updater's state.
-STOP_FIRST, START_FIRST = "stop-first", "start-first"
-IDLE, UPDATING, UPDATE_PAUSED = 0, 1, 2
-UPDATE_STATE = ("idle", "updating", "paused")
 
 BUGS: dict[str, str] = {
     "no_restart_guard": "the restart supervisor does not refuse a task whose desired state is already past "
@@ -250,17 +258,6 @@ class Step:
         return f"{self.rule}({', '.join(parts)})"
 
     __repr__ = __str__
-
-
-def runnable(t: Task) -> bool:
-    """A.1: desired state at most RUNNING."""
-    return t[DESIRED] <= RUNNING
-
-
-def active_on_node(t: Task) -> bool:
-    """A.1: counts against a node's resources: observed in [PENDING, RUNNING], desired <= COMPLETE;
-    a preassigned (global) task only once ASSIGNED (A.6)."""
-    return t[NODE] != NO_NODE and ASSIGNED <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
 
 
 class Scheduler:
@@ -535,7 +532,7 @@ class Scheduler:
         """controlapi RemoveService: every task of the service gets desired REMOVE; the reaper
         deletes each once it has stopped (A.1); the updater stops with it."""
         end = SHUTDOWN if "removed_service_tasks_kept" in self.bugs else REMOVE
-        tasks = tuple(_with(t, DESIRED, max(t[DESIRED], end)) if t[SVC] == WEB else t for t in s.tasks)
+        tasks = tuple(with_field(t, DESIRED, max(t[DESIRED], end)) if t[SVC] == WEB else t for t in s.tasks)
         return attrs.evolve(
             s, tasks=tasks, version=0, update=IDLE, update_slot=0, update_task=-1, user_ops=s.user_ops + 1
         )
@@ -561,7 +558,7 @@ class Scheduler:
         for t in s.tasks:
             if t[NODE] == node and t[SVC] == AGENT:
                 continue
-            tasks.append(_with(t, OBSERVED, ORPHANED) if t[NODE] == node and t[OBSERVED] <= RUNNING else t)
+            tasks.append(with_field(t, OBSERVED, ORPHANED) if t[NODE] == node and t[OBSERVED] <= RUNNING else t)
         s = attrs.evolve(
             s,
             status=put(s.status, node, GONE),
@@ -608,7 +605,7 @@ class Scheduler:
         for t in s.tasks:
             if t[OBSERVED] == RUNNING:
                 for rule, end in (("TaskFails", FAILED), ("TaskExits", COMPLETE)):
-                    ended = attrs.evolve(self.replace(s, _with(t, OBSERVED, end)), faults=s.faults + 1)
+                    ended = attrs.evolve(self.replace(s, with_field(t, OBSERVED, end)), faults=s.faults + 1)
                     yield Step(rule, t[NODE], t[ID]), self.task_event(ended, t)
             if self.has_health_check(t) and t[OBSERVED] in (STARTING, RUNNING) and s.status[t[NODE]] == READY:
                 yield Step("HealthCheckFails", t[NODE], t[ID]), self.unhealthy(s, t)
@@ -619,7 +616,7 @@ class Scheduler:
     def unhealthy(self, s: State, t: Task) -> State:
         """health_status: unhealthy: the agent shuts the container down and reports FAILED
         (swarmd/dockerexec, ErrContainerUnhealthy), while starting or later."""
-        failed = attrs.evolve(self.replace(s, _with(t, OBSERVED, FAILED)), faults=s.faults + 1)
+        failed = attrs.evolve(self.replace(s, with_field(t, OBSERVED, FAILED)), faults=s.faults + 1)
         return self.task_event(failed, t)
 
     def task_event(self, s: State, t: Task) -> State:
@@ -658,7 +655,7 @@ class Scheduler:
             slot = self.slot_to_remove(after, updatable)
             for t in self.slots(after)[slot]:
                 if t[DESIRED] < REMOVE:
-                    after = self.replace(after, _with(t, DESIRED, REMOVE))
+                    after = self.replace(after, with_field(t, DESIRED, REMOVE))
             updatable.remove(slot)
             removed.append(slot)
         what = f"create slots {created}" if created else f"remove slots {removed}" if removed else "nothing to do"
@@ -746,7 +743,7 @@ class Scheduler:
             return s
         for t in self.slots(s)[slot]:
             if t[ID] != keep and runnable(t):
-                s = self.replace(s, _with(t, DESIRED, SHUTDOWN))
+                s = self.replace(s, with_field(t, DESIRED, SHUTDOWN))
         return s
 
     # ------------------------------------------------------------ global orchestrator (A.8)
@@ -772,7 +769,7 @@ class Scheduler:
                 after, what = self.new_task(after, AGENT, 0, node), "create"
             elif not candidate and any(runnable(t) for t in tasks):
                 for t in filter(runnable, tasks):
-                    after = self.replace(after, _with(t, DESIRED, SHUTDOWN))
+                    after = self.replace(after, with_field(t, DESIRED, SHUTDOWN))
                 what = "shut down"
             yield Step("ReconcileGlobal", node, detail=what), after
 
@@ -797,9 +794,9 @@ class Scheduler:
             after = s
             for t in stale:
                 if "enforcer_shuts_down" in self.bugs:
-                    after = self.replace(after, _with(t, DESIRED, SHUTDOWN))
+                    after = self.replace(after, with_field(t, DESIRED, SHUTDOWN))
                 else:
-                    after = self.task_event(self.replace(after, _with(t, OBSERVED, REJECTED)), t)
+                    after = self.task_event(self.replace(after, with_field(t, OBSERVED, REJECTED)), t)
             yield Step("EnforceConstraints", node), after
 
     # ------------------------------------------------------------ restart supervisor (A.9)
@@ -819,7 +816,7 @@ class Scheduler:
         if old[DESIRED] > COMPLETE and "no_restart_guard" not in self.bugs:
             return s  # "time travel is not allowed": a second request for one task
         if old[DESIRED] < SHUTDOWN:
-            s = self.replace(s, _with(old, DESIRED, SHUTDOWN))
+            s = self.replace(s, with_field(old, DESIRED, SHUTDOWN))
         if not self.should_restart(s, old) or s.created >= self.config.max_tasks:
             return s
         if old[SVC] == AGENT:
@@ -845,14 +842,14 @@ class Scheduler:
         pending = [t for t in s.tasks if t[OBSERVED] == PENDING and runnable(t)]
         preassigned = [t for t in pending if t[NODE] != NO_NODE and self.fits(s, t, t[NODE])]
         for t in preassigned:
-            yield Step("Schedule", t[NODE], t[ID]), self.replace(s, _with(t, OBSERVED, ASSIGNED))
+            yield Step("Schedule", t[NODE], t[ID]), self.replace(s, with_field(t, OBSERVED, ASSIGNED))
         if preassigned:
             return
         for t in pending:
             if t[NODE] != NO_NODE:
                 continue  # its node does not fit it: it waits (A.6)
             for node in self.best_nodes(s, t):
-                assigned = _with(_with(t, NODE, node), OBSERVED, ASSIGNED)
+                assigned = with_field(with_field(t, NODE, node), OBSERVED, ASSIGNED)
                 yield Step("Schedule", node, t[ID]), self.replace(s, assigned)
 
     def best_nodes(self, s: State, t: Task) -> list[int]:
@@ -893,11 +890,11 @@ class Scheduler:
                 continue  # a down node's agent does nothing until it is back
             if t[OBSERVED] == ASSIGNED and t[DESIRED] <= RUNNING:
                 started = STARTING if self.has_health_check(t) else RUNNING
-                yield Step("AgentStart", node, t[ID]), self.replace(s, _with(t, OBSERVED, started))
+                yield Step("AgentStart", node, t[ID]), self.replace(s, with_field(t, OBSERVED, started))
             elif t[OBSERVED] == STARTING and t[DESIRED] <= RUNNING:
-                yield Step("Healthy", node, t[ID]), self.replace(s, _with(t, OBSERVED, RUNNING))
+                yield Step("Healthy", node, t[ID]), self.replace(s, with_field(t, OBSERVED, RUNNING))
             elif t[OBSERVED] <= RUNNING and t[DESIRED] >= SHUTDOWN and t[OBSERVED] >= ASSIGNED:
-                yield Step("AgentStop", node, t[ID]), self.replace(s, _with(t, OBSERVED, SHUTDOWN))
+                yield Step("AgentStop", node, t[ID]), self.replace(s, with_field(t, OBSERVED, SHUTDOWN))
         yield from self.task_reaper(s)
 
     def task_reaper(self, s: State) -> Iterator[tuple[Step, State]]:
@@ -1090,12 +1087,3 @@ class Scheduler:
         data = attrs.asdict(self.config)
         data["bugs"] = sorted(self.config.bugs)
         return data
-
-
-def _with(t: Task, field: int, value: int) -> Task:
-    return t[:field] + (value,) + t[field + 1 :]  # type: ignore[return-value]
-
-
-def task_names(ids: tuple[int, ...]) -> str:
-    """Task ids as a report reads them: {t0, t3}."""
-    return "{" + ", ".join(f"t{i}" for i in ids) + "}"

@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from model.scheduler import (
+from model.scheduler import Config, Scheduler, State
+from model.tasks import (
     ACTIVE,
     AGENT,
     ASSIGNED,
@@ -33,9 +34,6 @@ from model.scheduler import (
     SVC,
     VERSION,
     WEB,
-    Config,
-    Scheduler,
-    State,
     active_on_node,
     runnable,
     task_names,

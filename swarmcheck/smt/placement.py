@@ -23,22 +23,8 @@ import attrs
 import z3
 
 from model import constraint
-from model.scheduler import (
-    ACTIVE,
-    COMPLETE,
-    DESIRED,
-    NO_NODE,
-    NODE,
-    OBSERVED,
-    PENDING,
-    READY,
-    RUNNING,
-    SVC,
-    WEB,
-    Scheduler,
-    State,
-    runnable,
-)
+from model.scheduler import Scheduler, State
+from model.tasks import ACTIVE, COMPLETE, DESIRED, NO_NODE, NODE, OBSERVED, PENDING, READY, RUNNING, SVC, WEB, runnable
 from swarmcheck.report import write_atomically
 
 
