@@ -23,7 +23,7 @@ the newest matters to the orchestrator), or MaxAttempts + 1 as swarmkit forces.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
-from itertools import permutations
+from itertools import pairwise, permutations
 from typing import Any
 
 import attrs
@@ -282,6 +282,7 @@ class Scheduler:
         if config.first_node_cpus:
             pinned.append(0)
         self._orders = [p for p in permutations(range(self.n)) if all(p[i] == i for i in pinned)]
+        self._free = [i for i in range(self.n) if i not in pinned]
 
     def init_states(self) -> Iterator[State]:
         n = self.n
@@ -961,8 +962,31 @@ class Scheduler:
     def canonical(self, s: State) -> Hashable:
         """Nodes are symmetric, and a task id only orders the tasks of one slot (or one node,
         for the global service): the least relabelling over node renamings, with ids
-        renumbered by (service, slot or node, old id). Exact: equal forms are isomorphic."""
-        return min(self._relabelled(s, order) for order in self._orders)
+        renumbered by (service, slot or node, old id). Exact: equal forms are isomorphic.
+        Only the renamings that sort the free nodes by a renaming-invariant signature are
+        tried (as in the gossip model): isomorphic states sort the same way."""
+        sig = [self._signature(s, node) for node in range(self.n)]
+        free = self._free
+        return min(
+            self._relabelled(s, order)
+            for order in self._orders
+            if all(sig[order[a]] <= sig[order[b]] for a, b in pairwise(free))
+        )
+
+    def _signature(self, s: State, node: int) -> tuple[Any, ...]:
+        """What a renaming cannot change about a node: its own fields and its tasks, without ids."""
+        tasks = sorted((t[SVC], t[SLOT], t[DESIRED], t[OBSERVED], t[VERSION]) for t in s.tasks if t[NODE] == node)
+        return (
+            s.status[node],
+            s.availability[node],
+            s.labels[node],
+            s.roles[node],
+            s.global_due[node],
+            s.restarts[self.config.max_replicas + node],
+            len(s.dns[node]),
+            len(s.backends[node]),
+            tasks,
+        )
 
     def _relabelled(self, s: State, order: tuple[int, ...]) -> tuple[Any, ...]:
         name = {old: new for new, old in enumerate(order)}
