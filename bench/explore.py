@@ -1,4 +1,8 @@
-"""Explorer benchmark: distinct states/s and peak memory on the Raft reference configurations.
+"""Explorer benchmark: distinct states/s and peak memory.
+
+The Raft reference configurations (reference mode: no history, no properties, as TLC
+counts them) and two orchestration configurations of the main job, with all their
+properties, as `swarmcheck check scheduler` runs them.
 
 Run: python bench/explore.py [--quick]. Each configuration runs in a fresh
 process, so the peak resident memory printed is that run's alone.
@@ -15,21 +19,30 @@ import subprocess
 import sys
 from pathlib import Path
 
-CONFIGS: list[tuple[str, dict[str, int | bool], bool]] = [
+CONFIGS: list[tuple[str, dict[str, int | bool | str], bool]] = [
     ("reference (TLC 22,231)", {"servers": 2, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 2}, False),
     ("reference (TLC 22,231)", {"servers": 2, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 2}, True),
     ("three servers", {"servers": 3, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 1}, False),
     ("three servers", {"servers": 3, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 1}, True),
+    ("scheduler", {"suite": "drain-pause-activate"}, True),
+    ("scheduler", {"suite": "rolling-update-start-first"}, True),
 ]
 
 
-def one_run(bounds: dict[str, int | bool], symmetry: bool) -> dict[str, float]:
-    """Explore in this process (reference mode: no history, no properties) and measure."""
-    from model.raft import Config, Raft
+def one_run(bounds: dict[str, int | bool | str], symmetry: bool) -> dict[str, float]:
+    """Explore in this process and measure."""
     from swarmcheck.explore import explore
 
-    config = Config(history=False, **bounds)  # type: ignore[arg-type]
-    result = explore(Raft(config), [], symmetry=symmetry)
+    if "suite" in bounds:
+        from model.scheduler import SUITE, Scheduler
+        from properties.scheduler import properties
+
+        config = SUITE[str(bounds["suite"])]
+        result = explore(Scheduler(config), properties(config), symmetry=symmetry)
+    else:
+        from model.raft import Config, Raft
+
+        result = explore(Raft(Config(history=False, **bounds)), [], symmetry=symmetry)  # type: ignore[arg-type]
     assert result.stats is not None
     return {
         "states": result.stats.distinct_states,
@@ -62,8 +75,9 @@ def main() -> int:
         print(json.dumps(one_run(bounds, symmetry)))
         return 0
     print(f"machine: {machine()}")
-    print("engine: swarmcheck explore, one process, Raft reference mode (no history, no properties)\n")
-    header = f"{'configuration':24} {'bounds':34} {'symmetry':8} {'states':>10} {'transitions':>12} {'depth':>5} {'seconds':>8} {'states/s':>9} {'peak MiB':>9}"
+    print("engine: swarmcheck explore, one process; Raft in reference mode (no history, no properties),")
+    print("the scheduler with every property of its configuration\n")
+    header = f"{'configuration':24} {'bounds':38} {'symmetry':8} {'states':>10} {'transitions':>12} {'depth':>5} {'seconds':>8} {'states/s':>9} {'peak MiB':>9}"
     print(header)
     print("-" * len(header))
     root = Path(__file__).resolve().parent.parent
@@ -79,7 +93,7 @@ def main() -> int:
         r = json.loads(out.stdout)
         shown = " ".join(f"{k}={v}" for k, v in bounds.items() if k != "values")
         print(
-            f"{name:24} {shown:34} {'on' if symmetry else 'off':8} {r['states']:>10,} {r['transitions']:>12,} "
+            f"{name:24} {shown:38} {'on' if symmetry else 'off':8} {r['states']:>10,} {r['transitions']:>12,} "
             f"{r['depth']:>5} {r['seconds']:>8.1f} {r['states'] / r['seconds']:>9,.0f} {r['peak_mib']:>9,.0f}"
         )
     return 0
