@@ -133,6 +133,17 @@ def placement_oracle_agrees(model: Scheduler) -> Any:
     return check
 
 
+def greedy_never_strands(model: Scheduler) -> Any:
+    from swarmcheck.smt.placement import greedy_strand  # z3 is loaded only when this runs
+
+    def check(s: State) -> str | None:
+        """A.5, a report: no settled state leaves a task waiting for room that z3 could place
+        by placing the whole workload at once. swarmkit's design breaks it (`check --oracle`)."""
+        return greedy_strand(model, s)
+
+    return check
+
+
 def resources_never_overcommitted(model: Scheduler) -> Any:
     def check(s: State) -> str | None:
         """S7: on every node the reservations of its active tasks fit its resources."""
@@ -467,3 +478,9 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("drain_dips_below_replicas", drain_dips_below_replicas, "docs#9917"))
         found.append(sometimes("paused_node_keeps_tasks", paused_node_keeps_tasks, "A.2"))
     return found
+
+
+def on_request(config: Config) -> list[Property[Any]]:
+    """Checked only when named: what `check --oracle` reports, and its reports replay."""
+    model = Scheduler(config)
+    return [always("greedy_never_strands", greedy_never_strands(model), "A.5; swarmcheck/smt/placement.py")]

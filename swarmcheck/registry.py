@@ -32,6 +32,8 @@ class Entry:
     bugs: Mapping[str, str]
     # The configuration each seeded bug is hunted at: the default unless stated.
     bug_bounds: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    # Properties checked only when named (`--property`, replay): reports, not gates.
+    on_request: Callable[[Any], list[Property[Any]]] = lambda config: []
 
     def config(self, settings: Mapping[str, str] | None = None, bugs: frozenset[str] = frozenset()) -> Any:
         """The default configuration with `--set k=v` overrides and bugs applied."""
@@ -103,6 +105,7 @@ MODELS: dict[str, Entry] = {
         suite=scheduler.SUITE,
         build=scheduler.Scheduler,
         properties=scheduler_properties.properties,
+        on_request=scheduler_properties.on_request,
         bugs=scheduler.BUGS,
         bug_bounds={
             # Two restart requests for one task: a drain and a node going down.
@@ -166,7 +169,7 @@ def select_properties(entry: Entry, config: Any, names: list[str] | None) -> lis
     available = entry.properties(config)
     if not names:
         return available
-    by_name = {p.name: p for p in available}
+    by_name = {p.name: p for p in [*available, *entry.on_request(config)]}
     for name in names:
         if name not in by_name:
             raise InputError(f"{entry.name}: unknown property {name!r}; known: {', '.join(by_name)}")

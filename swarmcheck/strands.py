@@ -15,7 +15,8 @@ from pathlib import Path
 import attrs
 
 from model.scheduler import SUITE, Scheduler, State
-from properties.base import Property, always
+from properties.base import always
+from properties.scheduler import on_request
 from swarmcheck.explore import explore
 from swarmcheck.report import counterexample, write_atomically, write_report
 from swarmcheck.result import Result
@@ -47,9 +48,7 @@ def scan(reports: Path) -> Scan:
             found.strands += greedy_strand(model, s) is not None
         return None
 
-    strand: Property[State] = always(
-        "greedy_never_strands", lambda s: greedy_strand(model, s), "A.5; swarmcheck/smt/placement.py"
-    )
+    [strand] = on_request(model.config)
     props = [strand, always("tally", tally, "swarmcheck/strands.py")]
     for stale in (reports / "placement" / model.name).glob(f"{strand.name}-*"):
         stale.unlink()  # an older model's trace: the summary links only this run's

@@ -15,6 +15,7 @@ from model.scheduler import BUGS, DEFAULT, SUITE, Scheduler, State
 from properties.scheduler import properties
 from swarmcheck.explore import explore
 from swarmcheck.registry import MODELS
+from swarmcheck.replay import replay
 from swarmcheck.result import HOLDS
 from swarmcheck.smt.placement import Node, greedy_example, place
 from swarmcheck.stateful import hunt
@@ -211,6 +212,13 @@ def test_the_oracle_scan_finds_a_strand_and_its_trace_ends_in_one(tmp_path: Path
     assert violation.trace is not None
     model = Scheduler(SUITE[strands.SCANNED])
     assert greedy_strand(model, violation.trace.steps[-1][1]) is not None
+    assert replay(found.report).reproduced  # the report-only property is known by name
+
+
+def test_report_only_properties_never_gate_the_main_job() -> None:
+    from swarmcheck import strands
+
+    assert "greedy_never_strands" not in [p.name for p in properties(SUITE[strands.SCANNED])]
 
 
 def test_preassigned_tasks_are_scheduled_before_the_others() -> None:
