@@ -144,12 +144,19 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{entry.name}: {entry.summary}")
         for name, member in entry.suite.items():
             print(f"  checked at ({name}): {_bounds(member)}")
-        print("  properties:")
-        for p in entry.properties(config):
-            print(f"    {p.name:28} {p.kind.value:17} {p.source}")
+        print("  properties (each where its configuration makes it apply):")
+        shown: dict[str, Any] = {}
+        for member in (config, *entry.suite.values()):
+            shown.update({p.name: p for p in entry.properties(member) if p.name not in shown})
+        reports = entry.on_request(config)
+        width = max(len(name) for name in [*shown, *(p.name for p in reports), *entry.bugs])
+        for p in shown.values():
+            print(f"    {p.name:{width}} {p.kind.value:18} {p.source}")
+        for p in reports:
+            print(f"    {p.name:{width}} {'report, on request':18} {p.source}")
         print("  seeded bugs:")
         for name, text in entry.bugs.items():
-            print(f"    {name:28} {text}")
+            print(f"    {name:{width}} {text}")
     return 0
 
 

@@ -100,7 +100,7 @@ MODELS: dict[str, Entry] = {
     ),
     "scheduler": Entry(
         name="scheduler",
-        summary="swarmkit's orchestrators, restart supervisor, scheduler, agents and service discovery (first part)",
+        summary="swarmkit's orchestrators, restart supervisor, updater, scheduler, agents and service discovery",
         default=scheduler.DEFAULT,
         suite=scheduler.SUITE,
         build=scheduler.Scheduler,
