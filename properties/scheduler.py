@@ -404,6 +404,16 @@ def old_and_new_run_side_by_side(s: State) -> bool:
     )
 
 
+def update_stuck_on_a_task_that_cannot_start(model: Scheduler) -> Any:
+    def check(s: State) -> bool:
+        """A.11: the updater waits for its new task with no timeout (updater.go's TODO), so a task
+        stranded on a node that went down holds the update with the cluster otherwise settled."""
+        awaited = [t for t in s.tasks if t[ID] == s.update_task and t[OBSERVED] < RUNNING]
+        return bool(awaited) and model.quiescent(s)
+
+    return check
+
+
 def update_paused_by_failure(before: State, action: Any, after: State) -> bool:
     """A.11 failure action pause: a new task failed and the update stopped."""
     return getattr(action, "rule", "") == "UpdatePaused"
@@ -442,6 +452,8 @@ def properties(config: Config) -> list[Property[Any]]:
             found.append(sometimes("old_and_new_run_side_by_side", old_and_new_run_side_by_side, "A.11 START_FIRST"))
         if config.max_faults:
             found.append(sometimes_step("update_paused_by_failure", update_paused_by_failure, "A.11 FailureAction"))
+            stuck = update_stuck_on_a_task_that_cannot_start(model)
+            found.append(sometimes("update_stuck_on_a_task_that_cannot_start", stuck, "A.11 updateTask"))
     if config.service_removal and config.max_user_ops:
         found.append(sometimes("service_removed_cleanly", service_removed_cleanly, "A.1 REMOVE; D"))
     if config.health_check:
