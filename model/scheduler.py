@@ -1,23 +1,32 @@
-"""Orchestration: swarmkit's orchestrators, restart supervisor, scheduler, agents and
-service discovery, as separate steps so that their interleavings are explored.
+"""Orchestration: swarmkit's orchestrators, restart supervisor, updater, constraint
+enforcer, scheduler, agents and service discovery, as separate steps so that their
+interleavings are explored.
 
 Follows ../shared/reference/swarm-semantics.md sections A and D; each rule names its
 section. One replicated service (`web`, N replicas in slots 1..N) and, optionally,
 one global service (`agent`, one task per eligible node). Tasks are the store's
-records: (id, service, slot, node, desired, observed), with swarmkit's state numbers,
-so "never goes back" is a comparison. Control-loop work is triggered the way swarmkit
-triggers it, by events: a node or task change queues a restart request, processed
-later by its own step, possibly after the store has moved on (A.7, A.9).
+records: (id, service, slot, node, desired, observed, spec version), with swarmkit's
+state numbers, so "never goes back" is a comparison. Control-loop work is triggered
+the way swarmkit triggers it, by events: a node or task change queues a restart
+request, processed later by its own step, possibly after the store has moved on
+(A.7, A.9).
 
 The records (task states, node facts, the task tuple and A.1's predicates) live in
 `model.tasks`; constraints (A.4) in `model.constraint`.
 
-Simplifications, each stated: the allocator is folded into task creation (tasks are
-born PENDING); the agent's intermediate states (ACCEPTED..STARTING) are one step to
-RUNNING, or to STARTING when web has a health check (the agent reports RUNNING once the
-container is healthy, swarmd/dockerexec Start); the restart delay and the restart Window are zero (no clock); the task reaper
-keeps one task per slot (TaskHistoryRetentionLimit 1; swarm's default is 5, and only
-the newest matters to the orchestrator), or MaxAttempts + 1 as swarmkit forces.
+Simplifications, each stated:
+- the allocator is folded into task creation (tasks are born PENDING);
+- the agent's ACCEPTED..STARTING are one step to RUNNING, or to STARTING when web has a
+  health check (the agent reports RUNNING once healthy, swarmd/dockerexec Start);
+- no clock: the restart delay and Window are zero, and a replacement gets desired
+  RUNNING at once instead of READY until its predecessor stops (A.9's DelayStart), so two
+  containers of a slot can briefly run (invariants count runnable tasks, as A.7 says);
+- the task reaper keeps one task per slot (TaskHistoryRetentionLimit 1; swarm's default
+  is 5, and only the newest matters to the orchestrator), or MaxAttempts + 1 as swarmkit
+  forces;
+- tasks are scheduled one at a time (swarmkit fills a batch; its spread tree and
+  bounded heap reduce to the per-task choice for one task);
+- updates: web only, parallelism 1, no delay, failure action pause with ratio 0.
 """
 
 from __future__ import annotations
