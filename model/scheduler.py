@@ -18,9 +18,9 @@ Simplifications, each stated:
 - the allocator is folded into task creation (tasks are born PENDING);
 - the agent's ACCEPTED..STARTING are one step to RUNNING, or to STARTING when web has a
   health check (the agent reports RUNNING once healthy, swarmd/dockerexec Start);
-- no clock: the restart delay and Window are zero, and a replacement gets desired
-  RUNNING at once instead of READY until its predecessor stops (A.9's DelayStart), so two
-  containers of a slot can briefly run (invariants count runnable tasks, as A.7 says);
+- no clock: the restart delay and Window are zero, and DelayStart's one-minute timeout
+  never fires (a replacement waits, desired READY, until the older tasks of its slot have
+  stopped or lost their node; see `start_when`);
 - the task reaper keeps one task per slot (TaskHistoryRetentionLimit 1; swarm's default
   is 5, and only the newest matters to the orchestrator), or MaxAttempts + 1 as swarmkit
   forces;
@@ -64,6 +64,7 @@ from model.tasks import (
     OUTSIDE,
     PAUSE,
     PENDING,
+    PREPARE,
     PROMOTING,
     READY,
     REJECTED,
@@ -90,6 +91,7 @@ from model.tasks import (
     Task,
     active_on_node,
     runnable,
+    still_running,
     task_names,
     with_field,
 )
@@ -129,6 +131,9 @@ BUGS: dict[str, str] = {
     "so the reaper keeps them as history of a service that no longer exists (A.1: REMOVE means delete)",
     "spread_skips_unlabelled_nodes": "the spread preference leaves nodes without the label out of the tree "
     'instead of grouping them under "", so replicas pile onto the labelled nodes (A.5 placement preferences)',
+    "restart_without_waiting": "the restart supervisor starts a replacement at once, although the old task "
+    "still runs on a node that answers, so two containers of one slot run together (A.9: DelayStart waits "
+    "for the old task to stop unless its node is down)",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }
@@ -417,10 +422,10 @@ class Scheduler:
             seen = f" ({name}={value})" if s.labels[node] else f" (no {name} label)"
         return self.hostname(node) + seen
 
-    def new_task(self, s: State, service: int, slot: int, node: int) -> State:
-        """NewTask (A.1): desired RUNNING, the service's current spec; the allocator's NEW ->
-        PENDING is folded in."""
-        task = (s.created, service, slot, node, RUNNING, PENDING, s.version if service == WEB else 1)
+    def new_task(self, s: State, service: int, slot: int, node: int, desired: int = RUNNING) -> State:
+        """NewTask (A.1): desired RUNNING (or READY, to wait), the service's current spec; the
+        allocator's NEW -> PENDING is folded in."""
+        task = (s.created, service, slot, node, desired, PENDING, s.version if service == WEB else 1)
         return attrs.evolve(s, tasks=(*s.tasks, task), created=s.created + 1)
 
     def replace(self, s: State, task: Task) -> State:
@@ -727,9 +732,12 @@ class Scheduler:
         if s.created >= self.config.max_tasks:
             return
         new_id = s.created
-        after = self.new_task(s, WEB, slot, NO_NODE)
-        if self.config.update_order == STOP_FIRST:
+        if self.config.update_order == STOP_FIRST:  # DelayStart with waitStop: the old one stops first
+            waits = any(runnable(t) and still_running(t, s.status) for t in tasks)
+            after = self.new_task(s, WEB, slot, NO_NODE, PREPARE if waits else RUNNING)
             after = self.remove_old_tasks(after, slot, keep=new_id)
+        else:
+            after = self.new_task(s, WEB, slot, NO_NODE)
         after = attrs.evolve(after, update_slot=slot, update_task=new_id)
         yield Step("UpdateSlot", task=new_id, detail=f"slot {slot}, {self.config.update_order}"), after
 
@@ -814,6 +822,7 @@ class Scheduler:
     def restart_supervisor(self, s: State) -> Iterator[tuple[Step, State]]:
         for task_id in sorted(set(s.restart_requests)):
             yield Step("Restart", task=task_id), self.restart(s, task_id)
+        yield from self.delayed_starts(s)
 
     def restart(self, s: State, task_id: int) -> State:
         """Supervisor.Restart: refuse a task already past COMPLETED; shut the old one down;
@@ -835,8 +844,31 @@ class Scheduler:
                 return s
             if s.availability[node] == PAUSE or self.invalid_node(s, node):
                 return s  # A.8 task failure: a gap until the node is active again
-            return self.record_restart(self.new_task(s, AGENT, 0, node), old)
-        return self.record_restart(self.new_task(s, WEB, old[SLOT], NO_NODE), old)
+            return self.record_restart(self.new_task(s, AGENT, 0, node, self.start_when(s, old)), old)
+        return self.record_restart(self.new_task(s, WEB, old[SLOT], NO_NODE, self.start_when(s, old)), old)
+
+    def start_when(self, s: State, old: Task) -> int:
+        """DelayStart (A.9): the replacement waits (desired READY) while the old task still runs
+        on a node that answers; it does not wait for a stopped task or a down node. The model
+        waits for every older task of the slot (node), not only the one restarted: they differ
+        only when a waiting replacement is itself restarted, and the older ones are stopping."""
+        if "restart_without_waiting" in self.bugs:
+            return RUNNING
+        return PREPARE if any(still_running(u, s.status) for u in self.group(s, old)) else RUNNING
+
+    def group(self, s: State, t: Task) -> list[Task]:
+        """The tasks sharing t's slot (web) or node (agent): one replica's history."""
+        where = SLOT if t[SVC] == WEB else NODE
+        return [u for u in s.tasks if u[SVC] == t[SVC] and u[where] == t[where]]
+
+    def delayed_starts(self, s: State) -> Iterator[tuple[Step, State]]:
+        """DelayStart's wait ends: every older task of the slot (node, for the agent) has
+        stopped, or its node is down or gone; the replacement gets desired RUNNING."""
+        for t in s.tasks:
+            if t[DESIRED] != PREPARE:
+                continue
+            if not any(u[ID] < t[ID] and still_running(u, s.status) for u in self.group(s, t)):
+                yield Step("StartReplacement", t[NODE], t[ID]), self.replace(s, with_field(t, DESIRED, RUNNING))
 
     def record_restart(self, s: State, old: Task) -> State:
         """RecordRestartHistory: counted only when MaxAttempts is set, as in swarmkit."""
@@ -898,7 +930,7 @@ class Scheduler:
             node = t[NODE]
             if node == NO_NODE or s.status[node] != READY:
                 continue  # a down node's agent does nothing until it is back
-            if t[OBSERVED] == ASSIGNED and t[DESIRED] <= RUNNING:
+            if t[OBSERVED] == ASSIGNED and t[DESIRED] == RUNNING:  # desired READY: prepared, not started
                 started = STARTING if self.has_health_check(t) else RUNNING
                 yield Step("AgentStart", node, t[ID]), self.replace(s, with_field(t, OBSERVED, started))
             elif t[OBSERVED] == STARTING and t[DESIRED] <= RUNNING:
@@ -1068,6 +1100,7 @@ class Scheduler:
             "UpdatePaused",
             "UpdateDone",
             "Restart",
+            "StartReplacement",
             "Schedule",
             "AgentStart",
             "AgentStop",

@@ -21,10 +21,14 @@ NEW, PENDING, ASSIGNED, STARTING, RUNNING, COMPLETE, SHUTDOWN, FAILED, REJECTED,
     800,
     832,
 )
+# As a desired state, READY means "prepare, do not start": a replacement waiting for its
+# predecessor to stop (A.1, A.9). Named apart from the node status READY.
+PREPARE = 384
 STATE_NAME = {
     NEW: "NEW",
     PENDING: "PENDING",
     ASSIGNED: "ASSIGNED",
+    PREPARE: "READY",
     STARTING: "STARTING",
     RUNNING: "RUNNING",
     COMPLETE: "COMPLETE",
@@ -75,3 +79,9 @@ def with_field(t: Task, field: int, value: int) -> Task:
 def task_names(ids: tuple[int, ...]) -> str:
     """Task ids as a report reads them: {t0, t3}."""
     return "{" + ", ".join(f"t{i}" for i in ids) + "}"
+
+
+def still_running(t: Task, status: tuple[int, ...]) -> bool:
+    """A task whose container may be up on a node that answers: assigned, not yet stopped,
+    on a node that is READY (DelayStart's wait ends when it stops or its node goes)."""
+    return ASSIGNED <= t[OBSERVED] <= RUNNING and t[NODE] != NO_NODE and status[t[NODE]] == READY

@@ -26,6 +26,7 @@ from model.tasks import (
     OBSERVED,
     PAUSE,
     PENDING,
+    PREPARE,
     READY,
     RUNNING,
     SLOT,
@@ -36,6 +37,7 @@ from model.tasks import (
     WEB,
     active_on_node,
     runnable,
+    still_running,
     task_names,
 )
 from properties.base import Property, always, sometimes, sometimes_step, transition
@@ -118,6 +120,28 @@ def placement_follows_spread(model: Scheduler) -> Any:
             return None
         best = ", ".join(f"n{node + 1}" for node in rules.best_nodes(before, task))
         return f"t{task[ID]} was placed on n{action.node + 1}; the spread preference and node order pick {best}"
+
+    return check
+
+
+def replacement_waits_for_its_predecessor(model: Scheduler) -> Any:
+    waiting_steps = {"Restart", "StartReplacement"}
+    if model.config.update_order != START_FIRST:
+        waiting_steps.add("UpdateSlot")  # start-first starts the new task at once, by design
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        """A.9 DelayStart: a replacement (or a stop-first update's new task) is told to run only
+        once the older tasks of its slot (node, for the agent) have stopped or lost their node."""
+        if getattr(action, "rule", "") not in waiting_steps:
+            return None
+        was = {t[ID]: t for t in before.tasks}
+        for t in after.tasks:
+            if t[DESIRED] != RUNNING or (t[ID] in was and was[t[ID]][DESIRED] != PREPARE):
+                continue  # not told to run on this step
+            for u in model.group(after, t):
+                if u[ID] < t[ID] and still_running(u, after.status):
+                    return f"t{t[ID]} was told to run on {action} while t{u[ID]} before it still runs on n{u[NODE] + 1}"
+        return None
 
     return check
 
@@ -385,6 +409,11 @@ def replicas_spread_over_both_branches(s: State) -> bool:
     return branches == {0, 1}
 
 
+def replacement_waits_for_the_old_task(s: State) -> bool:
+    """A.9: a replacement is prepared but not started while its predecessor still runs."""
+    return any(t[DESIRED] == PREPARE for t in s.tasks)
+
+
 def update_completed(s: State) -> bool:
     """A.11: the rolling update finished; every replica runs the new spec."""
     web = [t for t in s.tasks if t[SVC] == WEB and runnable(t)]
@@ -430,6 +459,9 @@ def properties(config: Config) -> list[Property[Any]]:
         always("one_runnable_task_per_slot", one_runnable_task_per_slot(model), f"{A12} S1; A.11"),
         transition("task_history_moves_forward", task_history_moves_forward, f"{A12} S3; A.1"),
         transition("assignment_passes_filters", assignment_passes_filters(model), f"{A12} S6; A.3, A.4"),
+        transition(
+            "replacement_waits_for_its_predecessor", replacement_waits_for_its_predecessor(model), "A.9 DelayStart"
+        ),
         always("resources_never_overcommitted", resources_never_overcommitted(model), f"{A12} S7; A.3"),
         always("converged", converged(model), f"{A12} S4, S5; A.8; D DNS1, LB1"),
         always("placement_oracle_agrees", placement_oracle_agrees(model), "A.3, A.5; swarmcheck/smt/placement.py"),
@@ -437,6 +469,8 @@ def properties(config: Config) -> list[Property[Any]]:
     ]
     if config.restart != "none":
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
+    if config.max_user_ops and config.restart != "none":  # a drain or an update (a failed task has stopped)
+        found.append(sometimes("replacement_waits_for_the_old_task", replacement_waits_for_the_old_task, "A.9"))
     if config.max_faults and config.restart != "none":
         found.append(
             sometimes("replaced_task_still_running_on_down_node", replaced_task_still_running_on_down_node, "A.7")

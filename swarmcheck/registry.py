@@ -151,6 +151,7 @@ MODELS: dict[str, Entry] = {
                 "global_service": False,
                 "max_faults": 0,
             },
+            "restart_without_waiting": {"max_faults": 0},  # a drain: the old task still runs
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
         },

@@ -34,6 +34,7 @@ CAUGHT_BY = {
     "dead_backend": "converged",
     "strict_resource_check": "converged",
     "max_attempts_off_by_one": "restarts_within_max_attempts",
+    "restart_without_waiting": "replacement_waits_for_its_predecessor",
     "spread_skips_unlabelled_nodes": "placement_follows_spread",
     "update_forgets_old_task": "one_runnable_task_per_slot",
     "removed_service_tasks_kept": "converged",
@@ -233,3 +234,17 @@ def test_spread_and_a_label_constraint_must_read_one_label() -> None:
     with pytest.raises(ValueError, match="spread"):
         attrs.evolve(DEFAULT, spread=True, constraint="node.labels.disk==ssd")
     assert attrs.evolve(DEFAULT, spread=True, constraint="node.labels.zone!=a").spread
+
+
+def test_a_replacement_waits_while_its_predecessor_runs_on_a_live_node() -> None:
+    """A.9 DelayStart: desired READY until the old task stops; no wait when its node is down."""
+    model = Scheduler(DEFAULT)
+    s = model.new_task(next(iter(model.init_states())), 0, 1, 0)
+    s = model.replace(s, (0, 0, 1, 0, 512, 512, 1))  # t0 runs on n1
+    drained = model.restart(model.request_restart(s, 0), 0)
+    assert [t[4] for t in drained.tasks] == [640, 384]  # old SHUTDOWN, new READY
+    assert list(model.delayed_starts(drained)) == []
+    stopped = model.replace(drained, (0, 0, 1, 0, 640, 640, 1))
+    assert [str(step) for step, _ in model.delayed_starts(stopped)] == ["StartReplacement(t1)"]
+    down = attrs.evolve(s, status=(1, 0, 0))
+    assert [t[4] for t in model.restart(model.request_restart(down, 0), 0).tasks] == [640, 512]
