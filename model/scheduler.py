@@ -411,16 +411,18 @@ class Scheduler:
         desired = "constraint_uses_desired_role" in self.bugs
         return placement.matches(c, self.facts(s, node, desired_role=desired))
 
-    def describe_node(self, s: State, node: int) -> str:
-        """The node as web's constraint sees it: `n2 (no zone label)`, `n1 (manager, demotion pending)`."""
+    def node_facts(self, s: State, node: int) -> str:
+        """What web's constraint or spread reads of a node: `no zone label`, `manager, demotion pending`."""
         c = self.constraint
-        seen = ""
-        if c is not None and c.subject == "role":
-            seen = f" ({ROLE[s.roles[node]]})"
         if (c is not None and c.label is not None) or self.config.spread:
             name, value = self.label()
-            seen = f" ({name}={value})" if s.labels[node] else f" (no {name} label)"
-        return self.hostname(node) + seen
+            return f"{name}={value}" if s.labels[node] else f"no {name} label"
+        return ROLE[s.roles[node]] if c is not None and c.subject == "role" else ""
+
+    def describe_node(self, s: State, node: int) -> str:
+        """The node as web's constraint sees it: `n2 (no zone label)`."""
+        facts = self.node_facts(s, node)
+        return f"{self.hostname(node)} ({facts})" if facts else self.hostname(node)
 
     def new_task(self, s: State, service: int, slot: int, node: int, desired: int = RUNNING) -> State:
         """NewTask (A.1): desired RUNNING (or READY, to wait), the service's current spec; the
@@ -1129,7 +1131,7 @@ class Scheduler:
         return {
             "nodes": {
                 f"n{i + 1}": f"{STATUS[s.status[i]]}, {AVAILABILITY[s.availability[i]]}"
-                + self.describe_node(s, i)[len(self.hostname(i)) :].replace(" (", ", ").rstrip(")")
+                + (f", {self.node_facts(s, i)}" if self.node_facts(s, i) else "")
                 for i in range(self.n)
             },
             "web": f"{s.replicas} replicas"

@@ -24,7 +24,7 @@ import z3
 
 from model import constraint
 from model.scheduler import Scheduler, State
-from model.tasks import ACTIVE, COMPLETE, DESIRED, NO_NODE, NODE, OBSERVED, PENDING, READY, RUNNING, SVC, WEB, runnable
+from model.tasks import ACTIVE, NO_NODE, NODE, OBSERVED, PENDING, READY, RUNNING, SVC, WEB, active_on_node, runnable
 from swarmcheck.report import write_atomically
 
 
@@ -75,12 +75,8 @@ def pending_web_tasks(s: State) -> list[int]:
 
 
 def active_web_tasks(s: State, node: int) -> int:
-    """A.1: web tasks on the node in [PENDING, RUNNING] with desired at most COMPLETED."""
-    return sum(
-        1
-        for t in s.tasks
-        if t[SVC] == WEB and t[NODE] == node and PENDING <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
-    )
+    """A.1: the node's web tasks that count against it (MaxReplicas counts these)."""
+    return sum(1 for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
 
 
 def cluster(model: Scheduler, s: State) -> list[Node]:
