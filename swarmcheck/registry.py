@@ -66,6 +66,17 @@ def _parse(entry: Entry, name: str, text: str) -> Any:
         raise InputError(f"{entry.name}: {name} takes a whole number, not {text!r}") from None
 
 
+def _suite_bounds(module: Any, name: str) -> dict[str, Any]:
+    """A suite configuration as the settings that differ from the module's default: a bug
+    hunted where the main job checks the rule it breaks, without a second copy to drift."""
+    suite, default = module.SUITE[name], module.DEFAULT
+    return {
+        f.name: getattr(suite, f.name)
+        for f in attrs.fields(type(suite))
+        if getattr(suite, f.name) != getattr(default, f.name)
+    }
+
+
 MODELS: dict[str, Entry] = {
     "raft": Entry(
         name="raft",
@@ -127,30 +138,11 @@ MODELS: dict[str, Entry] = {
             "constraint_uses_desired_role": {"constraint": "node.role!=manager"},
             "dead_backend": {"removals": True, "max_faults": 0},
             "strict_resource_check": {"cpus": 1, "max_faults": 0},
-            "max_replicas_counts_running_only": {
-                "nodes": 2,
-                "replicas": 2,
-                "max_replicas": 2,
-                "max_per_node": 1,
-                "max_faults": 0,
-            },
+            "max_replicas_counts_running_only": _suite_bounds(scheduler, "max-replicas-per-node"),
             "route_before_healthy": {"health_check": True, "max_user_ops": 0, "max_faults": 0},
-            "update_forgets_old_task": {
-                "nodes": 2,
-                "replicas": 2,
-                "max_replicas": 2,
-                "global_service": False,
-                "updates": True,
-                "max_faults": 0,
-            },
+            "update_forgets_old_task": _suite_bounds(scheduler, "rolling-update"),
             "removed_service_tasks_kept": {"service_removal": True, "max_faults": 0},
-            "spread_skips_unlabelled_nodes": {
-                "spread": True,
-                "replicas": 2,
-                "max_replicas": 2,
-                "global_service": False,
-                "max_faults": 0,
-            },
+            "spread_skips_unlabelled_nodes": _suite_bounds(scheduler, "spread-preference"),
             "restart_without_waiting": {"max_faults": 0},  # a drain: the old task still runs
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
