@@ -34,11 +34,11 @@ def one_run(bounds: dict[str, int | bool | str], symmetry: bool) -> dict[str, fl
     from swarmcheck.explore import explore
 
     if "suite" in bounds:
-        from model.scheduler import SUITE, Scheduler
+        from model.orchestration import SUITE, Orchestration
         from properties.scheduler import properties
 
         config = SUITE[str(bounds["suite"])]
-        result = explore(Scheduler(config), properties(config), symmetry=symmetry)
+        result = explore(Orchestration(config), properties(config), symmetry=symmetry)
     else:
         from model.raft import Config, Raft
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from model.scheduler import Config, Scheduler, State
-from model.tasks import (
+from model.orchestration import Config, Orchestration, State
+from model.orchestration.tasks import (
     ACTIVE,
     AGENT,
     ASSIGNED,
@@ -57,7 +57,7 @@ def _two_runnable(s: State, service: int, field: int, allowed: int = -1) -> tupl
     return None
 
 
-def one_runnable_task_per_slot(model: Scheduler) -> Any:
+def one_runnable_task_per_slot(model: Orchestration) -> Any:
     start_first = model.config.update_order == START_FIRST
 
     def check(s: State) -> str | None:
@@ -91,8 +91,8 @@ def task_history_moves_forward(before: State, action: Any, after: State) -> str 
     return None
 
 
-def assignment_passes_filters(model: Scheduler) -> Any:
-    rules = Scheduler(attrs.evolve(model.config, bugs=frozenset()))  # the filters as A.3 and A.4 state them
+def assignment_passes_filters(model: Orchestration) -> Any:
+    rules = Orchestration(attrs.evolve(model.config, bugs=frozenset()))  # the filters as A.3 and A.4 state them
 
     def check(before: State, action: Any, after: State) -> str | None:
         """S6: a task is assigned only to a node that passes every filter at that moment."""
@@ -107,8 +107,8 @@ def assignment_passes_filters(model: Scheduler) -> Any:
     return check
 
 
-def placement_follows_spread(model: Scheduler) -> Any:
-    rules = Scheduler(attrs.evolve(model.config, bugs=frozenset()))  # A.5 as the reference states it
+def placement_follows_spread(model: Orchestration) -> Any:
+    rules = Orchestration(attrs.evolve(model.config, bugs=frozenset()))  # A.5 as the reference states it
 
     def check(before: State, action: Any, after: State) -> str | None:
         """A.5: a replica goes to a node of the least-loaded spread branch (nodes without the
@@ -124,7 +124,7 @@ def placement_follows_spread(model: Scheduler) -> Any:
     return check
 
 
-def replacement_waits_for_its_predecessor(model: Scheduler) -> Any:
+def replacement_waits_for_its_predecessor(model: Orchestration) -> Any:
     waiting_steps = {"Restart", "StartReplacement"}
     if model.config.update_order != START_FIRST:
         waiting_steps.add("UpdateSlot")  # start-first starts the new task at once, by design
@@ -146,7 +146,7 @@ def replacement_waits_for_its_predecessor(model: Scheduler) -> Any:
     return check
 
 
-def placement_oracle_agrees(model: Scheduler) -> Any:
+def placement_oracle_agrees(model: Orchestration) -> Any:
     from swarmcheck.smt.placement import stranded_task  # z3 is loaded only when this runs
 
     def check(s: State) -> str | None:
@@ -157,7 +157,7 @@ def placement_oracle_agrees(model: Scheduler) -> Any:
     return check
 
 
-def greedy_never_strands(model: Scheduler) -> Any:
+def greedy_never_strands(model: Orchestration) -> Any:
     from swarmcheck.smt.placement import greedy_strand  # z3 is loaded only when this runs
 
     def check(s: State) -> str | None:
@@ -168,7 +168,7 @@ def greedy_never_strands(model: Scheduler) -> Any:
     return check
 
 
-def resources_never_overcommitted(model: Scheduler) -> Any:
+def resources_never_overcommitted(model: Orchestration) -> Any:
     def check(s: State) -> str | None:
         """S7: on every node the reservations of its active tasks fit its resources."""
         for node in range(model.n):
@@ -180,7 +180,7 @@ def resources_never_overcommitted(model: Scheduler) -> Any:
     return check
 
 
-def converged(model: Scheduler) -> Any:
+def converged(model: Orchestration) -> Any:
     def check(s: State) -> str | None:
         """At a quiescent state: S4 no runnable task on a drained or down node; S5 the replica
         count is met when capacity allows and the policy restarts; A.8 every eligible node runs
@@ -222,7 +222,7 @@ def _removed_service_left_over(s: State) -> str | None:
     return None
 
 
-def _given_up_slots(model: Scheduler, s: State) -> list[int]:
+def _given_up_slots(model: Orchestration, s: State) -> list[int]:
     """Web slots whose newest task stopped and that the restart policy will not restart."""
     return [slot for slot, tasks in model.slots(s).items() if slot <= s.replicas and model.given_up(s, tasks)]
 
@@ -245,7 +245,7 @@ def task_failed_its_health_check_while_starting(before: State, action: Any, afte
     return any(t[ID] == action.task and t[OBSERVED] == STARTING for t in before.tasks)
 
 
-def max_replicas_per_node_respected(model: Scheduler) -> Any:
+def max_replicas_per_node_respected(model: Orchestration) -> Any:
     limit = model.config.max_per_node
 
     def check(s: State) -> str | None:
@@ -259,7 +259,7 @@ def max_replicas_per_node_respected(model: Scheduler) -> Any:
     return check
 
 
-def max_replicas_leaves_task_pending(model: Scheduler) -> Any:
+def max_replicas_leaves_task_pending(model: Orchestration) -> Any:
     def check(s: State) -> bool:
         """A.3: a web task stays pending although a ready, active node has the CPU for it,
         because every such node holds MaxReplicas web tasks already (expected)."""
@@ -272,7 +272,7 @@ def max_replicas_leaves_task_pending(model: Scheduler) -> Any:
     return check
 
 
-def restarts_within_max_attempts(model: Scheduler) -> Any:
+def restarts_within_max_attempts(model: Orchestration) -> Any:
     limit = model.config.max_attempts
 
     def check(s: State) -> str | None:
@@ -290,7 +290,7 @@ def restarts_within_max_attempts(model: Scheduler) -> Any:
     return check
 
 
-def _capacity(model: Scheduler, s: State) -> int:
+def _capacity(model: Orchestration, s: State) -> int:
     """How many web tasks the cluster could hold: ready, active, matching nodes, by the CPU its
     agent tasks leave, and MaxReplicas."""
     probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1)
@@ -311,7 +311,7 @@ def _capacity(model: Scheduler, s: State) -> int:
 # ---------------------------------------------------------------- expected behaviour, reachable
 
 
-def task_left_pending(model: Scheduler) -> Any:
+def task_left_pending(model: Orchestration) -> Any:
     def check(s: State) -> bool:
         """A.5 noSuitableNode: the cluster has settled with a web task pending (the oracle's subject)."""
         return any(t[SVC] == WEB and t[OBSERVED] == PENDING and runnable(t) for t in s.tasks) and model.quiescent(s)
@@ -360,7 +360,7 @@ def node_removed_under_a_running_task(before: State, action: Any, after: State) 
     )
 
 
-def replica_lost_with_restart_none(model: Scheduler) -> Any:
+def replica_lost_with_restart_none(model: Orchestration) -> Any:
     def check(s: State) -> bool:
         """moby#32979: with restart none, a replica displaced by a drain or a down node is never
         replaced, and the settled cluster runs fewer replicas than the spec asks (expected)."""
@@ -369,7 +369,7 @@ def replica_lost_with_restart_none(model: Scheduler) -> Any:
     return check
 
 
-def slot_given_up_after_max_attempts(model: Scheduler) -> Any:
+def slot_given_up_after_max_attempts(model: Orchestration) -> Any:
     def check(s: State) -> bool:
         """A.9: a slot that used its MaxAttempts keeps its stopped task, and nothing replaces it."""
         return any(s.restarts[slot - 1] == model.config.max_attempts for slot in _given_up_slots(model, s))
@@ -377,7 +377,7 @@ def slot_given_up_after_max_attempts(model: Scheduler) -> Any:
     return check
 
 
-def replicas_not_rebalanced(model: Scheduler) -> Any:
+def replicas_not_rebalanced(model: Orchestration) -> Any:
     def check(s: State) -> bool:
         """swarmkit#1296: a node that joins (or recovers) gets no existing replica; the settled
         cluster runs two on one node and none on another that has room (expected)."""
@@ -433,7 +433,7 @@ def old_and_new_run_side_by_side(s: State) -> bool:
     )
 
 
-def update_stuck_on_a_task_that_cannot_start(model: Scheduler) -> Any:
+def update_stuck_on_a_task_that_cannot_start(model: Orchestration) -> Any:
     def check(s: State) -> bool:
         """A.11: the updater waits for its new task with no timeout (updater.go's TODO), so a task
         stranded on a node that went down holds the update with the cluster otherwise settled."""
@@ -454,7 +454,7 @@ def service_removed_cleanly(s: State) -> bool:
 
 
 def properties(config: Config) -> list[Property[Any]]:
-    model = Scheduler(config)
+    model = Orchestration(config)
     found: list[Property[Any]] = [
         always("one_runnable_task_per_slot", one_runnable_task_per_slot(model), f"{A12} S1; A.11"),
         transition("task_history_moves_forward", task_history_moves_forward, f"{A12} S3; A.1"),
@@ -528,5 +528,5 @@ def properties(config: Config) -> list[Property[Any]]:
 
 def on_request(config: Config) -> list[Property[Any]]:
     """Checked only when named: what `check --oracle` reports, and its reports replay."""
-    model = Scheduler(config)
+    model = Orchestration(config)
     return [always("greedy_never_strands", greedy_never_strands(model), "A.5; swarmcheck/smt/placement.py")]

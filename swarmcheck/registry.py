@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from model import gossip, raft, scheduler
+from model import gossip, orchestration, raft
 from model.kernel import Model
 from properties import gossip as gossip_properties
 from properties import raft as raft_properties
@@ -112,12 +112,12 @@ MODELS: dict[str, Entry] = {
     "scheduler": Entry(
         name="scheduler",
         summary="swarmkit's orchestrators, restart supervisor, updater, scheduler, agents and service discovery",
-        default=scheduler.DEFAULT,
-        suite=scheduler.SUITE,
-        build=scheduler.Scheduler,
+        default=orchestration.DEFAULT,
+        suite=orchestration.SUITE,
+        build=orchestration.Orchestration,
         properties=scheduler_properties.properties,
         on_request=scheduler_properties.on_request,
-        bugs=scheduler.BUGS,
+        bugs=orchestration.BUGS,
         bug_bounds={
             # Two restart requests for one task: a drain and a node going down.
             "no_restart_guard": {},
@@ -138,11 +138,11 @@ MODELS: dict[str, Entry] = {
             "constraint_uses_desired_role": {"constraint": "node.role!=manager"},
             "dead_backend": {"removals": True, "max_faults": 0},
             "strict_resource_check": {"cpus": 1, "max_faults": 0},
-            "max_replicas_counts_running_only": _suite_bounds(scheduler, "max-replicas-per-node"),
+            "max_replicas_counts_running_only": _suite_bounds(orchestration, "max-replicas-per-node"),
             "route_before_healthy": {"health_check": True, "max_user_ops": 0, "max_faults": 0},
-            "update_forgets_old_task": _suite_bounds(scheduler, "rolling-update"),
+            "update_forgets_old_task": _suite_bounds(orchestration, "rolling-update"),
             "removed_service_tasks_kept": {"service_removal": True, "max_faults": 0},
-            "spread_skips_unlabelled_nodes": _suite_bounds(scheduler, "spread-preference"),
+            "spread_skips_unlabelled_nodes": _suite_bounds(orchestration, "spread-preference"),
             "restart_without_waiting": {"max_faults": 0},  # a drain: the old task still runs
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},

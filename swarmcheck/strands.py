@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 
-from model.scheduler import SUITE, Scheduler, State
+from model.orchestration import SUITE, Orchestration, State
 from properties.base import always
 from properties.scheduler import on_request
 from swarmcheck.explore import explore
@@ -38,7 +38,7 @@ class Scan:
 def scan(reports: Path) -> Scan:
     """Explore the scanned configuration; count settled states with a task waiting for room and
     those z3 could fully place; write the shortest trace to a strand as a counterexample report."""
-    model = Scheduler(SUITE[SCANNED])
+    model = Orchestration(SUITE[SCANNED])
     found = Scan()
 
     def tally(s: State) -> str | None:

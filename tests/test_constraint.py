@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from model.constraint import NodeFacts, matches, parse
+from model.orchestration.constraint import NodeFacts, matches, parse
 
 WORKER = NodeFacts("n2", "worker")
 LABELLED = NodeFacts("n1", "manager", (("zone", "a"),))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from walks import reachable_states
 
-from model.scheduler import BUGS, DEFAULT, SUITE, Scheduler, State
+from model.orchestration import BUGS, DEFAULT, SUITE, Orchestration, State
 from properties.scheduler import properties
 from swarmcheck.explore import explore
 from swarmcheck.registry import MODELS
@@ -48,7 +48,7 @@ CAUGHT_BY = {
 @pytest.mark.parametrize("name", sorted(SUITE))
 def test_suite_holds_and_reaches_everything(name: str) -> None:
     config = SUITE[name]
-    result = explore(Scheduler(config), properties(config))
+    result = explore(Orchestration(config), properties(config))
     assert result.verdict == HOLDS, result.verdicts
 
 
@@ -64,14 +64,14 @@ EXPLORED = [pytest.param(bug, marks=pytest.mark.slow) if bug in TWO_USER_ACTIONS
 @pytest.mark.parametrize("bug", EXPLORED)
 def test_explorer_catches_seeded_bug(bug: str) -> None:
     config = ENTRY.bug_config(bug)
-    result = explore(Scheduler(config), properties(config))
+    result = explore(Orchestration(config), properties(config))
     assert [v.property for v in result.violations][:1] == [CAUGHT_BY[bug]], result.violations
 
 
 def test_correct_model_holds_at_each_bugs_bounds() -> None:
     for bug in sorted(BUGS):
         config = attrs.evolve(ENTRY.bug_config(bug), bugs=frozenset())
-        result = explore(Scheduler(config), properties(config), max_states=15_000)
+        result = explore(Orchestration(config), properties(config), max_states=15_000)
         assert not result.violations, (bug, result.violations[0].message)
 
 
@@ -79,20 +79,20 @@ def test_correct_model_holds_at_each_bugs_bounds() -> None:
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_hypothesis_catches_seeded_bug(bug: str) -> None:
     config = ENTRY.bug_config(bug)
-    result = hunt(Scheduler(config), properties(config))
+    result = hunt(Orchestration(config), properties(config))
     assert [v.property for v in result.violations] == [CAUGHT_BY[bug]]
 
 
 def test_overcommit_also_breaks_the_resource_invariant() -> None:
     config = ENTRY.bug_config("overcommit")
     wanted = [p for p in properties(config) if p.name == "resources_never_overcommitted"]
-    assert [v.property for v in explore(Scheduler(config), wanted).violations] == ["resources_never_overcommitted"]
+    assert [v.property for v in explore(Orchestration(config), wanted).violations] == ["resources_never_overcommitted"]
 
 
 def test_the_oracle_alone_catches_a_scheduler_that_refuses_a_fitting_task() -> None:
     config = ENTRY.bug_config("strict_resource_check")
     oracle = [p for p in properties(config) if p.name == "placement_oracle_agrees"]
-    result = explore(Scheduler(config), oracle)
+    result = explore(Orchestration(config), oracle)
     assert [v.property for v in result.violations] == ["placement_oracle_agrees"]
     assert "z3" in result.violations[0].message
 
@@ -111,7 +111,7 @@ def test_z3_finds_no_placement_when_nothing_fits() -> None:
 
 def test_a_double_restart_request_is_refused_by_the_guard() -> None:
     """E.11's fix: the second request for one task finds it past COMPLETED and does nothing."""
-    model = Scheduler(DEFAULT)
+    model = Orchestration(DEFAULT)
     s = next(iter(model.init_states()))
     s = model.new_task(s, 0, 1, 0)
     s = model.request_restart(model.request_restart(s, 0), 0)
@@ -120,7 +120,7 @@ def test_a_double_restart_request_is_refused_by_the_guard() -> None:
     assert len(once.tasks) == 2 and twice.tasks == once.tasks
 
 
-MODEL = Scheduler(DEFAULT)
+MODEL = Orchestration(DEFAULT)
 
 
 @given(reachable_states(MODEL, 20), st.sampled_from(list(permutations(range(3)))))
@@ -131,7 +131,7 @@ def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, .
 def test_reaper_keeps_the_newest_task_of_a_slot() -> None:
     """TaskHistoryRetentionLimit: a stopped task is reaped only once a newer one shares its slot,
     so a slot restart `none` gave up on keeps its task and is not refilled (moby#32979)."""
-    model = Scheduler(attrs.evolve(DEFAULT, restart="none"))
+    model = Orchestration(attrs.evolve(DEFAULT, restart="none"))
     s = next(iter(model.init_states()))
     s = model.new_task(s, 0, 1, 0)
     s = model.replace(s, (0, 0, 1, 0, 640, 704, 1))  # desired SHUTDOWN, observed FAILED
@@ -142,7 +142,7 @@ def test_reaper_keeps_the_newest_task_of_a_slot() -> None:
 
 
 def test_max_attempts_stops_restarts_at_the_limit() -> None:
-    model = Scheduler(attrs.evolve(DEFAULT, max_attempts=1, global_service=False))
+    model = Orchestration(attrs.evolve(DEFAULT, max_attempts=1, global_service=False))
     s = model.new_task(next(iter(model.init_states())), 0, 1, 0)
     s = model.replace(s, (0, 0, 1, 0, 512, 704, 1))
     once = model.restart(model.request_restart(s, 0), 0)
@@ -153,14 +153,14 @@ def test_max_attempts_stops_restarts_at_the_limit() -> None:
 
 
 def test_a_hostname_constraint_keeps_its_node_out_of_renamings() -> None:
-    pinned = Scheduler(attrs.evolve(DEFAULT, constraint="node.hostname==n3"))
+    pinned = Orchestration(attrs.evolve(DEFAULT, constraint="node.hostname==n3"))
     assert all(order[2] == 2 for order in pinned._orders) and len(pinned._orders) == 2
-    assert len(Scheduler(attrs.evolve(DEFAULT, constraint="node.labels.zone==a"))._orders) == 6
+    assert len(Orchestration(attrs.evolve(DEFAULT, constraint="node.labels.zone==a"))._orders) == 6
 
 
 def test_a_demotion_counts_only_once_the_role_manager_finishes_it() -> None:
     """A.4: node.role is the current role; a pending demotion still reads as manager."""
-    model = Scheduler(attrs.evolve(DEFAULT, constraint="node.role!=manager"))
+    model = Orchestration(attrs.evolve(DEFAULT, constraint="node.role!=manager"))
     s = next(iter(model.init_states()))
     demoting = model.change_role(s, 0, 3)
     web = (0, 0, 1, -1, 512, 64, 1)
@@ -173,7 +173,7 @@ def test_a_demotion_counts_only_once_the_role_manager_finishes_it() -> None:
     "name", ["role-constraint", "rolling-update-start-first", "uneven-nodes", "restart-max-attempts", "node-removal"]
 )
 def test_renamed_states_share_a_canonical_form_in(name: str) -> None:
-    model = Scheduler(SUITE[name])
+    model = Orchestration(SUITE[name])
 
     @settings(max_examples=60, deadline=None)
     @given(reachable_states(model, 25), st.sampled_from(model._orders))
@@ -185,7 +185,7 @@ def test_renamed_states_share_a_canonical_form_in(name: str) -> None:
 
 def test_the_explorer_finds_one_state_per_orbit() -> None:
     """Against brute force: every concrete state, grouped by the least form over all renamings."""
-    model = Scheduler(SUITE["node-join"])
+    model = Orchestration(SUITE["node-join"])
     seen = {model.key(s): s for s in model.init_states()}
     frontier = list(seen.values())
     while frontier:
@@ -199,7 +199,9 @@ def test_the_explorer_finds_one_state_per_orbit() -> None:
 def test_counting_running_tasks_only_also_breaks_max_replicas() -> None:
     config = ENTRY.bug_config("max_replicas_counts_running_only")
     wanted = [p for p in properties(config) if p.name == "max_replicas_per_node_respected"]
-    assert [v.property for v in explore(Scheduler(config), wanted).violations] == ["max_replicas_per_node_respected"]
+    assert [v.property for v in explore(Orchestration(config), wanted).violations] == [
+        "max_replicas_per_node_respected"
+    ]
 
 
 def test_the_oracle_scan_finds_a_strand_and_its_trace_ends_in_one(tmp_path: Path) -> None:
@@ -211,7 +213,7 @@ def test_the_oracle_scan_finds_a_strand_and_its_trace_ends_in_one(tmp_path: Path
     assert found.result is not None and found.report is not None and found.report.exists()
     [violation] = found.result.violations
     assert violation.trace is not None
-    model = Scheduler(SUITE[strands.SCANNED])
+    model = Orchestration(SUITE[strands.SCANNED])
     assert greedy_strand(model, violation.trace.steps[-1][1]) is not None
     assert replay(found.report).reproduced  # the report-only property is known by name
 
@@ -224,7 +226,7 @@ def test_report_only_properties_never_gate_the_main_job() -> None:
 
 def test_preassigned_tasks_are_scheduled_before_the_others() -> None:
     """A.6: in a tick, a global task that fits its node goes first, so the replica sees its load."""
-    model = Scheduler(SUITE["uneven-nodes"])
+    model = Orchestration(SUITE["uneven-nodes"])
     s = next(iter(model.init_states()))
     s = model.new_task(model.new_task(s, 0, 1, -1), 1, 0, 0)
     assert [str(step) for step, _ in model.schedule(s)] == ["Schedule(t1, n1)"]
@@ -238,7 +240,7 @@ def test_spread_and_a_label_constraint_must_read_one_label() -> None:
 
 def test_a_replacement_waits_while_its_predecessor_runs_on_a_live_node() -> None:
     """A.9 DelayStart: desired READY until the old task stops; no wait when its node is down."""
-    model = Scheduler(DEFAULT)
+    model = Orchestration(DEFAULT)
     s = model.new_task(next(iter(model.init_states())), 0, 1, 0)
     s = model.replace(s, (0, 0, 1, 0, 512, 512, 1))  # t0 runs on n1
     drained = model.restart(model.request_restart(s, 0), 0)

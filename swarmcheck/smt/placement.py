@@ -22,9 +22,20 @@ from pathlib import Path
 import attrs
 import z3
 
-from model import constraint
-from model.scheduler import Scheduler, State
-from model.tasks import ACTIVE, NO_NODE, NODE, OBSERVED, PENDING, READY, RUNNING, SVC, WEB, active_on_node, runnable
+from model.orchestration import Orchestration, State, constraint
+from model.orchestration.tasks import (
+    ACTIVE,
+    NO_NODE,
+    NODE,
+    OBSERVED,
+    PENDING,
+    READY,
+    RUNNING,
+    SVC,
+    WEB,
+    active_on_node,
+    runnable,
+)
 from swarmcheck.report import write_atomically
 
 
@@ -79,7 +90,7 @@ def active_web_tasks(s: State, node: int) -> int:
     return sum(1 for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
 
 
-def cluster(model: Scheduler, s: State) -> list[Node]:
+def cluster(model: Orchestration, s: State) -> list[Node]:
     return [
         Node(
             name=f"n{i + 1}",
@@ -93,7 +104,7 @@ def cluster(model: Scheduler, s: State) -> list[Node]:
     ]
 
 
-def stranded_task(model: Scheduler, s: State) -> str | None:
+def stranded_task(model: Orchestration, s: State) -> str | None:
     """At a quiescent state, a pending web task that z3 can place on some node, or None."""
     pending = pending_web_tasks(s)
     if not pending or not model.quiescent(s):  # the cheap test first: quiescence walks the control loop
@@ -109,7 +120,7 @@ def stranded_task(model: Scheduler, s: State) -> str | None:
 # ---------------------------------------------------------------- greedy versus global
 
 
-def waiting_for_room(model: Scheduler, s: State) -> list[int]:
+def waiting_for_room(model: Orchestration, s: State) -> list[int]:
     """Runnable tasks left pending where only room can be missing: web tasks, and agent tasks
     whose own node is ready and active (a paused or down node's agent waits for the node)."""
     return [
@@ -121,7 +132,7 @@ def waiting_for_room(model: Scheduler, s: State) -> list[int]:
     ]
 
 
-def global_assignment(model: Scheduler, s: State) -> tuple[list[int], Placement]:
+def global_assignment(model: Orchestration, s: State) -> tuple[list[int], Placement]:
     """z3's placement of the whole workload at once: every runnable web task (pending or placed)
     free to go to any node passing the filters, every agent task pinned to its own node."""
     web = [t[0] for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] <= RUNNING]
@@ -133,7 +144,7 @@ def global_assignment(model: Scheduler, s: State) -> tuple[list[int], Placement]
     return web, place(nodes, [model.config.reservation] * len(web), pinned)
 
 
-def greedy_strand(model: Scheduler, s: State) -> str | None:
+def greedy_strand(model: Orchestration, s: State) -> str | None:
     """At a quiescent state, a task left pending although z3 places the whole workload: the
     one-at-a-time order (and no rebalancing, A.5) stranded it."""
     pending = waiting_for_room(model, s)

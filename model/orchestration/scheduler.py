@@ -1,0 +1,76 @@
+"""The scheduler (swarmkit manager/scheduler, reference A.3, A.5, A.6): a tick places
+pending tasks, preassigned (global) ones first, each on one of the best nodes that pass
+the filters: the spread preference's least-loaded branch, then nodeLess.
+
+Reads: tasks, status, availability, labels. Writes: tasks (node, observed ASSIGNED).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from model.orchestration.filters import Filters
+from model.orchestration.state import State, Step
+from model.orchestration.tasks import (
+    ASSIGNED,
+    COMPLETE,
+    DESIRED,
+    ID,
+    NO_NODE,
+    NODE,
+    OBSERVED,
+    PENDING,
+    SVC,
+    WEB,
+    Task,
+    runnable,
+    with_field,
+)
+
+
+class TaskScheduler(Filters):
+    """A.5: one task at a time, ties a choice."""
+
+    def schedule(self, s: State) -> Iterator[tuple[Step, State]]:
+        """A tick: preassigned (global) tasks that fit their node first (A.6), then the others."""
+        pending = [t for t in s.tasks if t[OBSERVED] == PENDING and runnable(t)]
+        preassigned = [t for t in pending if t[NODE] != NO_NODE and self.fits(s, t, t[NODE])]
+        for t in preassigned:
+            yield Step("Schedule", t[NODE], t[ID]), self.replace(s, with_field(t, OBSERVED, ASSIGNED))
+        if preassigned:
+            return
+        for t in pending:
+            if t[NODE] != NO_NODE:
+                continue  # its node does not fit it: it waits (A.6)
+            for node in self.best_nodes(s, t):
+                assigned = with_field(with_field(t, NODE, node), OBSERVED, ASSIGNED)
+                yield Step("Schedule", node, t[ID]), self.replace(s, assigned)
+
+    def best_nodes(self, s: State, t: Task) -> list[int]:
+        """A.5: the spread preference's least-loaded branches first, then nodeLess (fewer tasks of
+        this service, then fewer tasks in all); ties are a choice."""
+        eligible = [node for node in range(self.n) if self.fits(s, t, node)]
+        if not eligible:
+            return []
+        if t[SVC] == WEB and self.config.spread:
+            eligible = self.least_loaded_branches(s, eligible)
+
+        def load(node: int) -> tuple[int, int]:
+            mine = sum(1 for u in s.tasks if u[NODE] == node and u[SVC] == t[SVC] and u[DESIRED] <= COMPLETE)
+            every = sum(1 for u in s.tasks if u[NODE] == node and u[DESIRED] <= COMPLETE)
+            return mine, every
+
+        best = min(load(node) for node in eligible)
+        return [node for node in eligible if load(node) == best]
+
+    def least_loaded_branches(self, s: State, eligible: list[int]) -> list[int]:
+        """Placement preference spread=node.labels.zone, for one task: the eligible nodes of the
+        branches (label values; a missing label is the "" branch) holding the fewest web tasks."""
+        if "spread_skips_unlabelled_nodes" in self.bugs and any(s.labels[node] for node in eligible):
+            eligible = [node for node in eligible if s.labels[node]]
+        count = {branch: 0 for branch in (s.labels[node] for node in eligible)}
+        for u in s.tasks:
+            if u[SVC] == WEB and u[NODE] in eligible and u[DESIRED] <= COMPLETE:
+                count[s.labels[u[NODE]]] += 1
+        fewest = min(count.values())
+        return [node for node in eligible if count[s.labels[node]] == fewest]

@@ -1,0 +1,58 @@
+"""The orchestration model's state (the store, each node's view and the control loops'
+queues) and its steps, as a person reads them in a trace: `Schedule(t3, n2)`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from model.orchestration.tasks import (
+    IDLE,
+    NO_NODE,
+    Task,
+)
+
+
+@attrs.frozen(order=True)
+class State:
+    status: tuple[int, ...]  # READY or DOWN, per node (A.2)
+    availability: tuple[int, ...]  # ACTIVE, PAUSE or DRAIN, per node
+    replicas: int  # the web service's spec
+    tasks: tuple[Task, ...]  # the store, by id
+    created: int  # task records created so far
+    restart_requests: tuple[int, ...]  # task ids queued for the restart supervisor (A.7 events)
+    dns: tuple[tuple[int, ...], ...]  # per node: the task ids `tasks.web` resolves to (D)
+    backends: tuple[tuple[int, ...], ...]  # per node: the routing mesh's backends for web (D)
+    labels: tuple[int, ...]  # per node: 1 if it has the constraint's label (e.g. zone=a), 0 if missing
+    roles: tuple[int, ...]  # per node: WORKER, MANAGER, PROMOTING or DEMOTING
+    replicated_due: int  # 1 while a service event waits for the replicated orchestrator (A.7)
+    global_due: tuple[int, ...]  # per node: 1 while a node event waits for the global orchestrator (A.8)
+    # The restart supervisor's history (A.9): replacements made per web slot 1..max_replicas, then
+    # per node for the agent; kept only when MaxAttempts is set, as swarmkit does.
+    restarts: tuple[int, ...] = ()
+    version: int = 1  # web's spec version; 0 once the service is removed
+    update: int = IDLE  # the updater (A.11): IDLE, UPDATING or UPDATE_PAUSED
+    update_slot: int = 0  # the slot being updated (parallelism 1), 0 for none
+    update_task: int = -1  # the new task the updater waits on to reach RUNNING
+    user_ops: int = 0
+    faults: int = 0
+
+
+@attrs.frozen(repr=False)
+class Step:
+    rule: str
+    node: int = NO_NODE
+    task: int = -1
+    detail: str = ""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.task >= 0:
+            parts.append(f"t{self.task}")
+        if self.node != NO_NODE:
+            parts.append(f"n{self.node + 1}")
+        if self.detail:
+            parts.append(self.detail)
+        return f"{self.rule}({', '.join(parts)})"
+
+    __repr__ = __str__

@@ -1,0 +1,105 @@
+"""The updater (swarmkit manager/orchestrator/update, reference A.11): a rolling update of
+web, parallelism 1, stop-first or start-first, failure action pause.
+
+Reads: update, update_slot, update_task, version, tasks.
+Writes: update, update_slot, update_task, tasks, created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from model.orchestration.cluster import Cluster
+from model.orchestration.state import State, Step
+from model.orchestration.tasks import (
+    DESIRED,
+    ID,
+    IDLE,
+    NO_NODE,
+    OBSERVED,
+    PREPARE,
+    RUNNING,
+    SHUTDOWN,
+    START_FIRST,
+    STOP_FIRST,
+    UPDATE_PAUSED,
+    UPDATING,
+    VERSION,
+    WEB,
+    runnable,
+    still_running,
+    with_field,
+)
+
+
+class Updater(Cluster):
+    """A.11: one dirty slot at a time, waiting for its new task."""
+
+    def dirty_slots(self, s: State) -> list[int]:
+        """Slots whose updatable tasks (A.7) include one of an older spec than web's."""
+        dirty = []
+        for slot, tasks in sorted(self.slots(s).items()):
+            current = [t for t in tasks if runnable(t)] or ([max(tasks)] if self.given_up(s, tasks) else [])
+            if any(t[VERSION] != s.version for t in current):
+                dirty.append(slot)
+        return dirty
+
+    def updater(self, s: State) -> Iterator[tuple[Step, State]]:
+        """Parallelism 1: one dirty slot at a time (picked in Go map order: any), then wait for its
+        new task to reach RUNNING or beyond; a failure pauses the update (MaxFailureRatio 0)."""
+        if s.update != UPDATING:
+            return
+        if s.update_slot:
+            yield from self.slot_updated(s)
+            return
+        dirty = self.dirty_slots(s)
+        if not dirty:
+            yield Step("UpdateDone"), attrs.evolve(s, update=IDLE)
+        for slot in dirty:
+            yield from self.update_slot(s, slot)
+
+    def update_slot(self, s: State, slot: int) -> Iterator[tuple[Step, State]]:
+        """The updater's worker: reuse a clean task already in the slot (the restart supervisor may
+        have made one), else create one of the new spec; stop-first shuts the old one down now."""
+        tasks = self.slots(s)[slot]
+        clean = [t for t in tasks if runnable(t) and t[VERSION] == s.version]
+        if clean:
+            after = self.remove_old_tasks(s, slot, keep=clean[0][ID])
+            yield Step("UpdateSlot", task=clean[0][ID], detail=f"slot {slot}, already on spec {s.version}"), after
+            return
+        if s.created >= self.config.max_tasks:
+            return
+        new_id = s.created
+        if self.config.update_order == STOP_FIRST:  # DelayStart with waitStop: the old one stops first
+            waits = any(runnable(t) and still_running(t, s.status) for t in tasks)
+            after = self.new_task(s, WEB, slot, NO_NODE, PREPARE if waits else RUNNING)
+            after = self.remove_old_tasks(after, slot, keep=new_id)
+        else:
+            after = self.new_task(s, WEB, slot, NO_NODE)
+        after = attrs.evolve(after, update_slot=slot, update_task=new_id)
+        yield Step("UpdateSlot", task=new_id, detail=f"slot {slot}, {self.config.update_order}"), after
+
+    def slot_updated(self, s: State) -> Iterator[tuple[Step, State]]:
+        """The new task reached RUNNING (start-first: now stop the old one) or failed (pause)."""
+        new = next((t for t in s.tasks if t[ID] == s.update_task), None)
+        if new is not None and new[OBSERVED] < RUNNING:
+            return  # no timeout: the updater waits (A.11)
+        done = attrs.evolve(s, update_slot=0, update_task=-1)
+        if new is None or new[OBSERVED] > RUNNING:
+            paused = attrs.evolve(done, update=UPDATE_PAUSED)
+            yield Step("UpdatePaused", task=s.update_task, detail="the new task failed"), paused
+            return
+        if self.config.update_order == START_FIRST:
+            done = self.remove_old_tasks(done, s.update_slot, keep=new[ID])
+        yield Step("SlotUpdated", task=new[ID], detail=f"slot {s.update_slot}"), done
+
+    def remove_old_tasks(self, s: State, slot: int, keep: int) -> State:
+        """removeOldTasks: every other runnable task of the slot gets desired SHUTDOWN."""
+        if "update_forgets_old_task" in self.bugs:
+            return s
+        for t in self.slots(s)[slot]:
+            if t[ID] != keep and runnable(t):
+                s = self.replace(s, with_field(t, DESIRED, SHUTDOWN))
+        return s
