@@ -31,11 +31,11 @@ CONFIGS: list[tuple[str, dict[str, int | bool | str], bool]] = [
 
 def one_run(bounds: dict[str, int | bool | str], symmetry: bool) -> dict[str, float]:
     """Explore in this process and measure."""
-    from swarmcheck.explore import explore
+    from swarmcheck.engines.explore import explore
 
     if "suite" in bounds:
         from model.orchestration import SUITE, Orchestration
-        from properties.scheduler import properties
+        from properties.orchestration import properties
 
         config = SUITE[str(bounds["suite"])]
         result = explore(Orchestration(config), properties(config), symmetry=symmetry)

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from swarmcheck import registry
-from swarmcheck.explore import explore, stderr_progress
+from swarmcheck.engines.explore import explore, stderr_progress
+from swarmcheck.engines.replay import NotReplayable, Outcome, rerun
+from swarmcheck.engines.result import HOLDS, Result, Violation
+from swarmcheck.engines.stateful import PROFILES, hunt
+from swarmcheck.outputs.replay import ReplayError, load
+from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
 from swarmcheck.registry import Entry, InputError
-from swarmcheck.replay import ReplayError, replay
-from swarmcheck.report import counterexample, summary_table, write_atomically, write_report
-from swarmcheck.result import HOLDS, Result, Violation
-from swarmcheck.stateful import PROFILES, hunt
 
 ENGINES = ("explore", "hypothesis", "all")
 
@@ -191,7 +192,7 @@ def run_check(args: argparse.Namespace) -> int:
         for config in configs:
             jobs.append((entry, config, registry.select_properties(entry, config, args.property)))
     if args.oracle:
-        from swarmcheck import strands
+        from swarmcheck.studies import placement_strands as strands
 
         summary, found = strands.run(args.reports)
         print(
@@ -344,7 +345,8 @@ def _caught(violation: Violation, path: Path) -> str:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from swarmcheck import figures, simulate
+    from swarmcheck.studies import gossip_figures as figures
+    from swarmcheck.studies import gossip_simulation as simulate
 
     settings = {"seed": args.seed, "runs": args.runs, "slow_delay": args.slow_delay, "seconds": args.seconds}
     rows = []
@@ -361,9 +363,9 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    from swarmcheck.smt import election
-    from swarmcheck.smt.quorum import theorems
-    from swarmcheck.smt.report import write_witness
+    from swarmcheck.engines.smt import election
+    from swarmcheck.engines.smt.quorum import theorems
+    from swarmcheck.outputs.proofs import write_witness
 
     try:
         inductive, checks, seconds = election.proved(frozenset(args.drop))
@@ -409,6 +411,18 @@ def run_replay(args: argparse.Namespace) -> int:
     for path, outcome in outcomes:
         print(outcome.summary if len(outcomes) == 1 else f"{path}: {outcome.summary}")
     return 0 if all(outcome.reproduced for _, outcome in outcomes) else 1
+
+
+def replay(path: Path) -> Outcome:
+    """A report file re-run on the model it names (ReplayError: not a report this version can replay)."""
+    data = load(path)
+    try:
+        entry = registry.lookup(data["model"])
+        config = registry.recorded_config(entry, data["config"])
+        (prop,) = registry.select_properties(entry, config, [data["property"]])
+        return rerun(entry.build(config), prop, data["steps"])
+    except (InputError, NotReplayable) as error:
+        raise ReplayError(str(error)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

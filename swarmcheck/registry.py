@@ -10,8 +10,8 @@ import attrs
 from model import gossip, orchestration, raft
 from model.kernel import Model
 from properties import gossip as gossip_properties
+from properties import orchestration as orchestration_properties
 from properties import raft as raft_properties
-from properties import scheduler as scheduler_properties
 from properties.base import Property
 
 
@@ -115,8 +115,8 @@ MODELS: dict[str, Entry] = {
         default=orchestration.DEFAULT,
         suite=orchestration.SUITE,
         build=orchestration.Orchestration,
-        properties=scheduler_properties.properties,
-        on_request=scheduler_properties.on_request,
+        properties=orchestration_properties.properties,
+        on_request=orchestration_properties.on_request,
         bugs=orchestration.BUGS,
         bug_bounds={
             # Two restart requests for one task: a drain and a node going down.
@@ -155,6 +155,19 @@ def lookup(name: str) -> Entry:
     if name not in MODELS:
         raise InputError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
     return MODELS[name]
+
+
+def recorded_config(entry: Entry, recorded: Mapping[str, Any]) -> Any:
+    """The configuration a report recorded (its `config` data), checked like `--set`."""
+    fields = {f.name for f in attrs.fields(type(entry.default))}
+    unknown = sorted(recorded.keys() - fields)
+    if unknown:
+        raise InputError(f"config field {unknown[0]!r} is not a {entry.name} setting")
+    bugs = recorded.get("bugs", [])
+    if not isinstance(bugs, list) or not all(isinstance(b, str) for b in bugs):
+        raise InputError("config field 'bugs' must be a list of bug names")
+    settings = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in recorded.items() if k != "bugs"}
+    return entry.config(settings, frozenset(bugs))
 
 
 def select_properties(entry: Entry, config: Any, names: list[str] | None) -> list[Property[Any]]:

@@ -4,6 +4,6 @@ import os
 
 from hypothesis import settings
 
-import swarmcheck.stateful  # noqa: F401  (registers the ci and deep profiles)
+import swarmcheck.engines.stateful  # noqa: F401  (registers the ci and deep profiles)
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

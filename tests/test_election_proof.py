@@ -6,9 +6,9 @@ import pytest
 from model.raft import CANDIDATE, DEFAULT, LEADER, SUITE, Raft, State, server
 from properties.base import always
 from swarmcheck.cli import main
-from swarmcheck.explore import explore
-from swarmcheck.result import HOLDS
-from swarmcheck.smt import election
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import HOLDS
+from swarmcheck.engines.smt import election
 
 CONJUNCTS = ["election_safety", "one_vote_per_term", "tallied_votes_were_granted", "leaders_hold_a_quorum"]
 

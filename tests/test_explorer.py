@@ -4,8 +4,8 @@ import attrs
 
 from model.raft import DEFAULT, Raft
 from properties.raft import properties
-from swarmcheck.explore import explore
-from swarmcheck.result import INCOMPLETE
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import INCOMPLETE
 
 HALF = attrs.evolve(DEFAULT, servers=2, bugs=frozenset(["half_is_quorum"]))
 

@@ -12,10 +12,10 @@ from walks import reachable_states
 
 from model.gossip import ALIVE, BUGS, DEAD, DEFAULT, LEFT, LIFEGUARD_BOUNDS, SUSPECT, UNKNOWN, Config, Gossip, State
 from properties.gossip import _allowed, properties
-from swarmcheck.explore import explore
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import HOLDS, REACHED, VIOLATED
+from swarmcheck.engines.stateful import hunt
 from swarmcheck.registry import MODELS
-from swarmcheck.result import HOLDS, REACHED, VIOLATED
-from swarmcheck.stateful import hunt
 
 CAUGHT_BY = {
     "stale_alive_revives_dead": "death_evidence_kept",

@@ -7,9 +7,9 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from model.raft import SUITE, Config, Raft
 from properties.raft import properties
-from swarmcheck.explore import explore
-from swarmcheck.result import HOLDS, REACHED
-from swarmcheck.stateful import PROFILES, hunt, machine_for
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import HOLDS, REACHED
+from swarmcheck.engines.stateful import PROFILES, hunt, machine_for
 
 
 def test_four_managers_split_two_two_never_commit() -> None:

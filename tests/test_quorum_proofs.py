@@ -4,7 +4,7 @@ integer-arithmetic proofs can fail (a wrong quorum rule is refuted)."""
 import z3
 
 from swarmcheck.cli import main
-from swarmcheck.smt import quorum
+from swarmcheck.engines.smt import quorum
 
 
 def test_every_theorem_gets_its_expected_verdict() -> None:

@@ -6,10 +6,10 @@ import pytest
 
 from model.raft import BUGS, SUITE, Config, Raft
 from properties.raft import properties
-from swarmcheck.explore import explore
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import HOLDS, REACHED
+from swarmcheck.engines.stateful import hunt
 from swarmcheck.registry import MODELS
-from swarmcheck.result import HOLDS, REACHED
-from swarmcheck.stateful import hunt
 
 ENTRY = MODELS["raft"]
 

@@ -3,7 +3,7 @@
 import attrs
 
 from model.raft import REFERENCE, Raft
-from swarmcheck.explore import explore
+from swarmcheck.engines.explore import explore
 
 
 def test_reference_counts_match_tlc_without_symmetry() -> None:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from swarmcheck.cli import main
+from swarmcheck.cli import main, replay
+from swarmcheck.outputs.replay import ReplayError
 from swarmcheck.registry import MODELS
-from swarmcheck.replay import ReplayError, replay
 
 ENTRY = MODELS["raft"]
 
@@ -88,7 +88,7 @@ def test_bad_replay_files_are_rejected(content: str, tmp_path: Path, capsys: pyt
 
 
 def test_an_interrupted_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from swarmcheck import report as report_module
+    from swarmcheck.outputs import report as report_module
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt

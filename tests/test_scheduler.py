@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from walks import reachable_states
 
 from model.orchestration import BUGS, DEFAULT, SUITE, Orchestration, State
-from properties.scheduler import properties
-from swarmcheck.explore import explore
+from properties.orchestration import properties
+from properties.orchestration.placement_oracle import Node, greedy_example, place
+from swarmcheck.cli import replay
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import HOLDS
+from swarmcheck.engines.stateful import hunt
 from swarmcheck.registry import MODELS
-from swarmcheck.replay import replay
-from swarmcheck.result import HOLDS
-from swarmcheck.smt.placement import Node, greedy_example, place
-from swarmcheck.stateful import hunt
 
 ENTRY = MODELS["scheduler"]
 CAUGHT_BY = {
@@ -205,8 +205,8 @@ def test_counting_running_tasks_only_also_breaks_max_replicas() -> None:
 
 
 def test_the_oracle_scan_finds_a_strand_and_its_trace_ends_in_one(tmp_path: Path) -> None:
-    from swarmcheck import strands
-    from swarmcheck.smt.placement import greedy_strand
+    from properties.orchestration.placement_oracle import greedy_strand
+    from swarmcheck.studies import placement_strands as strands
 
     found = strands.scan(tmp_path)
     assert 0 < found.strands <= found.settled_with_pending
@@ -219,7 +219,7 @@ def test_the_oracle_scan_finds_a_strand_and_its_trace_ends_in_one(tmp_path: Path
 
 
 def test_report_only_properties_never_gate_the_main_job() -> None:
-    from swarmcheck import strands
+    from swarmcheck.studies import placement_strands as strands
 
     assert "greedy_never_strands" not in [p.name for p in properties(SUITE[strands.SCANNED])]
 

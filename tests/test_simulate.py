@@ -2,7 +2,13 @@
 
 import random
 
-from swarmcheck.simulate import SlowNodeRun, detection_periods, run, spread_rounds, swim_detection_formula
+from swarmcheck.studies.gossip_simulation import (
+    SlowNodeRun,
+    detection_periods,
+    run,
+    spread_rounds,
+    swim_detection_formula,
+)
 
 
 def test_random_target_detection_matches_swims_formula_at_32_nodes() -> None:

@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from model.kernel import Model, action_kind
 from properties.base import Kind, Property
-from swarmcheck.result import Result, Trace, Violation
+from swarmcheck.engines.result import Result, Trace, Violation
 
 _COMMON = {
     "deadline": None,

@@ -1,6 +1,6 @@
 """A z3 placement oracle for the orchestration model (reference A.3, A.4, A.5).
 
-Given a state of `model.scheduler` and its pending web tasks, z3 decides whether an
+Given a state of `model.orchestration` and its pending web tasks, z3 decides whether an
 assignment exists that passes every filter (ready and active, CPU reservations summed
 per node, the placement constraint), and, with `Optimize`, the most even one. The encoding
 is written from the reference, not from the model's filter code (the constraint is
@@ -11,13 +11,12 @@ fails when the scheduler leaves a task pending that some node could take.
 `greedy_example()` is the other use: swarmkit places a batch one task at a time in
 its node order (A.5), never revisiting a choice, so with tasks of different sizes a
 greedy order can strand a task that a global assignment places. z3 finds that
-assignment; the example is written to reports/placement/.
+assignment; `swarmcheck check --oracle` writes the example to reports/placement/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import attrs
 import z3
@@ -36,7 +35,6 @@ from model.orchestration.tasks import (
     active_on_node,
     runnable,
 )
-from swarmcheck.report import write_atomically
 
 
 @attrs.frozen
@@ -117,9 +115,6 @@ def stranded_task(model: Orchestration, s: State) -> str | None:
     return f"t{pending[0]} stays pending, but n{answer.nodes[0] + 1} passes every filter for it (z3)"
 
 
-# ---------------------------------------------------------------- greedy versus global
-
-
 def waiting_for_room(model: Orchestration, s: State) -> list[int]:
     """Runnable tasks left pending where only room can be missing: web tasks, and agent tasks
     whose own node is ready and active (a paused or down node's agent waits for the node)."""
@@ -181,38 +176,3 @@ def greedy_example() -> tuple[list[Node], list[int], list[int | None], Placement
     nodes = [Node("big", 2), Node("small", 1)]
     demands = [1, 2]
     return nodes, demands, greedy(nodes, demands), place(nodes, demands, [0, 0])
-
-
-def write_greedy_example(reports: Path) -> Path:
-    nodes, demands, chosen, answer = greedy_example()
-    assert answer.nodes is not None
-
-    def where(i: int | None) -> str:
-        return "pending: no suitable node" if i is None else nodes[i].name
-
-    lines = [
-        "# Greedy placement strands a task that a global assignment places",
-        "",
-        "swarmkit's scheduler (reference A.5) places the tasks of a batch one at a time: each goes to the",
-        "eligible node with the fewest tasks, and a choice is never revisited. With tasks of different sizes",
-        "that order can leave a task pending although the cluster has room for the whole batch.",
-        "",
-        "| node | CPUs |",
-        "|---|---:|",
-        *[f"| {n.name} | {n.cpus} |" for n in nodes],
-        "",
-        "| task | CPUs reserved | greedy (swarmkit's order) | z3 (every filter, most even) |",
-        "|---|---:|---|---|",
-        *[f"| t{k} | {d} | {where(chosen[k])} | {nodes[answer.nodes[k]].name} |" for k, d in enumerate(demands)],
-        "",
-        "Why: both nodes start empty, so t0 goes to the first of the tied nodes (Go's map order; here",
-        "`big`). That leaves 1 CPU on each node, and t1 needs 2. z3 sees the batch whole and puts t1 on",
-        "`big`, t0 on `small`. This is not a swarmkit bug: the scheduler is greedy by design. Whether it",
-        "follows its own rules is gated separately: `placement_oracle_agrees` holds at every quiescent state",
-        "(no single node could take a task the scheduler left pending).",
-        "",
-    ]
-    path = reports / "placement" / "greedy-strands.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, "\n".join(lines))
-    return path

@@ -20,7 +20,7 @@ import attrs
 
 from model.kernel import Model, action_kind
 from properties.base import Kind, Property
-from swarmcheck.result import Result, Stats, Trace, Violation
+from swarmcheck.engines.result import Result, Stats, Trace, Violation
 
 Progress = Callable[[str], None]
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from swarmcheck.report import summary_table, write_atomically
-from swarmcheck.simulate import Row
+from swarmcheck.outputs.report import summary_table, write_atomically
+from swarmcheck.studies.gossip_simulation import Row
 
 HEADER = [
     "nodes",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from swarmcheck.report import write_atomically
-from swarmcheck.smt.quorum import Verdict
+from swarmcheck.engines.smt.quorum import Verdict
+from swarmcheck.outputs.report import write_atomically
 
-SCHEMA = "swarmcheck.smt-witness/1"
+SCHEMA = "swarmcheck.engines.smt-witness/1"
 
 
 def _cell(value: object) -> str:

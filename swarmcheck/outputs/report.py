@@ -18,7 +18,7 @@ from typing import Any
 
 from model.kernel import Model
 from properties.base import Property
-from swarmcheck.result import Trace, Violation
+from swarmcheck.engines.result import Trace, Violation
 
 SCHEMA = "swarmcheck.counterexample/1"
 

@@ -1,0 +1,118 @@
+"""What the cluster settles to (reference A.12 S4, S5; A.8; D): judged only at *quiescent*
+states, where no control-loop step is enabled. The z3 placement oracle gives a second
+opinion there: a task left pending must be one no node could take.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.orchestration import Orchestration, State
+from model.orchestration.tasks import (
+    ACTIVE,
+    AGENT,
+    DOWN,
+    DRAIN,
+    ID,
+    NO_NODE,
+    NODE,
+    OBSERVED,
+    PAUSE,
+    READY,
+    RUNNING,
+    SVC,
+    WEB,
+    runnable,
+    task_names,
+)
+
+
+def converged(model: Orchestration) -> Any:
+    def check(s: State) -> str | None:
+        """At a quiescent state: S4 no runnable task on a drained or down node; S5 the replica
+        count is met when capacity allows and the policy restarts; A.8 every eligible node runs
+        its global task; D/LB1 every ready node's DNS and backends equal the running tasks."""
+        if not model.quiescent(s):
+            return None
+        for t in s.tasks:
+            if runnable(t) and t[NODE] != NO_NODE and (s.status[t[NODE]] != READY or s.availability[t[NODE]] == DRAIN):
+                return f"t{t[ID]} is still runnable on n{t[NODE] + 1}, which is drained or down"
+        running = running_web(s)
+        # Only where the bounds still let the orchestrator create a task: the search's edge is not a bug.
+        room = s.created < model.config.max_tasks
+        if not s.version:
+            return _removed_service_left_over(s)
+        # Slots the restart policy gave up on stay stopped, by design (A.7, A.9; moby#32979).
+        wanted = s.replicas - len(given_up_slots(model, s))
+        if room and running < wanted and capacity(model, s) >= wanted:
+            return f"{running} of {s.replicas} web replicas run, though the cluster has room for them"
+        if model.config.global_service and room:
+            for node in range(model.n):
+                eligible = s.status[node] == READY and s.availability[node] not in (DRAIN, PAUSE)
+                mine = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node]
+                if eligible and not any(runnable(t) for t in mine) and not model.given_up(s, mine):
+                    return f"n{node + 1} is eligible but runs no agent task"
+        live = model.discoverable(s)
+        for node in range(model.n):
+            if s.status[node] == READY and (set(s.dns[node]) != live or set(s.backends[node]) != live):
+                return f"n{node + 1} resolves tasks.web to {task_names(s.dns[node])} and balances over {task_names(s.backends[node])}, but {task_names(tuple(sorted(live)))} run"
+        return None
+
+    return check
+
+
+def _removed_service_left_over(s: State) -> str | None:
+    """A removed service's tasks are deleted once stopped (a down node's agent cannot stop them)."""
+    for t in s.tasks:
+        if t[SVC] == WEB and (t[NODE] == NO_NODE or s.status[t[NODE]] != DOWN):
+            return f"t{t[ID]} of the removed web service is still in the store"
+    return None
+
+
+def given_up_slots(model: Orchestration, s: State) -> list[int]:
+    """Web slots whose newest task stopped and that the restart policy will not restart."""
+    return [slot for slot, tasks in model.slots(s).items() if slot <= s.replicas and model.given_up(s, tasks)]
+
+
+def capacity(model: Orchestration, s: State) -> int:
+    """How many web tasks the cluster could hold: ready, active, matching nodes, by the CPU its
+    agent tasks leave, and MaxReplicas."""
+    probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1)
+    total = 0
+    for node in range(model.n):
+        if s.status[node] != READY or s.availability[node] != ACTIVE or not model.matches(s, probe, node):
+            continue
+        agents = sum(model.reservation(t) for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t))
+        fit = (
+            (model.cpus(node) - agents) // model.config.reservation
+            if model.config.reservation
+            else model.config.max_tasks
+        )
+        total += min(fit, model.config.max_per_node) if model.config.max_per_node else fit
+    return total
+
+
+def running_web(s: State) -> int:
+    return sum(1 for t in s.tasks if t[SVC] == WEB and runnable(t) and t[OBSERVED] == RUNNING)
+
+
+def placement_oracle_agrees(model: Orchestration) -> Any:
+    from properties.orchestration.placement_oracle import stranded_task  # z3 is loaded only when this runs
+
+    def check(s: State) -> str | None:
+        """Whenever the scheduler leaves a web task pending (quiescent state), z3 agrees
+        that no node passing every filter can take it."""
+        return stranded_task(model, s)
+
+    return check
+
+
+def greedy_never_strands(model: Orchestration) -> Any:
+    from properties.orchestration.placement_oracle import greedy_strand  # z3 is loaded only when this runs
+
+    def check(s: State) -> str | None:
+        """A.5, a report: no settled state leaves a task waiting for room that z3 could place
+        by placing the whole workload at once. swarmkit's design breaks it (`check --oracle`)."""
+        return greedy_strand(model, s)
+
+    return check
