@@ -1,0 +1,63 @@
+"""The Raft model's configuration: sizes, bounds and options, the seeded bugs it can switch on
+(each one line: what goes wrong, and where it was seen), TLC's reference configuration
+and the suite the main job checks.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from model.kernel import validate
+
+BUGS: dict[str, str] = {
+    "figure8": "a leader commits an earlier term's entry by counting replicas (Raft §5.4.2, Fig. 8; logcabin#44)",
+    "forget_vote_on_restart": "votedFor is not kept across a restart, so a server votes twice in a term "
+    "(Raft Fig. 2 'persistent state'; cornerstone#65, akka-raft#56)",
+    "half_is_quorum": "half the servers count as a quorum: why even manager counts are dangerous "
+    "(Docker admin guide, 'odd number of managers')",
+    "skip_log_check_on_vote": "a vote is granted without the up-to-date log check (Raft §5.4.1)",
+    "truncate_without_conflict": "a follower deletes everything after prevLogIndex on every AppendEntries, "
+    "as one Python Raft library does: unsafe once messages reorder (Raft §5.3, Fig. 2 rule 3)",
+    "accept_stale_append": "an AppendEntries of an older term is accepted as if current (Raft Fig. 2, AppendEntries rule 1)",
+    "forget_term_on_restart": "currentTerm is not kept across a restart "
+    "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
+}
+
+
+@attrs.frozen
+class Config:
+    """Sizes, bounds and options of a Raft model; `bugs` are the seeded bugs switched on."""
+
+    servers: int = 3
+    values: int = 1
+    max_term: int = 2
+    max_log: int = 1
+    max_msgs: int = 1
+    history: bool = True
+    restarts: bool = True  # servers may crash and restart (raft.tla's Restart)
+    split: int = 0  # if > 0: servers s1..s{split} start cut off from the rest (a network partition)
+    heal: bool = False  # the partition may heal (a Heal action)
+    bugs: frozenset[str] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        limits = {"servers": (1, 7), "values": (1, 5), "max_term": (1, 20), "max_log": (0, 10), "max_msgs": (0, 20)}
+        validate("raft", self, limits, BUGS)
+        if not 0 <= self.split < self.servers:
+            raise ValueError(f"raft: split={self.split} must leave servers on both sides (0..{self.servers - 1})")
+
+
+REFERENCE = Config(servers=2, values=1, max_term=2, max_log=1, max_msgs=2, history=False)
+
+
+DEFAULT = Config(servers=3, values=1, max_term=2, max_log=1, max_msgs=1, history=True)
+
+
+SUITE = {
+    "three-managers": DEFAULT,
+    "two-terms": Config(servers=2, values=1, max_term=3, max_log=1, max_msgs=1, history=True),
+    "reference": REFERENCE,
+    # A network partition from the start: 2 | 1 still commits on the majority side,
+    # 2 | 2 can never commit (why odd manager counts are recommended).
+    "split-three": Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, split=1),
+    "split-four": Config(servers=4, max_term=2, max_log=1, max_msgs=1, restarts=False, split=2),
+}

@@ -1,0 +1,148 @@
+"""raft.tla's "Message handlers": what a server does with a message it receives (Receive),
+one method per handler, in the spec's order. A newer term is adopted first (UpdateTerm).
+
+Reads and writes every server variable and the bag; the ghost history is not touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from model.kernel import put
+from model.raft.actions import (
+    Action,
+    DropStaleResponse,
+    HandleAppendEntriesRequest,
+    HandleAppendEntriesResponse,
+    HandleRequestVoteRequest,
+    HandleRequestVoteResponse,
+    UpdateTerm,
+)
+from model.raft.state import (
+    AE_REQ,
+    AE_RESP,
+    CANDIDATE,
+    FOLLOWER,
+    NIL,
+    RV_REQ,
+    RV_RESP,
+    Msg,
+    State,
+    last_term,
+    s_with,
+    with_message,
+    without_message,
+)
+
+
+class MessageHandlers:
+    """Receive(m) and its handlers."""
+
+    bugs: frozenset[str]
+
+    def receive(self, s: State, m: Msg) -> Iterator[tuple[Action, State]]:
+        """Receive(m): a newer term first updates the recipient's term; else the handler."""
+        kind, mterm, i = m[0], m[1], m[3]
+        term = s.term[i]
+        if mterm > term:
+            yield UpdateTerm(m), self.update_term(s, i, mterm)
+        elif kind == RV_REQ:
+            yield HandleRequestVoteRequest(m), self.handle_request_vote_request(s, m)
+        elif kind == AE_REQ:
+            step = self.handle_append_entries_request(s, m)
+            if step is not None:
+                yield HandleAppendEntriesRequest(m), step
+        elif mterm < term:
+            yield DropStaleResponse(m), s_with(s, messages=without_message(m, s.messages))
+        elif kind == RV_RESP:
+            yield HandleRequestVoteResponse(m), self.handle_request_vote_response(s, m)
+        else:
+            yield HandleAppendEntriesResponse(m), self.handle_append_entries_response(s, m)
+
+    def update_term(self, s: State, i: int, mterm: int) -> State:
+        """UpdateTerm: adopt the newer term as a follower; the message stays for a later step."""
+        return s_with(
+            s,
+            term=put(s.term, i, mterm),
+            role=put(s.role, i, FOLLOWER),
+            voted_for=put(s.voted_for, i, NIL),
+        )
+
+    def handle_request_vote_request(self, s: State, m: Msg) -> State:
+        """HandleRequestVoteRequest: grant iff same term, log up to date and not voted for another."""
+        _, mterm, j, i, m_last_term, m_last_index = m
+        log = s.log[i]
+        my_last = last_term(log)
+        log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))
+        if "skip_log_check_on_vote" in self.bugs:
+            log_ok = True
+        grant = mterm == s.term[i] and log_ok and s.voted_for[i] in (NIL, j)
+        voted_for = put(s.voted_for, i, j) if grant else s.voted_for
+        reply = (RV_RESP, s.term[i], i, j, int(grant))
+        return s_with(s, voted_for=voted_for, messages=without_message(m, with_message(reply, s.messages)))
+
+    def handle_request_vote_response(self, s: State, m: Msg) -> State:
+        """HandleRequestVoteResponse: tally the answer (even if no longer a candidate)."""
+        _, _, j, i, granted = m
+        responded = put(s.votes_responded, i, s.votes_responded[i] | 1 << j)
+        votes = put(s.votes_granted, i, s.votes_granted[i] | 1 << j) if granted else s.votes_granted
+        return s_with(s, votes_responded=responded, votes_granted=votes, messages=without_message(m, s.messages))
+
+    def handle_append_entries_request(self, s: State, m: Msg) -> State | None:
+        """HandleAppendEntriesRequest: reject, step down from candidate, or accept (3 cases)."""
+        _, mterm, j, i, prev_index, prev_term, entries, m_commit = m
+        term, role, log = s.term[i], s.role[i], s.log[i]
+        if "accept_stale_append" in self.bugs and mterm < term:
+            mterm, role = term, FOLLOWER  # the term check is missing: handled as if current
+        log_ok = prev_index == 0 or (0 < prev_index <= len(log) and log[prev_index - 1][0] == prev_term)
+        if mterm < term or (mterm == term and role == FOLLOWER and not log_ok):
+            reply = (AE_RESP, term, i, j, 0, 0)
+            return s_with(s, messages=without_message(m, with_message(reply, s.messages)))
+        if mterm == term and role == CANDIDATE:
+            # Return to follower; the message stays to be handled as a follower.
+            return s_with(s, role=put(s.role, i, FOLLOWER))
+        if mterm != term or role != FOLLOWER:
+            return None  # a leader never handles an AppendEntries of its own term
+        if "truncate_without_conflict" in self.bugs:
+            return self._truncate_and_append(s, m)
+        index = prev_index + 1
+        if not entries or (len(log) >= index and log[index - 1][0] == entries[0][0]):
+            # Already done with this request. (commitIndex may go back on an old duplicate.)
+            reply = (AE_RESP, term, i, j, 1, prev_index + len(entries))
+            return s_with(
+                s,
+                commit_index=put(s.commit_index, i, m_commit),
+                messages=without_message(m, with_message(reply, s.messages)),
+            )
+        if len(log) >= index:
+            # Conflict: remove one entry, from the end of the log.
+            return s_with(s, log=put(s.log, i, log[:-1]))
+        # No conflict: append the entry; the request stays to be acknowledged.
+        return s_with(s, log=put(s.log, i, log + (entries[0],)))
+
+    def _truncate_and_append(self, s: State, m: Msg) -> State:
+        """Seeded bug `truncate_without_conflict`: cut the log after prevLogIndex, then append."""
+        _, _, j, i, prev_index, _, entries, m_commit = m
+        reply = (AE_RESP, s.term[i], i, j, 1, prev_index + len(entries))
+        return s_with(
+            s,
+            log=put(s.log, i, s.log[i][:prev_index] + entries),
+            commit_index=put(s.commit_index, i, m_commit),
+            messages=without_message(m, with_message(reply, s.messages)),
+        )
+
+    def handle_append_entries_response(self, s: State, m: Msg) -> State:
+        """HandleAppendEntriesResponse: move nextIndex/matchIndex for j."""
+        _, _, j, i, success, match = m
+        if success:
+            next_row = put(s.next_index[i], j, match + 1)
+            match_index = put(s.match_index, i, put(s.match_index[i], j, match))
+        else:
+            next_row = put(s.next_index[i], j, max(s.next_index[i][j] - 1, 1))
+            match_index = s.match_index
+        return s_with(
+            s,
+            next_index=put(s.next_index, i, next_row),
+            match_index=match_index,
+            messages=without_message(m, s.messages),
+        )

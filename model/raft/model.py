@@ -1,0 +1,295 @@
+"""Raft among the swarm managers: raft.tla's Init and Next, one method per action in the
+spec's order (message handlers in `handlers`, symmetry in `symmetry`), the state
+constraint, and what a report shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from itertools import permutations
+from typing import Any
+
+from model.kernel import put
+from model.raft.actions import (
+    ACTION_KINDS,
+    Action,
+    AdvanceCommitIndex,
+    AppendEntries,
+    BecomeLeader,
+    ClientRequest,
+    DropMessage,
+    DuplicateMessage,
+    Heal,
+    RequestVote,
+    Restart,
+    Timeout,
+)
+from model.raft.config import DEFAULT, Config
+from model.raft.handlers import MessageHandlers
+from model.raft.state import (
+    AE_REQ,
+    CANDIDATE,
+    FOLLOWER,
+    LEADER,
+    NIL,
+    ROLE_NAMES,
+    RV_REQ,
+    State,
+    bits,
+    describe_message,
+    last_term,
+    s_with,
+    server,
+    with_message,
+    without_message,
+)
+from model.raft.symmetry import Renaming, ServerSymmetry
+
+
+class Raft(MessageHandlers, ServerSymmetry):
+    """Raft's state machine for a `Config`; see the package docstring."""
+
+    name = "raft"
+    # Swarm testing: random search may switch the environment's faults off for a run.
+    fault_kinds = ("Restart", "DuplicateMessage", "DropMessage")
+
+    def rate(self, kind: str) -> int:
+        """How often random search takes an action of this kind, relative to others:
+        timers and faults fire rarely next to sending and delivering messages."""
+        return 1 if kind in ("Timeout", *self.fault_kinds) else 10
+
+    def __init__(self, config: Config = DEFAULT) -> None:
+        self.config = config
+        self.n = config.servers
+        self.bugs = config.bugs
+        self.history = config.history
+        # A quorum is a set of servers, as a bitmask, holding a strict majority.
+        half = "half_is_quorum" in self.bugs
+        self._quorum = tuple(
+            (2 * mask.bit_count() >= self.n) if half else (2 * mask.bit_count() > self.n) for mask in range(1 << self.n)
+        )
+        self._fresh_next = (1,) * self.n
+        self._fresh_match = (0,) * self.n
+        self._renaming = {order: Renaming.of(order) for order in permutations(range(self.n))}
+
+    def is_quorum(self, mask: int) -> bool:
+        return self._quorum[mask]
+
+    def init_states(self) -> Iterator[State]:
+        n = self.n
+        yield State(
+            term=(1,) * n,
+            role=(FOLLOWER,) * n,
+            voted_for=(NIL,) * n,
+            log=((),) * n,
+            commit_index=(0,) * n,
+            votes_responded=(0,) * n,
+            votes_granted=(0,) * n,
+            next_index=((1,) * n,) * n,
+            match_index=((0,) * n,) * n,
+            messages=(),
+            cut=(1 << self.config.split) - 1,
+        )
+
+    def next_steps(self, s: State) -> Iterator[tuple[Action, State]]:
+        """Next, in the order raft.tla lists its disjuncts."""
+        n = self.n
+        for i in range(n):
+            if s.role[i] != LEADER:
+                yield Timeout(i), self.timeout(s, i)
+        if self.config.restarts:
+            for i in range(n):
+                yield Restart(i), self.restart(s, i)
+        for i in range(n):
+            if s.role[i] == CANDIDATE:
+                for j in range(n):
+                    if not s.votes_responded[i] >> j & 1:
+                        yield RequestVote(i, j), self.request_vote(s, i, j)
+        for i in range(n):
+            if s.role[i] == CANDIDATE and self._quorum[s.votes_granted[i]]:
+                yield BecomeLeader(i), self.become_leader(s, i)
+        for i in range(n):
+            if s.role[i] == LEADER:
+                for v in range(1, self.config.values + 1):
+                    yield ClientRequest(i, v), self.client_request(s, i, v)
+        for i in range(n):
+            if s.role[i] == LEADER:
+                yield AdvanceCommitIndex(i), self.advance_commit_index(s, i)
+        for i in range(n):
+            if s.role[i] == LEADER:
+                for j in range(n):
+                    if i != j:
+                        yield AppendEntries(i, j), self.append_entries(s, i, j)
+        for m, _ in s.messages:
+            if not s.cut or (s.cut >> m[2] & 1) == (s.cut >> m[3] & 1):
+                yield from self.receive(s, m)  # no message crosses the partition
+        for m, _ in s.messages:
+            yield DuplicateMessage(m), s_with(s, messages=with_message(m, s.messages))
+        for m, _ in s.messages:
+            yield DropMessage(m), s_with(s, messages=without_message(m, s.messages))
+        if s.cut and self.config.heal:
+            yield Heal(), s_with(s, cut=0)
+
+    def timeout(self, s: State, i: int) -> State:
+        """Timeout(i): a follower or candidate starts an election in the next term."""
+        return s_with(
+            s,
+            role=put(s.role, i, CANDIDATE),
+            term=put(s.term, i, s.term[i] + 1),
+            voted_for=put(s.voted_for, i, NIL),
+            votes_responded=put(s.votes_responded, i, 0),
+            votes_granted=put(s.votes_granted, i, 0),
+        )
+
+    def restart(self, s: State, i: int) -> State:
+        """Restart(i): everything but currentTerm, votedFor and log is lost."""
+        voted_for = put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
+        term = put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
+        if (
+            term is s.term
+            and s.role[i] == FOLLOWER
+            and voted_for is s.voted_for
+            and not s.votes_responded[i]
+            and not s.votes_granted[i]
+            and s.next_index[i] == self._fresh_next
+            and s.match_index[i] == self._fresh_match
+            and not s.commit_index[i]
+        ):
+            return s  # nothing volatile to lose
+        return s_with(
+            s,
+            term=term,
+            role=put(s.role, i, FOLLOWER),
+            voted_for=voted_for,
+            votes_responded=put(s.votes_responded, i, 0),
+            votes_granted=put(s.votes_granted, i, 0),
+            next_index=put(s.next_index, i, self._fresh_next),
+            match_index=put(s.match_index, i, self._fresh_match),
+            commit_index=put(s.commit_index, i, 0),
+        )
+
+    def request_vote(self, s: State, i: int, j: int) -> State:
+        """RequestVote(i, j): candidate i asks j (itself included) for its vote."""
+        log = s.log[i]
+        m = (RV_REQ, s.term[i], i, j, last_term(log), len(log))
+        return s_with(s, messages=with_message(m, s.messages))
+
+    def become_leader(self, s: State, i: int) -> State:
+        """BecomeLeader(i): a candidate holding a quorum of votes leads its term."""
+        elected = tuple(sorted({*s.elected, (s.term[i], i)})) if self.history else s.elected
+        return s_with(
+            s,
+            role=put(s.role, i, LEADER),
+            next_index=put(s.next_index, i, (len(s.log[i]) + 1,) * self.n),
+            match_index=put(s.match_index, i, (0,) * self.n),
+            elected=elected,
+        )
+
+    def client_request(self, s: State, i: int, v: int) -> State:
+        """ClientRequest(i, v): the leader appends v to its log in its term."""
+        return s_with(s, log=put(s.log, i, s.log[i] + ((s.term[i], v),)))
+
+    def advance_commit_index(self, s: State, i: int) -> State:
+        """AdvanceCommitIndex(i): commit the highest index a quorum agrees on, if of this term."""
+        log = s.log[i]
+        match = s.match_index[i]
+        new_commit = s.commit_index[i]
+        for index in range(len(log), 0, -1):
+            agree = 1 << i
+            for k in range(self.n):
+                if match[k] >= index:
+                    agree |= 1 << k
+            if self._quorum[agree]:
+                if log[index - 1][0] == s.term[i] or "figure8" in self.bugs:
+                    new_commit = index
+                break
+        if new_commit == s.commit_index[i]:
+            return s
+        committed = s.committed
+        if self.history and new_commit > s.commit_index[i]:
+            fresh = {(x, log[x - 1][0], log[x - 1][1]) for x in range(s.commit_index[i] + 1, new_commit + 1)}
+            known = {c[:3] for c in committed}
+            additions = [(*c, s.term[i]) for c in fresh - known]
+            if additions:
+                committed = tuple(sorted((*committed, *additions)))
+        return s_with(s, commit_index=put(s.commit_index, i, new_commit), committed=committed)
+
+    def append_entries(self, s: State, i: int, j: int) -> State:
+        """AppendEntries(i, j): the leader sends j at most one entry, from nextIndex[i][j]."""
+        log = s.log[i]
+        next_index = s.next_index[i][j]
+        prev_index = next_index - 1
+        prev_term = log[prev_index - 1][0] if prev_index > 0 else 0
+        last_entry = min(len(log), next_index)
+        entries = log[next_index - 1 : last_entry]
+        m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, min(s.commit_index[i], last_entry))
+        return s_with(s, messages=with_message(m, s.messages))
+
+    def within_bounds(self, s: State) -> bool:
+        """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
+        c = self.config
+        return (
+            max(s.term) <= c.max_term
+            and max(map(len, s.log)) <= c.max_log
+            and sum(count for _, count in s.messages) <= c.max_msgs
+        )
+
+    def progress(self, s: State) -> dict[str, float]:
+        """How far a behaviour has got: leaders, votes, entries held and committed; and,
+        apart, how many servers lead at once (a stale leader beside a new one).
+        Random search (the Hypothesis bridge) climbs each, towards the rarer states."""
+        leading = sum(role == LEADER for role in s.role)
+        leaders = len({t for t, _ in s.elected}) + leading
+        votes = sum(mask.bit_count() for mask in s.votes_granted)
+        return {
+            "progress": 8.0 * leaders + votes + 2.0 * sum(map(len, s.log)) + 4.0 * sum(s.commit_index),
+            "leaders at once": leading,
+        }
+
+    def key(self, s: State) -> Hashable:
+        return s.fields()
+
+    def action_kinds(self) -> list[str]:
+        """Every kind of action this model has, for coverage."""
+        return [k.__name__ for k in ACTION_KINDS]
+
+    def describe_state(self, s: State) -> Mapping[str, Any]:
+        servers = {}
+        for i in range(self.n):
+            servers[server(i)] = {
+                "term": s.term[i],
+                "role": ROLE_NAMES[s.role[i]],
+                "votedFor": None if s.voted_for[i] == NIL else server(s.voted_for[i]),
+                "log": [f"term {t} v{v}" for t, v in s.log[i]],
+                "commitIndex": s.commit_index[i],
+                "votesGranted": [server(j) for j in bits(s.votes_granted[i], self.n)],
+                "votesResponded": [server(j) for j in bits(s.votes_responded[i], self.n)],
+                "nextIndex": {server(j): x for j, x in enumerate(s.next_index[i])},
+                "matchIndex": {server(j): x for j, x in enumerate(s.match_index[i])},
+            }
+        data: dict[str, Any] = {
+            "servers": servers,
+            "messages": {describe_message(m): c for m, c in s.messages if c},
+        }
+        if s.cut:
+            sides = [j for j in range(self.n) if s.cut >> j & 1], [j for j in range(self.n) if not s.cut >> j & 1]
+            data["partition"] = " | ".join(", ".join(map(server, side)) for side in sides)
+        if self.history:
+            data["elected"] = [f"{server(i)} in term {t}" for t, i in s.elected]
+            data["committed"] = [f"index {x}: term {t} v{v} (committed in term {ct})" for x, t, v, ct in s.committed]
+        return data
+
+    def config_data(self) -> Mapping[str, Any]:
+        c = self.config
+        return {
+            "servers": c.servers,
+            "values": c.values,
+            "max_term": c.max_term,
+            "max_log": c.max_log,
+            "max_msgs": c.max_msgs,
+            "history": c.history,
+            "restarts": c.restarts,
+            "split": c.split,
+            "heal": c.heal,
+            "bugs": sorted(c.bugs),
+        }

@@ -1,0 +1,148 @@
+"""raft.tla's variables as one immutable state, its messages and the bag that holds them
+(raft.tla's WithMessage and WithoutMessage), and how a person reads a server or a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+# Roles, as ints so a state hashes the same in every process.
+FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
+ROLE_NAMES = ("Follower", "Candidate", "Leader")
+NIL = -1  # votedFor before a vote is cast
+
+# Message types. A message is a tuple whose first four fields are
+# (type, term, source, dest); the rest depend on the type:
+#   RV_REQ  (type, term, src, dst, last_log_term, last_log_index)
+#   RV_RESP (type, term, src, dst, vote_granted)
+#   AE_REQ  (type, term, src, dst, prev_log_index, prev_log_term, entries, commit_index)
+#   AE_RESP (type, term, src, dst, success, match_index)
+# An entry is (term, value).
+RV_REQ, RV_RESP, AE_REQ, AE_RESP = 0, 1, 2, 3
+MSG_NAMES = ("RequestVoteRequest", "RequestVoteResponse", "AppendEntriesRequest", "AppendEntriesResponse")
+
+Entry = tuple[int, int]
+Log = tuple[Entry, ...]
+Msg = tuple[Any, ...]
+Bag = tuple[tuple[Msg, int], ...]
+
+
+@attrs.frozen(order=True)
+class State:
+    """One global state: every server's variables, the network bag and the ghost history."""
+
+    term: tuple[int, ...]
+    role: tuple[int, ...]
+    voted_for: tuple[int, ...]
+    log: tuple[Log, ...]
+    commit_index: tuple[int, ...]
+    votes_responded: tuple[int, ...]  # bit j set: j has answered this candidate's RequestVote
+    votes_granted: tuple[int, ...]  # bit j set: j has granted its vote
+    next_index: tuple[tuple[int, ...], ...]
+    match_index: tuple[tuple[int, ...], ...]
+    messages: Bag
+    # Ghost history (empty in reference mode): (term, server) of every election
+    # won, and (index, entry term, value, term of the commit) of every commit.
+    elected: tuple[tuple[int, int], ...] = ()
+    committed: tuple[tuple[int, int, int, int], ...] = ()
+    # The network partition: bit i set for the servers on one side (the side holding s1,
+    # so a split has one representation); 0 when every link works.
+    cut: int = 0
+
+    def fields(self) -> tuple[Any, ...]:
+        return (
+            self.term,
+            self.role,
+            self.voted_for,
+            self.log,
+            self.commit_index,
+            self.votes_responded,
+            self.votes_granted,
+            self.next_index,
+            self.match_index,
+            self.messages,
+            self.elected,
+            self.committed,
+            self.cut,
+        )
+
+
+def s_with(
+    s: State,
+    *,
+    term: tuple[int, ...] | None = None,
+    role: tuple[int, ...] | None = None,
+    voted_for: tuple[int, ...] | None = None,
+    log: tuple[Log, ...] | None = None,
+    commit_index: tuple[int, ...] | None = None,
+    votes_responded: tuple[int, ...] | None = None,
+    votes_granted: tuple[int, ...] | None = None,
+    next_index: tuple[tuple[int, ...], ...] | None = None,
+    match_index: tuple[tuple[int, ...], ...] | None = None,
+    messages: Bag | None = None,
+    elected: tuple[tuple[int, int], ...] | None = None,
+    committed: tuple[tuple[int, int, int, int], ...] | None = None,
+    cut: int | None = None,
+) -> State:
+    """`s` with some fields replaced: the successor of a step (TLA+'s UNCHANGED for the rest)."""
+    return State(
+        s.term if term is None else term,
+        s.role if role is None else role,
+        s.voted_for if voted_for is None else voted_for,
+        s.log if log is None else log,
+        s.commit_index if commit_index is None else commit_index,
+        s.votes_responded if votes_responded is None else votes_responded,
+        s.votes_granted if votes_granted is None else votes_granted,
+        s.next_index if next_index is None else next_index,
+        s.match_index if match_index is None else match_index,
+        s.messages if messages is None else messages,
+        s.elected if elected is None else elected,
+        s.committed if committed is None else committed,
+        s.cut if cut is None else cut,
+    )
+
+
+def server(i: int) -> str:
+    return f"s{i + 1}"
+
+
+def describe_message(m: Msg) -> str:
+    """A message as a person reads it: `AppendEntriesRequest s1->s2 term 2 prev (1,2) [2:v1] commit 1`."""
+    kind, term, src, dst = m[0], m[1], m[2], m[3]
+    head = f"{MSG_NAMES[kind]} {server(src)}->{server(dst)} term {term}"
+    if kind == RV_REQ:
+        return f"{head} lastLog (index {m[5]}, term {m[4]})"
+    if kind == RV_RESP:
+        return f"{head} {'granted' if m[4] else 'refused'}"
+    if kind == AE_REQ:
+        entries = ", ".join(f"term {t} v{v}" for t, v in m[6])
+        return f"{head} prev (index {m[4]}, term {m[5]}) entries [{entries}] commit {m[7]}"
+    return f"{head} {'success' if m[4] else 'failure'} match {m[5]}"
+
+
+def with_message(m: Msg, bag: Bag) -> Bag:
+    """The bag with one more copy of m (raft.tla WithMessage)."""
+    for k, (other, count) in enumerate(bag):
+        if other == m:
+            return bag[:k] + ((m, count + 1),) + bag[k + 1 :]
+    return tuple(sorted(bag + ((m, 1),)))
+
+
+def without_message(m: Msg, bag: Bag) -> Bag:
+    """The bag with one copy of m fewer (raft.tla WithoutMessage); none left, none kept."""
+    for k, (other, count) in enumerate(bag):
+        if other == m:
+            if count == 1:
+                return bag[:k] + bag[k + 1 :]
+            return bag[:k] + ((m, count - 1),) + bag[k + 1 :]
+    return bag
+
+
+def last_term(log: Log) -> int:
+    return log[-1][0] if log else 0
+
+
+def bits(mask: int, n: int) -> list[int]:
+    return [j for j in range(n) if mask >> j & 1]
