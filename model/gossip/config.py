@@ -1,0 +1,88 @@
+"""The gossip model's configuration: sizes, bounds and options, the seeded bugs it can switch
+on (each one line: what goes wrong, and where it was seen), and the suite the main job checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from model.kernel import validate
+
+BUGS: dict[str, str] = {
+    "stale_alive_revives_dead": "a death report about a node already dead does not raise its stored incarnation, "
+    "so an older alive revives it (reference E.8; al8n/memberlist#197, inherited from deadNode/suspectNode)",
+    "suspect_lower_incarnation": "a suspect message with an older incarnation is accepted (C.5: accept iff j >= i)",
+    "anyone_refutes": "a node refutes a suspicion about another node, raising that node's incarnation "
+    "(C.5: only the node itself increments its incarnation)",
+    "no_refute": "a node takes an accusation about itself like one about any other node: it marks itself "
+    "suspect or dead instead of refuting (C.5: suspect or dead about self is refuted)",
+    "dead_is_final": "the SWIM paper's rule in place of memberlist's: a death report overrides every status "
+    "whatever its incarnation, and a dead node is never revived (C.5, SWIM paper section 4.2), so a stale "
+    "death kills a node that has refuted, and a restarted node can never rejoin",
+    "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "
+    "so a slow node's unconfirmed suspicion expires before the accused node's refutation arrives",
+}
+
+
+@attrs.frozen
+class Config:
+    """Sizes, bounds and options of the gossip model."""
+
+    nodes: int = 3
+    max_incarnation: int = 2
+    max_msgs: int = 1
+    retransmits: int = 2  # RetransmitMult x ceil(log10(n+1)), cut down for exhaustive search
+    max_faults: int = 1  # crashes, losses, link cuts, slow nodes and leaves together
+    restarts: bool = True
+    push_pull: bool = True
+    crashes: bool = True  # the crash and leave faults
+    network_faults: bool = True  # the message-loss and link-cut faults
+    slow: bool = False  # the slow-node fault (E.10): on where the bounds afford it
+    lifeguard: bool = True
+    joiners: int = 0  # the last `joiners` nodes start outside the cluster and join (C.6)
+    simulated: bool = False  # lifts the node limit, for `swarmcheck simulate` only (too many states to check)
+    bugs: frozenset[str] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        limits = {
+            "nodes": (2, 256 if self.simulated else 5),
+            "max_incarnation": (1, 6),
+            "max_msgs": (0, 6),
+            "retransmits": (1, 16 if self.simulated else 4),
+            "max_faults": (0, 4),
+            "joiners": (0, self.nodes - 1),
+        }
+        validate("gossip", self, limits, BUGS)
+
+    @property
+    def confirmations_needed(self) -> int:
+        """C.3: k = SuspicionMult - 2 = 2 with LAN defaults, and 0 if n - 2 < k."""
+        k = 4 - 2
+        return 0 if self.nodes - 2 < k else k
+
+
+DEFAULT = Config()
+
+
+SLOW_BOUNDS: dict[str, Any] = {
+    "retransmits": 1,
+    "crashes": False,
+    "network_faults": False,
+    "restarts": False,
+    "push_pull": False,
+    "slow": True,
+}
+
+
+LIFEGUARD_BOUNDS: dict[str, Any] = {**SLOW_BOUNDS, "nodes": 4, "max_incarnation": 1}
+
+
+SUITE = {
+    "three-nodes": DEFAULT,
+    "four-nodes-lifeguard": Config(**LIFEGUARD_BOUNDS),
+    "three-nodes-slow": Config(**SLOW_BOUNDS),
+    # A node joins a running cluster (faults with joins are covered by restart, which rejoins).
+    "join": Config(joiners=1, max_faults=0),
+}

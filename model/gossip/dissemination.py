@@ -1,0 +1,43 @@
+"""Dissemination (reference C.6): a queued broadcast is piggybacked to one peer at a time
+within its retransmit budget; a received message is merged; push-pull exchanges whole views.
+
+Reads: queue, network, view, cut. Writes: queue, network, and views through Membership.
+"""
+
+from __future__ import annotations
+
+from model.gossip.detection import FailureDetector
+from model.gossip.state import (
+    UNKNOWN,
+    Msg,
+    State,
+    as_message,
+    evolve,
+    without,
+)
+from model.kernel import put
+
+
+class Dissemination(FailureDetector):
+    """Gossip, receive and push-pull."""
+
+    def gossip(self, s: State, i: int, k: int, m: Msg) -> State:
+        """Send one queued broadcast to k; each has a retransmit budget. A cut link loses it."""
+        queue = tuple((q, left - 1 if q == m else left) for q, left in s.queue[i])
+        queue = tuple(entry for entry in queue if entry[1] > 0)
+        network = s.network if not self.linked(s, i, k) else tuple(sorted((*s.network, (k, m))))
+        return evolve(s, queue=put(s.queue, i, queue), network=network)
+
+    def receive_and_handle(self, s: State, k: int, m: Msg) -> State:
+        return self.handle(evolve(s, network=without(s.network, (k, m))), k, m)
+
+    def push_pull(self, s: State, i: int, k: int) -> State:
+        """C.6 anti-entropy: each merges the other's view; a remote Dead arrives as suspect."""
+        theirs, mine = s.view[k], s.view[i]
+        for x, (status, inc) in enumerate(theirs):
+            if status != UNKNOWN:
+                s = self.handle(s, i, as_message(x, status, inc, i))
+        for x, (status, inc) in enumerate(mine):
+            if status != UNKNOWN:
+                s = self.handle(s, k, as_message(x, status, inc, k))
+        return s

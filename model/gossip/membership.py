@@ -1,0 +1,120 @@
+"""memberlist's state merge (reference C.5): how a node takes an alive, suspect or dead
+message about a member (aliveNode, suspectNode, deadNode), refutes one about itself, and
+queues what it accepted for dissemination (C.6's one broadcast per subject).
+
+Reads: view, incarnation, left, accusers, death_seen. Writes: those, highest, queue.
+"""
+
+from __future__ import annotations
+
+from model.gossip.config import Config
+from model.gossip.state import (
+    ALIVE,
+    ALIVE_MSG,
+    DEAD,
+    DEAD_MSG,
+    LEFT,
+    SUSPECT,
+    SUSPECT_MSG,
+    UNKNOWN,
+    Entry,
+    Msg,
+    State,
+    evolve,
+)
+from model.kernel import put
+
+
+class Membership:
+    """The C.5 table, one method per message kind."""
+
+    config: Config
+    n: int
+    bugs: frozenset[str]
+    k: int
+
+    def enqueue(self, s: State, i: int, m: Msg) -> State:
+        """Queue a broadcast at i; it invalidates any queued one about the same node (C.6)."""
+        kept = tuple(q for q in s.queue[i] if q[0][1] != m[1])
+        queue = tuple(sorted((*kept, (m, self.config.retransmits))))
+        return evolve(s, queue=put(s.queue, i, queue))
+
+    def set_view(self, s: State, i: int, x: int, entry: Entry, accusers: int = 0) -> State:
+        """i's view of x becomes `entry`; accusers are kept only while x is suspect (C.3)."""
+        accusers = accusers if self.k else 0
+        return evolve(
+            s,
+            view=put(s.view, i, put(s.view[i], x, entry)),
+            accusers=s.accusers
+            if s.accusers[i][x] == accusers
+            else put(s.accusers, i, put(s.accusers[i], x, accusers)),
+        )
+
+    def handle(self, s: State, r: int, m: Msg) -> State:
+        """Node r processes a message (received, or raised by itself)."""
+        kind, x, j, _ = m
+        if kind == DEAD_MSG and s.view[r][x][0] != UNKNOWN:  # news of an unknown node is dropped
+            seen = s.death_seen[r]
+            if j > seen[x]:
+                s = evolve(s, death_seen=put(s.death_seen, r, put(seen, x, j)))
+        if x == r and "no_refute" not in self.bugs:
+            return self.about_self(s, r, m)
+        status, i = s.view[r][x]
+        if kind == ALIVE_MSG:
+            return self.alive_node(s, r, m, status, i)
+        if status == UNKNOWN:
+            return s  # suspect and dead about a node not known are ignored (C.5 table)
+        if kind == SUSPECT_MSG:
+            return self.suspect_node(s, r, m, status, i)
+        return self.dead_node(s, r, m, status, i)
+
+    def about_self(self, s: State, r: int, m: Msg) -> State:
+        """Accusations about r: refuted with an incarnation past the accusation (C.5 refute)."""
+        kind, _, j, _ = m
+        own = s.incarnation[r]
+        if kind == ALIVE_MSG or j < own or s.left[r]:
+            return s
+        new = j + 1 if j >= own + 1 else own + 1
+        s = evolve(
+            s,
+            incarnation=put(s.incarnation, r, new),
+            highest=put(s.highest, r, max(s.highest[r], new)),
+        )
+        return self.enqueue(s, r, (ALIVE_MSG, r, new, r))
+
+    def alive_node(self, s: State, r: int, m: Msg, status: int, i: int) -> State:
+        """aliveNode: accept iff j > i, from any status (Dead is not absolute in memberlist)."""
+        if m[2] <= i:
+            return s
+        if status in (DEAD, LEFT) and "dead_is_final" in self.bugs:
+            return s
+        return self.enqueue(self.set_view(s, r, m[1], (ALIVE, m[2])), r, m)
+
+    def suspect_node(self, s: State, r: int, m: Msg, status: int, i: int) -> State:
+        """suspectNode: an Alive node is suspected iff j >= i; a Suspect one gains a confirmation
+        from a new accuser (re-gossiped, C.3); Dead and Left ignore it."""
+        _, x, j, accuser = m
+        if "anyone_refutes" in self.bugs and status != DEAD:
+            s = self.enqueue(s, r, (ALIVE_MSG, x, j + 1, r))
+        if status == SUSPECT and j >= i and self.k:
+            accusers = s.accusers[r][x]
+            if accusers >> accuser & 1:
+                return s
+            return self.enqueue(self.set_view(s, r, x, (SUSPECT, i), accusers | 1 << accuser), r, m)
+        if status != ALIVE:
+            return s
+        if j < i and "suspect_lower_incarnation" not in self.bugs:
+            return s
+        return self.enqueue(self.set_view(s, r, x, (SUSPECT, j), 1 << accuser), r, m)
+
+    def dead_node(self, s: State, r: int, m: Msg, status: int, i: int) -> State:
+        """deadNode: Alive or Suspect become Dead (Left if From = the node) iff j >= i. An
+        already dead node keeps its status but takes the newer incarnation: the fix for E.8."""
+        _, x, j, accuser = m
+        if status in (DEAD, LEFT):
+            if j > i and "stale_alive_revives_dead" not in self.bugs:
+                return self.set_view(s, r, x, (status, j))
+            return s
+        if j < i and "dead_is_final" not in self.bugs:
+            return s
+        return self.enqueue(self.set_view(s, r, x, (LEFT if accuser == x else DEAD, j)), r, m)

@@ -1,0 +1,166 @@
+"""memberlist's membership protocol composed: the initial state, the order of the steps
+(probes, suspicion timeouts, gossip, receipt, push-pull, joins, then the faults), bounds,
+and what a report shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from itertools import combinations
+from typing import Any
+
+import attrs
+
+from model.gossip.config import DEFAULT, Config
+from model.gossip.lifecycle import Lifecycle
+from model.gossip.state import (
+    ALIVE,
+    DEAD,
+    LEFT,
+    RULES,
+    STATUS,
+    SUSPECT,
+    UNKNOWN,
+    Entry,
+    State,
+    Step,
+    describe_message,
+    node,
+)
+from model.gossip.symmetry import NodeSymmetry
+
+
+class Gossip(Lifecycle, NodeSymmetry):
+    """memberlist's membership protocol for a `Config`."""
+
+    name = "gossip"
+    fault_kinds = ("Crash", "Restart", "Leave", "SlowDown", "LoseMessage", "CutLink", "HealLink")
+
+    def __init__(self, config: Config = DEFAULT) -> None:
+        self.config = config
+        self.n = config.nodes
+        self.bugs = config.bugs
+        self.k = config.confirmations_needed if config.lifeguard else 0
+        self._pairs = {pair: k for k, pair in enumerate(combinations(range(self.n), 2))}
+
+    def init_states(self) -> Iterator[State]:
+        n = self.n
+        members = n - self.config.joiners
+        outside = tuple(int(i >= members) for i in range(n))
+        yield State(
+            up=(1,) * n,
+            left=(0,) * n,
+            outside=outside,
+            slow=(0,) * n,
+            incarnation=(1,) * n,  # a node's first alive carries incarnation >= 1 (C.5)
+            view=tuple(self.fresh_view(i) if outside[i] else self.members_view(outside) for i in range(n)),
+            queue=((),) * n,
+            network=(),
+            accusers=((0,) * n,) * n,
+            highest=(1,) * n,
+            death_seen=((0,) * n,) * n,
+        )
+
+    def members_view(self, outside: tuple[int, ...]) -> tuple[Entry, ...]:
+        return tuple((UNKNOWN, 0) if out else (ALIVE, 1) for out in outside)
+
+    def next_steps(self, s: State) -> Iterator[tuple[Step, State]]:
+        n = self.n
+        for i in range(n):
+            if not self.running(s, i):
+                continue
+            for j in range(n):
+                if j != i and s.view[i][j][0] in (ALIVE, SUSPECT) and not self.probe_succeeds(s, i, j):
+                    yield Step("ProbeFails", (i, j)), self.probe_fails(s, i, j)
+        for i in range(n):
+            if self.running(s, i):
+                for j in range(n):
+                    if s.view[i][j][0] == SUSPECT and self.timeout_due(s, i, j):
+                        yield Step("SuspicionTimeout", (i, j)), self.suspicion_timeout(s, i, j)
+        for i in range(n):
+            if s.up[i] and not s.outside[i]:  # a leaving node still drains its broadcasts (C.5 Leave)
+                for m, _ in s.queue[i]:
+                    for k in range(n):
+                        if k != i and s.view[i][k][0] in (ALIVE, SUSPECT, DEAD):
+                            yield Step("Gossip", (i, k), m), self.gossip(s, i, k, m)
+        for k, m in sorted(set(s.network)):
+            if self.running(s, k):
+                yield Step("Receive", (k,), m), self.receive_and_handle(s, k, m)
+        if self.config.push_pull:
+            for i in range(n):
+                for k in range(n):
+                    if (
+                        i != k
+                        and self.running(s, i)
+                        and self.running(s, k)
+                        and s.view[i][k][0] == ALIVE
+                        and self.linked(s, i, k)
+                    ):
+                        yield Step("PushPull", (i, k)), self.push_pull(s, i, k)
+        for i in range(n):
+            if s.up[i] and s.outside[i]:
+                for k in range(n):
+                    if k != i and self.running(s, k) and self.linked(s, i, k):
+                        yield Step("Join", (i, k)), self.join(s, i, k)
+        yield from self.faults(s)
+
+    def within_bounds(self, s: State) -> bool:
+        c = self.config
+        return (
+            max(s.highest) <= c.max_incarnation
+            and len(s.network) <= c.max_msgs
+            and all(inc <= c.max_incarnation for row in s.view for _, inc in row)
+        )
+
+    def key(self, s: State) -> Hashable:
+        return s.fields()
+
+    def action_kinds(self) -> list[str]:
+        return list(RULES)
+
+    def rate(self, kind: str) -> int:
+        """Random search: faults are rare next to probing and gossip."""
+        return 1 if kind in self.fault_kinds else 10
+
+    def progress(self, s: State) -> dict[str, float]:
+        """Suspicions, deaths and incarnations reached: climbed by the Hypothesis bridge."""
+        marks = sum(status in (SUSPECT, DEAD, LEFT) for row in s.view for status, _ in row)
+        return {
+            "progress": 2.0 * marks + sum(s.incarnation) + s.faults,
+            "death evidence": float(sum(map(sum, s.death_seen))),
+        }
+
+    def describe_state(self, s: State) -> Mapping[str, Any]:
+        nodes = {}
+        for i in range(self.n):
+            if s.left[i]:
+                running = "left"
+            elif not s.up[i]:
+                running = "crashed"
+            else:
+                running = ("not joined" if s.outside[i] else "up") + (", slow" if s.slow[i] else "")
+            nodes[node(i)] = {
+                "running": running,
+                "incarnation": s.incarnation[i],
+                "view": {node(x): self._entry_text(s, i, x) for x in range(self.n)},
+                "queued": [f"{describe_message(m)} x{left}" for m, left in s.queue[i]],
+            }
+        cut = [f"{node(i)}-{node(j)}" for (i, j), bit in self._pairs.items() if s.cut >> bit & 1]
+        return {
+            "nodes": nodes,
+            "network": [f"to {node(k)}: {describe_message(m)}" for k, m in s.network],
+            "links cut": cut,
+            "faults so far": s.faults,
+        }
+
+    def _entry_text(self, s: State, i: int, x: int) -> str:
+        status, inc = s.view[i][x]
+        text = f"{STATUS[status]}@{inc}"
+        if status == SUSPECT and s.accusers[i][x]:
+            text += " by " + ",".join(node(a) for a in range(self.n) if s.accusers[i][x] >> a & 1)
+        return text
+
+    def config_data(self) -> Mapping[str, Any]:
+        data = attrs.asdict(self.config)
+        data["bugs"] = sorted(self.config.bugs)
+        return data
