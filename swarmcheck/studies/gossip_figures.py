@@ -51,7 +51,7 @@ def markdown(rows: Sequence[Row], settings: dict[str, Any]) -> str:
     lines = [
         "# Gossip simulation: spread, first detection, false deaths",
         "",
-        "Random timed runs of `model/gossip.py` with memberlist's LAN timing "
+        "Random timed runs of `model/gossip/` with memberlist's LAN timing "
         "(probe 1 s, gossip 200 ms to 3 nodes, 4 x ceil(log10(n+1)) retransmits, suspicion 4 s x log10 n "
         "up to 6 times that with Lifeguard).",
         "",

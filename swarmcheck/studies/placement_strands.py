@@ -49,7 +49,7 @@ def scan(reports: Path) -> Scan:
         return None
 
     [strand] = on_request(model.config)
-    props = [strand, always("tally", tally, "swarmcheck/strands.py")]
+    props = [strand, always("tally", tally, "swarmcheck/studies/placement_strands.py")]
     for stale in (reports / "placement" / model.name).glob(f"{strand.name}-*"):
         stale.unlink()  # an older model's trace: the summary links only this run's
     found.result = explore(model, props, stop_at_first=False)
