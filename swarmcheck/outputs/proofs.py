@@ -8,7 +8,7 @@ from pathlib import Path
 from swarmcheck.engines.smt.quorum import Verdict
 from swarmcheck.outputs.report import write_atomically
 
-SCHEMA = "swarmcheck.engines.smt-witness/1"
+SCHEMA = "swarmcheck.smt-witness/1"
 
 
 def _cell(value: object) -> str:
