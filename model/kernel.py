@@ -73,3 +73,20 @@ def validate(model: str, config: Any, limits: Mapping[str, tuple[int, int]], bug
     unknown = sorted(config.bugs - bugs.keys())
     if unknown:
         raise ValueError(f"{model}: unknown bug {unknown[0]!r}; known: {', '.join(bugs)}")
+
+
+def action_data(action: object) -> dict[str, Any]:
+    """An action as plain JSON data, for reports and replay: its kind and its fields (an attrs
+    class), or its kind and text (anything else). Replay matches actions by this, not by how
+    they print, so a change to an action's text does not break saved reports."""
+    fields = getattr(type(action), "__attrs_attrs__", None)
+    if fields is None:
+        return {"kind": type(action).__name__, "text": str(action)}
+    return {"kind": type(action).__name__, **{f.name: _plain(getattr(action, f.name)) for f in fields}}
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively: what JSON gives back."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value

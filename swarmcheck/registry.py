@@ -34,6 +34,8 @@ class Entry:
     bug_bounds: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     # Properties checked only when named (`--property`, replay): reports, not gates.
     on_request: Callable[[Any], list[Property[Any]]] = lambda config: []
+    # Settings that exist for another command and would make a check never end, with why.
+    not_checkable: Mapping[str, str] = attrs.field(factory=dict)
 
     def config(self, settings: Mapping[str, str] | None = None, bugs: frozenset[str] = frozenset()) -> Any:
         """The default configuration with `--set k=v` overrides and bugs applied."""
@@ -51,6 +53,8 @@ def _parse(entry: Entry, name: str, text: str) -> Any:
     fields = {f.name: f for f in attrs.fields(type(entry.default)) if f.name != "bugs"}
     if name not in fields:
         raise InputError(f"{entry.name}: unknown setting {name!r}; known: {', '.join(fields)}")
+    if name in entry.not_checkable:
+        raise InputError(f"{entry.name}: {name} is not for checking: {entry.not_checkable[name]}")
     current = getattr(entry.default, name)
     if isinstance(current, str):
         return text  # the configuration checks the value (e.g. a restart condition)
@@ -66,15 +70,19 @@ def _parse(entry: Entry, name: str, text: str) -> Any:
         raise InputError(f"{entry.name}: {name} takes a whole number, not {text!r}") from None
 
 
+def differing(config: Any, default: Any) -> dict[str, Any]:
+    """The settings of `config` that differ from `default` (bugs aside)."""
+    return {
+        f.name: getattr(config, f.name)
+        for f in attrs.fields(type(config))
+        if f.name != "bugs" and getattr(config, f.name) != getattr(default, f.name)
+    }
+
+
 def _suite_bounds(module: Any, name: str) -> dict[str, Any]:
     """A suite configuration as the settings that differ from the module's default: a bug
     hunted where the main job checks the rule it breaks, without a second copy to drift."""
-    suite, default = module.SUITE[name], module.DEFAULT
-    return {
-        f.name: getattr(suite, f.name)
-        for f in attrs.fields(type(suite))
-        if getattr(suite, f.name) != getattr(default, f.name)
-    }
+    return differing(module.SUITE[name], module.DEFAULT)
 
 
 MODELS: dict[str, Entry] = {
@@ -102,6 +110,9 @@ MODELS: dict[str, Entry] = {
         suite=gossip.SUITE,
         build=gossip.Gossip,
         properties=gossip_properties.properties,
+        not_checkable={
+            "simulated": "it lifts the node limit for `swarmcheck simulate gossip`, past any exhaustive search"
+        },
         bugs=gossip.BUGS,
         bug_bounds={
             # A newer death report needs a refutation first: a slow node gives both cheaply.
@@ -163,11 +174,25 @@ def recorded_config(entry: Entry, recorded: Mapping[str, Any]) -> Any:
     unknown = sorted(recorded.keys() - fields)
     if unknown:
         raise InputError(f"config field {unknown[0]!r} is not a {entry.name} setting")
+    missing = sorted(fields - recorded.keys())
+    if missing:  # a default taken silently would replay another configuration
+        raise InputError(f"config field {missing[0]!r} is missing; a report records every setting")
     bugs = recorded.get("bugs", [])
     if not isinstance(bugs, list) or not all(isinstance(b, str) for b in bugs):
         raise InputError("config field 'bugs' must be a list of bug names")
     settings = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in recorded.items() if k != "bugs"}
     return entry.config(settings, frozenset(bugs))
+
+
+def suite_bounds(entry: Entry, name: str) -> dict[str, Any]:
+    """A suite configuration of `entry` as the settings that differ from its default."""
+    return differing(entry.suite[name], entry.default)
+
+
+def property_names(entry: Entry, config: Any = None) -> set[str]:
+    """The properties judged at `config`, or anywhere in the model's suite and default."""
+    configs = [config] if config is not None else [entry.default, *entry.suite.values()]
+    return {p.name for c in configs for p in [*entry.properties(c), *entry.on_request(c)]}
 
 
 def select_properties(entry: Entry, config: Any, names: list[str] | None) -> list[Property[Any]]:

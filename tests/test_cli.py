@@ -53,7 +53,7 @@ def test_check_one_property_holds(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert code == 0, out
     assert "holds" in out
     summary = (tmp_path / "check-summary.md").read_text()
-    assert "| raft | explore |" in summary and "| holds |" in summary
+    assert "| raft | servers=2 | explore | holds |" in summary
 
 
 def test_a_budget_makes_the_verdict_incomplete_never_holds(capsys: pytest.CaptureFixture[str]) -> None:

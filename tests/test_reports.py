@@ -24,12 +24,24 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_report_follows_the_schema(report: Path) -> None:
     data = json.loads(report.read_text())
-    assert data["schema"] == "swarmcheck.counterexample/1"
+    assert data["schema"] == "swarmcheck.counterexample/2"
     assert data["bugs"] == ["half_is_quorum"]
-    assert data["steps"][0]["action"] == "Init"
+    assert data["steps"][0]["action"] == "Init" and data["steps"][0]["act"] is None
     assert data["length"] == len(data["steps"]) - 1
     assert all(step["changed"] for step in data["steps"][1:])
     assert data["reproduce"] == f"swarmcheck replay {report}"
+    # Actions as data, beside the text a person reads.
+    timeout = next(step for step in data["steps"] if step["action"].startswith("Timeout"))
+    assert timeout["act"] == {"kind": "Timeout", "i": int(timeout["action"][len("Timeout(s") : -1]) - 1}
+    made = data["provenance"]
+    assert made["tool"].startswith("swarmcheck ") and made["engine"] == "explore"
+    assert made["states"] > 0 and made["symmetry"] is True and made["written"].endswith("Z")
+
+
+def test_report_files_are_readable_by_all_and_named_by_a_64_bit_id(report: Path) -> None:
+    assert report.stat().st_mode & 0o777 == 0o644
+    assert report.with_suffix(".md").stat().st_mode & 0o777 == 0o644
+    assert len(report.stem.rsplit("-", 1)[1]) == 16
 
 
 def test_markdown_starts_with_the_verdict(report: Path) -> None:

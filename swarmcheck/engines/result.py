@@ -10,6 +10,8 @@ import attrs
 from properties.base import Kind, Property
 
 HOLDS, VIOLATED, REACHED, VACUOUS, INCOMPLETE = "holds", "violated", "reached", "vacuous", "incomplete"
+# Random search proves nothing: what it can say of an invariant, and of a `sometimes`.
+NOT_FOUND, NOT_REACHED = "no violation found", "not reached"
 
 
 @attrs.frozen
@@ -52,6 +54,17 @@ class Stats:
 
 
 @attrs.frozen
+class HuntStats:
+    """What a Hypothesis run did: examples (runs of the machine) and steps, and how long."""
+
+    examples: int
+    examples_asked: int
+    steps: int
+    seconds: float
+    coverage: dict[str, int]
+
+
+@attrs.frozen
 class Result:
     """The outcome of one engine run on one model and configuration."""
 
@@ -62,6 +75,7 @@ class Result:
     violations: list[Violation]
     stats: Stats | None
     budget_hit: str | None
+    hunt_stats: HuntStats | None = None
 
     @classmethod
     def judge(
@@ -75,14 +89,30 @@ class Result:
         complete: bool,
         budget_hit: str | None,
         engine: str,
+        hunt_stats: HuntStats | None = None,
     ) -> Result:
+        """Verdicts per property, and the run's: a violation, else a `sometimes` never reached
+        (vacuous), else a budget that stopped the search, else holds (or, for random search,
+        no violation found)."""
         found = {v.property: v for v in violations}
         verdicts: dict[str, str] = {}
+        random = hunt_stats is not None
         for p in properties:
             if p.kind in (Kind.SOMETIMES, Kind.SOMETIMES_STEP):
-                verdicts[p.name] = REACHED if p.name in reached else (VACUOUS if complete else INCOMPLETE)
+                missed = NOT_REACHED if random else VACUOUS if complete else INCOMPLETE
+                verdicts[p.name] = REACHED if p.name in reached else missed
             else:
-                verdicts[p.name] = VIOLATED if p.name in found else (HOLDS if complete else INCOMPLETE)
+                verdicts[p.name] = (
+                    VIOLATED if p.name in found else NOT_FOUND if random else HOLDS if complete else INCOMPLETE
+                )
         values = set(verdicts.values())
-        verdict = next((v for v in (VIOLATED, VACUOUS, INCOMPLETE) if v in values), HOLDS)
-        return cls(model_name, engine, verdict, verdicts, list(found.values()), stats, budget_hit)
+        if random:
+            verdict = VIOLATED if found else INCOMPLETE if budget_hit else NOT_FOUND
+        else:
+            verdict = next((v for v in (VIOLATED, VACUOUS, INCOMPLETE) if v in values), HOLDS)
+        return cls(model_name, engine, verdict, verdicts, list(found.values()), stats, budget_hit, hunt_stats)
+
+    @property
+    def passed(self) -> bool:
+        """Exit code 0: everything holds, or random search ran every example and found nothing."""
+        return self.verdict in (HOLDS, NOT_FOUND)

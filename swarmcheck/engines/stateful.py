@@ -16,17 +16,20 @@ A failure shrinks to a minimal action sequence and comes back as the same
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, event, settings, target
+import attrs
+from hypothesis import HealthCheck, Phase, event, seed, settings, target
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from model.kernel import Model, action_kind
 from properties.base import Kind, Property
-from swarmcheck.engines.result import Result, Trace, Violation
+from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
 
 _COMMON = {
     "deadline": None,
@@ -48,6 +51,19 @@ for _name, _profile in PROFILES.items():
     settings.register_profile(_name, _profile)
 
 
+class TimeUp(BaseException):
+    """The time budget ran out: raised through Hypothesis, which lets a BaseException pass."""
+
+
+@attrs.define
+class Tally:
+    """What a hunt has done so far, kept by the machine as it runs."""
+
+    examples: int = 0
+    steps: int = 0
+    coverage: Counter[str] = attrs.field(factory=Counter)
+
+
 class PropertyViolated(AssertionError):
     """Raised inside the machine; carries the violation and the steps that led to it."""
 
@@ -58,8 +74,15 @@ class PropertyViolated(AssertionError):
         self.steps = steps
 
 
-def machine_for(model: Model[Any, Any], properties: Sequence[Property[Any]]) -> type[RuleBasedStateMachine]:
-    """A RuleBasedStateMachine class that walks `model` and checks `properties`."""
+def machine_for(
+    model: Model[Any, Any],
+    properties: Sequence[Property[Any]],
+    tally: Tally | None = None,
+    on_step: Callable[[], None] = lambda: None,
+) -> type[RuleBasedStateMachine]:
+    """A RuleBasedStateMachine class that walks `model` and checks `properties`; `tally`
+    counts examples, steps and actions, `on_step` runs before each step (budgets, progress)."""
+    counts: Tally = Tally() if tally is None else tally
     always = [p for p in properties if p.kind is Kind.ALWAYS]
     steps = [p for p in properties if p.kind is Kind.TRANSITION]
     sometimes = [p for p in properties if p.kind is Kind.SOMETIMES]
@@ -78,6 +101,7 @@ def machine_for(model: Model[Any, Any], properties: Sequence[Property[Any]]) -> 
             faults_on=st.lists(st.booleans(), min_size=len(faults), max_size=len(faults)),
         )
         def start(self, state: Any, faults_on: list[bool]) -> None:
+            counts.examples += 1
             self.state = state
             self.switched_off = {kind for kind, on in zip(faults, faults_on, strict=True) if not on}
             self.trace: list[tuple[Any, Any]] = [(None, state)]
@@ -86,6 +110,7 @@ def machine_for(model: Model[Any, Any], properties: Sequence[Property[Any]]) -> 
 
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:
+            on_step()
             options = [
                 (action, t)
                 for action, t in model.next_steps(self.state)
@@ -105,6 +130,8 @@ def machine_for(model: Model[Any, Any], properties: Sequence[Property[Any]]) -> 
             after = successor[action]
             before, self.state = self.state, after
             self.trace.append((action, after))
+            counts.steps += 1
+            counts.coverage[action_kind(action)] += 1
             event(action_kind(action))
             for p in steps:
                 message = p.check(before, action, after)
@@ -140,17 +167,56 @@ def machine_for(model: Model[Any, Any], properties: Sequence[Property[Any]]) -> 
     return ModelMachine
 
 
-def hunt(model: Model[Any, Any], properties: Sequence[Property[Any]], profile: str = "ci") -> Result:
-    """Run the machine under a profile; a failure comes back shrunk, as a Violation with a Trace."""
-    machine = machine_for(model, properties)
+def hunt(
+    model: Model[Any, Any],
+    properties: Sequence[Property[Any]],
+    profile: str = "ci",
+    *,
+    max_examples: int | None = None,
+    seed_value: int | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+    progress_every: float = 10.0,
+) -> Result:
+    """Run the machine under a profile (its example count, or `max_examples`; its derandomized
+    stream, or `seed_value`); a failure comes back shrunk, as a Violation with a Trace. A
+    `time_limit` that stops the search early makes the run incomplete, never a pass."""
+    tally = Tally()
+    started = time.perf_counter()
+    last = [started]
+
+    def on_step() -> None:
+        now = time.perf_counter()
+        if time_limit is not None and now - started > time_limit:
+            raise TimeUp
+        if progress is not None and now - last[0] >= progress_every:
+            last[0] = now
+            progress(
+                f"[{model.name}] hypothesis: {tally.examples:,} examples, {tally.steps:,} steps, {now - started:.0f} s"
+            )
+
+    machine = machine_for(model, properties, tally, on_step)
+    chosen = PROFILES[profile]
+    asked = max_examples or chosen.max_examples
+    if max_examples is not None:
+        chosen = settings(chosen, max_examples=max_examples)
+    if seed_value is not None:  # a seed of the user's: its own stream, the same every run
+        chosen = settings(chosen, derandomize=False)
+        machine = seed(seed_value)(machine)
     violations: list[Violation] = []
+    budget_hit = None
     try:
-        run_state_machine_as_test(machine, settings=PROFILES[profile])  # type: ignore[no-untyped-call,unused-ignore]
+        run_state_machine_as_test(machine, settings=chosen)  # type: ignore[no-untyped-call,unused-ignore]
     except PropertyViolated as failure:
         violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, Trace(failure.steps)))
+    except TimeUp:
+        budget_hit = f"time {time_limit:g} s: {tally.examples:,} of {asked:,} examples"
     except Flaky as flaky:  # pragma: no cover - a nondeterministic model is a bug in the model
         raise RuntimeError(f"{model.name}: Hypothesis saw a flaky failure: {flaky}") from flaky
     reached: set[str] = machine.reached  # type: ignore[attr-defined]
+    stats = HuntStats(
+        tally.examples, asked, tally.steps, time.perf_counter() - started, dict(sorted(tally.coverage.items()))
+    )
     return Result.judge(
         model_name=model.name,
         properties=properties,
@@ -158,6 +224,7 @@ def hunt(model: Model[Any, Any], properties: Sequence[Property[Any]], profile: s
         reached=reached,
         stats=None,
         complete=False,  # random runs prove nothing holds; they only find violations
-        budget_hit=f"profile {profile}",
+        budget_hit=budget_hit,
         engine="hypothesis",
+        hunt_stats=stats,
     )

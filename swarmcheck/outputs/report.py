@@ -1,9 +1,11 @@
 """Counterexample reports: JSON for tools, Markdown for people (DESIGN.md, Reports).
 
-A report is data first. Each step records the action as its readable text, the
-state after it and what changed, so `swarmcheck replay` can re-run the steps by
-matching action texts (nothing in a file is evaluated or unpickled). Files are
-written atomically: a crash or Ctrl-C leaves the old file or none, never half.
+A report is data first. Each step records the action as data (`act`: its kind and
+fields) and as the text a person reads, the state after it and what changed, so
+`swarmcheck replay` can re-run the steps by matching actions and compare every state
+(nothing in a file is evaluated or unpickled). Provenance says which tool, commit,
+engine and search wrote it. Files are written atomically, readable by all (0644): a
+crash or Ctrl-C leaves the old file or none, never half.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from model.kernel import Model
+from model.kernel import Model, action_data
 from properties.base import Property
 from swarmcheck.engines.result import Trace, Violation
 
-SCHEMA = "swarmcheck.counterexample/1"
+SCHEMA = "swarmcheck.counterexample/2"
+# Reports of the first schema (actions as text only) still replay.
+READABLE_SCHEMAS = ("swarmcheck.counterexample/1", SCHEMA)
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -44,9 +49,14 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, li
 
 
 def counterexample(
-    model: Model[Any, Any], prop: Property[Any], violation: Violation, engine: str, trace: Trace
+    model: Model[Any, Any],
+    prop: Property[Any],
+    violation: Violation,
+    engine: str,
+    trace: Trace,
+    provenance: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report as JSON data."""
+    """The report as JSON data; `provenance` says what wrote it (tool, commit, time, search)."""
     steps: list[dict[str, Any]] = []
     previous: Mapping[str, Any] | None = None
     for action, state in trace.steps:
@@ -54,6 +64,7 @@ def counterexample(
         steps.append(
             {
                 "action": "Init" if action is None else str(action),
+                "act": None if action is None else action_data(action),
                 "state": described,
                 "changed": {} if previous is None else changes(previous, described),
             }
@@ -72,13 +83,15 @@ def counterexample(
         "violation": violation.message,
         "length": len(steps) - 1,
         "steps": steps,
+        "provenance": dict(provenance or {}),
     }
 
 
 def report_id(data: Mapping[str, Any]) -> str:
-    """A short id that depends only on the model, config and actions: stable across runs."""
+    """A 64-bit id that depends only on the model, config, property and actions: stable across
+    runs, and wide enough that two traces do not overwrite each other's files."""
     key = json.dumps([data["model"], data["config"], data["property"], [s["action"] for s in data["steps"]]])
-    return hashlib.sha256(key.encode()).hexdigest()[:6]
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def write_report(data: dict[str, Any], directory: Path) -> Path:
@@ -87,18 +100,20 @@ def write_report(data: dict[str, Any], directory: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{data['property']}-{report_id(data)}"
     json_path = folder / f"{stem}.json"
-    data = {**data, "reproduce": f"swarmcheck replay {json_path}"}
+    data = {**data, "reproduce": f"swarmcheck replay {shlex.quote(str(json_path))}"}
     write_atomically(json_path, json.dumps(data, indent=1) + "\n")
     write_atomically(folder / f"{stem}.md", markdown(data))
     return json_path
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
+    """Write to a temporary file beside `path`, then rename it into place, readable by all
+    (mkstemp makes it 0600: a report is for people and CI, not a secret)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content.encode("utf-8") if isinstance(content, str) else content)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -138,6 +153,9 @@ def markdown(data: Mapping[str, Any]) -> str:
     lines += ["", "## Final state", "", "```json", json.dumps(data["steps"][-1]["state"], indent=1), "```", ""]
     if "reproduce" in data:
         lines += ["## Reproduce", "", "```", data["reproduce"], "```", ""]
+    made = data.get("provenance") or {}
+    if made:
+        lines += ["## Provenance", "", *(f"- {k}: {_cell(v)}" for k, v in made.items()), ""]
     return "\n".join(lines)
 
 

@@ -1,0 +1,225 @@
+"""Running `check`'s jobs: each job on each engine, its reports written with their
+provenance, a verdict that says what was and was not shown, and the summary (terminal and
+Markdown for CI). Ctrl-C leaves the summary of what finished, marked interrupted."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from properties.base import Property
+from swarmcheck.engines.explore import explore, stderr_progress
+from swarmcheck.engines.result import INCOMPLETE, NOT_FOUND, Result
+from swarmcheck.engines.stateful import hunt
+from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
+from swarmcheck.plan import Job
+from swarmcheck.registry import differing
+
+HEADER = ["model", "configuration", "engine", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
+INTERRUPTED = 130  # the shell's code for a run ended by Ctrl-C
+
+
+@attrs.frozen
+class Budgets:
+    """How far each engine may go, and how it reports as it goes."""
+
+    max_states: int | None = None
+    max_depth: int | None = None
+    time: float | None = None
+    symmetry: bool = True
+    profile: str = "ci"
+    max_examples: int | None = None
+    seed: int | None = None
+    quiet: bool = False
+
+
+def version() -> str:
+    try:
+        return metadata.version("swarmcheck")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+@functools.cache
+def commit() -> str | None:
+    """The git commit of the code that runs, if it is a checkout ("+changes" when edited)."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        if head.returncode:
+            return None
+        edited = subprocess.run(["git", "-C", str(here), "diff", "--quiet", "HEAD", "--", "."], timeout=5).returncode
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+changes" if edited else "")
+
+
+def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
+    progress = None if budgets.quiet else stderr_progress
+    if engine == "hypothesis":
+        return hunt(
+            model,
+            job.properties,
+            profile=budgets.profile,
+            max_examples=budgets.max_examples,
+            seed_value=budgets.seed,
+            time_limit=budgets.time,
+            progress=progress,
+        )
+    return explore(
+        model,
+        job.properties,
+        max_states=budgets.max_states,
+        max_depth=budgets.max_depth,
+        time_limit=budgets.time,
+        symmetry=budgets.symmetry,
+        progress=progress,
+    )
+
+
+def provenance(result: Result, configuration: str, budgets: Budgets) -> dict[str, Any]:
+    """What wrote a report: tool, commit, time, engine and the search's own figures."""
+    made: dict[str, Any] = {
+        "tool": f"swarmcheck {version()}",
+        "commit": commit(),
+        "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "engine": result.engine,
+        "configuration": configuration,
+    }
+    if result.stats is not None:
+        s = result.stats
+        made |= {
+            "symmetry": budgets.symmetry,
+            "states": s.distinct_states,
+            "transitions": s.transitions,
+            "depth": s.depth,
+        }
+    if result.hunt_stats is not None:
+        h = result.hunt_stats
+        made |= {"profile": budgets.profile, "seed": budgets.seed, "examples": h.examples, "steps": h.steps}
+    return made
+
+
+def write_reports(
+    model: Any, props: Sequence[Property[Any]], result: Result, directory: Path, made: dict[str, Any]
+) -> list[Path]:
+    by_name = {p.name: p for p in props}
+    paths = []
+    for violation in result.violations:
+        assert violation.trace is not None
+        data = counterexample(model, by_name[violation.property], violation, result.engine, violation.trace, made)
+        paths.append(write_report(data, directory))
+    return paths
+
+
+def verdict(job: Job, result: Result) -> str:
+    """The run's verdict as a person should read it: a seeded bug that was not caught is never
+    `holds`, a budget is named, and random search says how far it looked."""
+    budget = f" ({result.budget_hit})" if result.budget_hit else ""
+    if job.bugs and not result.violations:
+        return f"bug not caught{budget}"
+    if result.verdict == NOT_FOUND and result.hunt_stats is not None:
+        return f"no violation in {result.hunt_stats.examples:,} examples"
+    if result.verdict == INCOMPLETE or (result.budget_hit and result.engine == "explore"):
+        return f"{result.verdict}{budget}"
+    return result.verdict
+
+
+def passed(job: Job, result: Result) -> bool:
+    """Exit code 0: nothing violated, nothing vacuous, nothing cut short, and no bug was on."""
+    return result.passed and not job.bugs
+
+
+def summary_row(job: Job, result: Result, said: str) -> list[Any]:
+    head = [job.entry.name, job.name, result.engine, said]
+    if result.stats is not None:
+        s = result.stats
+        figures = [
+            f"{s.distinct_states:,}",
+            f"{s.transitions:,}",
+            s.depth,
+            f"{s.seconds:.1f}",
+            f"{s.states_per_second:,.0f}",
+        ]
+        return head + figures
+    if result.hunt_stats is not None:
+        h = result.hunt_stats
+        return head + [f"{h.examples:,} examples", f"{h.steps:,} steps", "-", f"{h.seconds:.1f}", "-"]
+    return head + ["-"] * 5
+
+
+def print_details(job: Job, result: Result, said: str, paths: list[Path]) -> None:
+    print(f"== {job.entry.name} {job.name} ({result.engine}): {said}")
+    shown = ", ".join(f"{k}={v}" for k, v in differing(job.config, job.entry.default).items())
+    print(
+        f"   configuration: {shown or 'the defaults'}"
+        + (f"; seeded bugs on: {', '.join(job.bugs)}" if job.bugs else "")
+    )
+    for name, judged in result.verdicts.items():
+        print(f"   {judged:10} {name}")
+    for violation, path in zip(result.violations, paths, strict=True):
+        length = len(violation.trace) - 1 if violation.trace else 0
+        print(f"   violation of {violation.property} in {length} steps: {violation.message}")
+        print(f"   report: {path} (and .md)")
+    fired = (
+        result.stats.coverage if result.stats is not None else result.hunt_stats.coverage if result.hunt_stats else {}
+    )
+    if fired:
+        print(f"   actions fired: {', '.join(f'{k} {v:,}' for k, v in fired.items())}")
+    if result.stats is not None and result.stats.never_fired:
+        print(f"   never fired: {', '.join(result.stats.never_fired)}")
+
+
+def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, reports: Path) -> int:
+    """Every job on every engine; the exit code (0, 1, or 130 when interrupted)."""
+    rows: list[list[Any]] = []
+    code = 0
+    current: list[Any] = []
+    try:
+        for job in jobs:
+            if job.bugs and not budgets.quiet:
+                shown = ", ".join(f"{k}={v}" for k, v in differing(job.config, job.entry.default).items())
+                print(f"{job.entry.name}: seeded bug {', '.join(job.bugs)} on, at {shown or 'the defaults'}")
+            model = job.entry.build(job.config)
+            for engine in engines:
+                current = [job.entry.name, job.name, engine, "interrupted", *["-"] * 5]
+                result = run_engine(engine, job, model, budgets)
+                paths = write_reports(model, job.properties, result, reports, provenance(result, job.name, budgets))
+                said = verdict(job, result)
+                rows.append(summary_row(job, result, said))
+                print_details(job, result, said, paths)
+                code = max(code, 0 if passed(job, result) else 1)
+    except KeyboardInterrupt:
+        rows.append(current)
+        print()
+        print(summary_table(rows, HEADER))
+        path = write_summary(rows, reports, interrupted=True)
+        print(f"\ninterrupted: the summary of what finished is in {path}", file=sys.stderr)
+        return INTERRUPTED
+    print()
+    print(summary_table(rows, HEADER))
+    print(f"\nsummary for CI: {write_summary(rows, reports)}")
+    return code
+
+
+def write_summary(rows: list[list[Any]], directory: Path, interrupted: bool = False) -> Path:
+    """The run as a Markdown table (a CI job summary), beside the reports."""
+    lines = [
+        "# swarmcheck check" + (" (interrupted)" if interrupted else ""),
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+        *("| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows),
+        "",
+    ]
+    path = directory / "check-summary.md"
+    write_atomically(path, "\n".join(lines))
+    return path
