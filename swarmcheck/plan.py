@@ -30,6 +30,12 @@ class Job:
     config: Any
     properties: list[Property[Any]]
     bugs: tuple[str, ...] = ()
+    suite: bool = False  # a configuration of the main job: every action must fire or be declared
+
+    @property
+    def unreached(self) -> Mapping[str, str]:
+        """The actions this configuration is declared never to reach, with why."""
+        return self.entry.unreached.get(self.name, {}) if self.suite else {}
 
 
 def plan(
@@ -48,7 +54,7 @@ def plan(
         for name, config in _configurations(entry, settings, on):
             chosen = _applying(entry, config, properties)
             if chosen is not None:
-                jobs.append(Job(entry, name, config, chosen, on))
+                jobs.append(Job(entry, name, config, chosen, on, suite=not settings and not on))
     for prop in properties:
         if not any(prop in (p.name for p in job.properties) for job in jobs):
             raise InputError(_not_applying(prop, entries, settings, bugs))

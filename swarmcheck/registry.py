@@ -36,6 +36,8 @@ class Entry:
     on_request: Callable[[Any], list[Property[Any]]] = lambda config: []
     # Settings that exist for another command and would make a check never end, with why.
     not_checkable: Mapping[str, str] = attrs.field(factory=dict)
+    # Per suite configuration: actions it enables but never reaches, with why (coverage).
+    unreached: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
 
     def config(self, settings: Mapping[str, str] | None = None, bugs: frozenset[str] = frozenset()) -> Any:
         """The default configuration with `--set k=v` overrides and bugs applied."""
@@ -94,6 +96,7 @@ MODELS: dict[str, Entry] = {
         build=raft.Raft,
         properties=raft_properties.properties,
         bugs=raft.BUGS,
+        unreached=raft.UNREACHED,
         bug_bounds={
             "figure8": {"servers": 2, "max_term": 3},
             "half_is_quorum": {"servers": 2},
@@ -114,6 +117,7 @@ MODELS: dict[str, Entry] = {
             "simulated": "it lifts the node limit for `swarmcheck simulate gossip`, past any exhaustive search"
         },
         bugs=gossip.BUGS,
+        unreached=gossip.UNREACHED,
         bug_bounds={
             # A newer death report needs a refutation first: a slow node gives both cheaply.
             "stale_alive_revives_dead": gossip.SLOW_BOUNDS,
@@ -129,6 +133,7 @@ MODELS: dict[str, Entry] = {
         properties=orchestration_properties.properties,
         on_request=orchestration_properties.on_request,
         bugs=orchestration.BUGS,
+        unreached=orchestration.UNREACHED,
         bug_bounds={
             # Two restart requests for one task: a drain and a node going down.
             "no_restart_guard": {},

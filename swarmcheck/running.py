@@ -120,12 +120,40 @@ def write_reports(
     return paths
 
 
-def verdict(job: Job, result: Result) -> str:
+@attrs.frozen
+class Coverage:
+    """The actions a complete exploration never fired: switched off by the configuration,
+    declared unreachable at its bounds (with why), or neither: a gap nobody explained."""
+
+    off: list[str]
+    declared: dict[str, str]
+    unexplained: list[str]
+
+    @classmethod
+    def of(cls, job: Job, model: Any, result: Result) -> Coverage:
+        never = result.stats.never_fired if result.stats is not None else []
+        switched_off: frozenset[str] = getattr(model, "switched_off", frozenset)()
+        off = [k for k in never if k in switched_off]
+        declared = {k: job.unreached[k] for k in never if k not in switched_off and k in job.unreached}
+        rest = [k for k in never if k not in switched_off and k not in declared]
+        return cls(off, declared, rest)
+
+    def gaps(self, job: Job, result: Result) -> list[str]:
+        """What fails a main-job run: an action enabled, undeclared and never reached in a
+        complete exploration (a budget makes the run incomplete anyway)."""
+        return self.unexplained if job.suite and result.stats is not None and not result.budget_hit else []
+
+
+def verdict(job: Job, result: Result, coverage: Coverage | None = None) -> str:
     """The run's verdict as a person should read it: a seeded bug that was not caught is never
-    `holds`, a budget is named, and random search says how far it looked."""
+    `holds`, a budget is named, random search says how far it looked, and a main-job run that
+    never fired an action it enables (and nobody said why) is not a pass."""
     budget = f" ({result.budget_hit})" if result.budget_hit else ""
     if job.bugs and not result.violations:
         return f"bug not caught{budget}"
+    gaps = coverage.gaps(job, result) if coverage is not None else []
+    if gaps and result.passed:
+        return f"{result.verdict}, but never fired: {', '.join(gaps)}"
     if result.verdict == NOT_FOUND and result.hunt_stats is not None:
         return f"no violation in {result.hunt_stats.examples:,} examples"
     if result.verdict == INCOMPLETE or (result.budget_hit and result.engine == "explore"):
@@ -133,9 +161,10 @@ def verdict(job: Job, result: Result) -> str:
     return result.verdict
 
 
-def passed(job: Job, result: Result) -> bool:
-    """Exit code 0: nothing violated, nothing vacuous, nothing cut short, and no bug was on."""
-    return result.passed and not job.bugs
+def passed(job: Job, result: Result, coverage: Coverage | None = None) -> bool:
+    """Exit code 0: nothing violated, nothing vacuous, nothing cut short, no bug was on, and
+    every action a main-job configuration enables fired or was declared out of reach."""
+    return result.passed and not job.bugs and not (coverage is not None and coverage.gaps(job, result))
 
 
 def summary_row(job: Job, result: Result, said: str) -> list[Any]:
@@ -156,7 +185,7 @@ def summary_row(job: Job, result: Result, said: str) -> list[Any]:
     return head + ["-"] * 5
 
 
-def print_details(job: Job, result: Result, said: str, paths: list[Path]) -> None:
+def print_details(job: Job, result: Result, said: str, paths: list[Path], coverage: Coverage) -> None:
     print(f"== {job.entry.name} {job.name} ({result.engine}): {said}")
     shown = ", ".join(f"{k}={v}" for k, v in differing(job.config, job.entry.default).items())
     print(
@@ -174,8 +203,12 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path]) -> Non
     )
     if fired:
         print(f"   actions fired: {', '.join(f'{k} {v:,}' for k, v in fired.items())}")
-    if result.stats is not None and result.stats.never_fired:
-        print(f"   never fired: {', '.join(result.stats.never_fired)}")
+    if coverage.off:
+        print(f"   off in this configuration: {', '.join(coverage.off)}")
+    for kind, why in coverage.declared.items():
+        print(f"   never reached (declared): {kind}: {why}")
+    if coverage.unexplained:
+        print(f"   enabled, never reached: {', '.join(coverage.unexplained)}")
 
 
 def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, reports: Path) -> int:
@@ -193,10 +226,11 @@ def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, repo
                 current = [job.entry.name, job.name, engine, "interrupted", *["-"] * 5]
                 result = run_engine(engine, job, model, budgets)
                 paths = write_reports(model, job.properties, result, reports, provenance(result, job.name, budgets))
-                said = verdict(job, result)
+                coverage = Coverage.of(job, model, result)
+                said = verdict(job, result, coverage)
                 rows.append(summary_row(job, result, said))
-                print_details(job, result, said, paths)
-                code = max(code, 0 if passed(job, result) else 1)
+                print_details(job, result, said, paths, coverage)
+                code = max(code, 0 if passed(job, result, coverage) else 1)
     except KeyboardInterrupt:
         rows.append(current)
         print()

@@ -34,6 +34,7 @@ from model.gossip.config import (
     LIFEGUARD_BOUNDS,
     SLOW_BOUNDS,
     SUITE,
+    UNREACHED,
     Config,
 )
 from model.gossip.model import (
@@ -93,6 +94,7 @@ __all__ = [
     "SUSPECT",
     "SUSPECT_MSG",
     "UNKNOWN",
+    "UNREACHED",
     "Config",
     "Entry",
     "Gossip",

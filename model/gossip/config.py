@@ -85,4 +85,20 @@ SUITE = {
     "three-nodes-slow": Config(**SLOW_BOUNDS),
     # A node joins a running cluster (faults with joins are covered by restart, which rejoins).
     "join": Config(joiners=1, max_faults=0),
+    # A join's alive broadcast is a message in flight before any fault: it may be lost, or a
+    # link cut under it. Crashes and push-pull off keep it small (3 nodes with them: millions).
+    "join-lossy": Config(joiners=1, max_faults=1, crashes=False, restarts=False, push_pull=False, retransmits=1),
+}
+NO_PROBE_FAILS = "no fault: every probe succeeds, so nothing is suspected"
+# Actions a suite configuration enables but its bounds never reach, and why: coverage fails
+# the main job on any other action that never fires.
+UNREACHED: dict[str, dict[str, str]] = {
+    "three-nodes": {
+        "LoseMessage": "one fault: nothing is gossiped until a fault (a crash, cut or leave) has spent the budget",
+    },
+    "four-nodes-lifeguard": {
+        "SuspicionTimeout": "Lifeguard: one slow accuser never gathers k = 2 confirmations, and every accused "
+        "node can answer, so no suspicion expires (what the configuration shows)",
+    },
+    "join": {"ProbeFails": NO_PROBE_FAILS, "SuspicionTimeout": NO_PROBE_FAILS},
 }

@@ -115,6 +115,25 @@ class Gossip(Lifecycle, NodeSymmetry):
     def key(self, s: State) -> Hashable:
         return s.fields()
 
+    def switched_off(self) -> frozenset[str]:
+        """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""
+        c = self.config
+        faults = c.max_faults > 0
+        off = set()
+        if not (c.crashes and faults):
+            off |= {"Crash", "Leave", "Restart"}
+        if not c.restarts:
+            off.add("Restart")
+        if not (c.slow and faults):
+            off.add("SlowDown")
+        if not (c.network_faults and faults):
+            off |= {"LoseMessage", "CutLink", "HealLink"}
+        if not c.push_pull:
+            off.add("PushPull")
+        if not c.joiners and "Restart" in off:  # a restarted node joins again
+            off.add("Join")
+        return frozenset(off)
+
     def action_kinds(self) -> list[str]:
         return list(RULES)
 

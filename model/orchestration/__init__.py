@@ -34,8 +34,8 @@ Simplifications, each stated:
 - updates: web only, parallelism 1, no delay, failure action pause with ratio 0.
 """
 
-from model.orchestration.config import BUGS, DEFAULT, ROLLING, SUITE, Config
+from model.orchestration.config import BUGS, DEFAULT, ROLLING, SUITE, UNREACHED, Config
 from model.orchestration.model import Orchestration
 from model.orchestration.state import State, Step
 
-__all__ = ["BUGS", "DEFAULT", "ROLLING", "SUITE", "Config", "Orchestration", "State", "Step"]
+__all__ = ["BUGS", "DEFAULT", "ROLLING", "SUITE", "UNREACHED", "Config", "Orchestration", "State", "Step"]

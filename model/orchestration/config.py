@@ -122,6 +122,8 @@ ROLLING = attrs.evolve(DEFAULT, nodes=2, replicas=2, max_replicas=2, global_serv
 # interleavings of the control loop pass a million states.
 SUITE = {
     "drain-pause-activate": attrs.evolve(DEFAULT, max_faults=0),
+    # Two user actions, so a drained or paused node is activated again (two nodes: three pass 500k states).
+    "drain-then-activate": attrs.evolve(DEFAULT, nodes=2, max_faults=0, max_user_ops=2),
     "node-down-task-fails": attrs.evolve(DEFAULT, max_user_ops=0),
     # Each constraint fits one node at the start, so one user action can leave web nowhere to go.
     "labels-and-constraints": attrs.evolve(DEFAULT, constraint="node.labels.zone==a", max_faults=0),
@@ -148,4 +150,41 @@ SUITE = {
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
+}
+
+ONE_USER_ACTION = "one user action: a node is activated only after a drain or a pause"
+ONE_FAULT = "one fault: a node that went down cannot come back"
+ONLY_FAULTS = "no user action: a task stops only by failing, or on a down node whose agent cannot act"
+NO_WAITING = "no user action: a task is restarted once it has stopped or lost its node, so no replacement waits"
+# Actions a suite configuration enables but its bounds never reach, and why: coverage fails
+# the main job on any other action that never fires.
+UNREACHED: dict[str, dict[str, str]] = {
+    **{
+        name: {"Activate": ONE_USER_ACTION}
+        for name in (
+            "drain-pause-activate",
+            "labels-and-constraints",
+            "label-not-equal",
+            "role-constraint",
+            "node-removal",
+            "node-join",
+            "max-replicas-per-node",
+            "service-removal",
+            "uneven-nodes",
+            "spread-preference",
+        )
+    },
+    "node-down-task-fails": {"AgentStop": ONLY_FAULTS, "NodeUp": ONE_FAULT, "StartReplacement": NO_WAITING},
+    "health-checks": {"AgentStop": ONLY_FAULTS, "NodeUp": ONE_FAULT, "StartReplacement": NO_WAITING},
+    "hostname-constraint": {
+        "Activate": ONE_USER_ACTION,
+        "EnforceConstraints": "a node's hostname never changes, so no placed task stops matching",
+    },
+    "rolling-update": {"Activate": ONE_USER_ACTION, "UpdatePaused": "no fault: the new task never fails"},
+    "rolling-update-start-first": {"Activate": ONE_USER_ACTION, "UpdatePaused": "no fault: the new task never fails"},
+    "update-failure": {"Activate": "one user action, the update itself", "NodeUp": ONE_FAULT},
+    "restart-none": {"Activate": ONE_USER_ACTION, "StartReplacement": "restart none: no replacement is ever made"},
+    "restart-max-attempts": {
+        "Reap": "MaxAttempts 1: a slot (or node) holds its task and one replacement, within the retention of 2",
+    },
 }

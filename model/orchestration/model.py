@@ -51,6 +51,22 @@ from model.orchestration.tasks import (
 )
 from model.orchestration.update import Updater
 
+# What users do (one user operation each), as against faults and the control loop.
+USER_KINDS = (
+    "UpdateService",
+    "RemoveService",
+    "Activate",
+    "Pause",
+    "Drain",
+    "Scale",
+    "AddLabel",
+    "RemoveLabel",
+    "Promote",
+    "Demote",
+    "Join",
+    "RemoveNode",
+)
+
 
 class Orchestration(
     ControlAPI,
@@ -136,6 +152,34 @@ class Orchestration(
     def key(self, s: State) -> Hashable:
         return attrs.astuple(s, recurse=False)
 
+    def switched_off(self) -> frozenset[str]:
+        """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""
+        c, constraint = self.config, self.constraint
+        off = set()
+        if not c.max_user_ops:
+            off |= set(USER_KINDS)
+        if not c.max_faults:
+            off |= set(self.fault_kinds)
+        if not c.joiners:
+            off.add("Join")
+        if not c.removals:
+            off.add("RemoveNode")
+        if not ((constraint is not None and constraint.subject == "label") or c.spread):
+            off |= {"AddLabel", "RemoveLabel"}
+        if constraint is None or constraint.subject != "role":
+            off |= {"Promote", "Demote", "RoleChange"}
+        if constraint is None:
+            off.add("EnforceConstraints")
+        if not c.updates:
+            off |= {"UpdateService", "UpdateSlot", "SlotUpdated", "UpdatePaused", "UpdateDone"}
+        if not c.service_removal:
+            off.add("RemoveService")
+        if not c.health_check:
+            off |= {"HealthCheckFails", "Healthy"}
+        if not c.global_service:
+            off.add("ReconcileGlobal")
+        return frozenset(off)
+
     def action_kinds(self) -> list[str]:
         return [
             "Activate",
@@ -174,21 +218,7 @@ class Orchestration(
         ]
 
     def rate(self, kind: str) -> int:
-        user = (
-            "UpdateService",
-            "RemoveService",
-            "Activate",
-            "Pause",
-            "Drain",
-            "Scale",
-            "AddLabel",
-            "RemoveLabel",
-            "Promote",
-            "Demote",
-            "Join",
-            "RemoveNode",
-        )
-        return 1 if kind in self.fault_kinds or kind in user else 10
+        return 1 if kind in self.fault_kinds or kind in USER_KINDS else 10
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         return {

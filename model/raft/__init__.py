@@ -47,6 +47,7 @@ from model.raft.config import (
     DEFAULT,
     REFERENCE,
     SUITE,
+    UNREACHED,
     Config,
 )
 from model.raft.model import (
@@ -93,6 +94,7 @@ __all__ = [
     "RV_REQ",
     "RV_RESP",
     "SUITE",
+    "UNREACHED",
     "Action",
     "AdvanceCommitIndex",
     "AppendEntries",

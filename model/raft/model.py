@@ -249,6 +249,15 @@ class Raft(MessageHandlers, ServerSymmetry):
     def key(self, s: State) -> Hashable:
         return s.fields()
 
+    def switched_off(self) -> frozenset[str]:
+        """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""
+        off = set()
+        if not self.config.restarts:
+            off.add("Restart")
+        if not (self.config.split and self.config.heal):
+            off.add("Heal")
+        return frozenset(off)
+
     def action_kinds(self) -> list[str]:
         """Every kind of action this model has, for coverage."""
         return [k.__name__ for k in ACTION_KINDS]
