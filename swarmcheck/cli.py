@@ -53,10 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("list", help="models, their properties and seeded bugs")
+    listing.add_argument(
+        "--model", action="append", default=[], metavar="MODULE:FACTORY", help="a model of your own (docs/api.md)"
+    )
     listing.set_defaults(run=run_list)
 
     check = commands.add_parser("check", help="check models at their default bounds (all models if none named)")
     check.add_argument("models", nargs="*", metavar="MODEL")
+    check.add_argument(
+        "--model", action="append", default=[], metavar="MODULE:FACTORY", help="a model of your own (docs/api.md)"
+    )
     check.add_argument("--set", action="append", default=[], metavar="K=V", help="override a bound or option")
     check.add_argument("--bug", action="append", default=[], metavar="NAME", help="switch on a seeded bug")
     check.add_argument("--property", action="append", default=[], metavar="NAME", help="check only these")
@@ -85,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
 
     bugs = commands.add_parser("bugs", help="every seeded bug must be caught by every engine")
     bugs.add_argument("models", nargs="*", metavar="MODEL")
+    bugs.add_argument(
+        "--model", action="append", default=[], metavar="MODULE:FACTORY", help="a model of your own (docs/api.md)"
+    )
     bugs.add_argument("--engine", choices=ENGINES, default="all")
     bugs.add_argument("--reports", type=_folder, default=Path("reports"), metavar="DIR")
     bugs.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N", help="hunts at once")
@@ -110,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
 
     again = commands.add_parser("replay", help="re-run reports' steps and confirm their violations")
     again.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    again.add_argument(
+        "--model", action="append", default=[], metavar="MODULE:FACTORY", help="a model of your own (docs/api.md)"
+    )
     again.set_defaults(run=run_replay)
     return parser
 
@@ -153,10 +165,18 @@ def _entries(names: Sequence[str]) -> list[Entry]:
     return [registry.lookup(name) for name in names] if names else list(registry.MODELS.values())
 
 
+def _with_user_models(args: argparse.Namespace) -> list[str]:
+    """Load each --model; the model names to run: those named, else the loaded ones, else all."""
+    loaded = [registry.load_user_model(spec).name for spec in args.model]
+    return list(args.models) or loaded
+
+
 # ---------------------------------------------------------------- list
 
 
 def run_list(args: argparse.Namespace) -> int:
+    for spec in args.model:
+        registry.load_user_model(spec)
     for entry in registry.MODELS.values():
         config = entry.default
         print(f"{entry.name}: {entry.summary}")
@@ -199,7 +219,8 @@ def _settings(items: Sequence[str]) -> dict[str, str]:
 
 def run_check(args: argparse.Namespace) -> int:
     reports = output_folder(args.reports)
-    jobs = plan(args.models, _settings(args.set), args.bug, args.property)  # every name checked first
+    models = _with_user_models(args)
+    jobs = plan(models, _settings(args.set), args.bug, args.property)  # every name checked first
     if args.oracle:
         from swarmcheck.studies import placement_strands as strands
 
@@ -230,7 +251,7 @@ def run_bugs(args: argparse.Namespace) -> int:
 
     reports = output_folder(args.reports)
     engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
-    return hunt_all(_entries(args.models), engines, reports, args.jobs)
+    return hunt_all(_entries(_with_user_models(args)), engines, reports, args.jobs, args.model)
 
 
 # ---------------------------------------------------------------- prove
@@ -302,6 +323,8 @@ def _print_induction(checks: list[Any], dropped: list[str]) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     """Each file on its own line, and on to the next: exit 2 if any was not a report this
     version can replay, else 1 if any violation no longer happens, else 0."""
+    for spec in args.model:
+        registry.load_user_model(spec)
     code = 0
     for path in args.files:
         prefix = f"{path}: " if len(args.files) > 1 else ""

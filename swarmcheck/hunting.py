@@ -26,10 +26,14 @@ MISSED = "MISSED"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def run_bugs(entries: Sequence[Entry], engines: Sequence[str], reports: Path, workers: int) -> int:
+def run_bugs(
+    entries: Sequence[Entry], engines: Sequence[str], reports: Path, workers: int, user_models: Sequence[str] = ()
+) -> int:
     hunts: list[Hunt] = [(e.name, bug, engine, str(reports)) for e in entries for bug in e.bugs for engine in engines]
     outcomes: dict[Hunt, str] = {}
-    pool = multiprocessing.Pool(processes=min(workers, len(hunts)) or 1, initializer=_worker_starts)
+    pool = multiprocessing.Pool(
+        processes=min(workers, len(hunts)) or 1, initializer=_worker_starts, initargs=(tuple(user_models),)
+    )
     try:
         # Hunts are independent and each is deterministic: run them on every core.
         for job, cell in zip(hunts, pool.imap(_hunt_one, hunts), strict=True):
@@ -60,9 +64,12 @@ def _print_table(entries: Sequence[Entry], engines: Sequence[str], reports: Path
     return sum(cell == MISSED for row in rows for cell in row[3:])
 
 
-def _worker_starts() -> None:
-    """In each worker: Ctrl-C is the parent's to handle; SIGTERM unwinds (so an atomic write
-    removes its temporary file); and the worker ends if the parent dies (Linux)."""
+def _worker_starts(user_models: tuple[str, ...]) -> None:
+    """In each worker: the users' models loaded (a spawned worker starts afresh); Ctrl-C is the
+    parent's to handle; SIGTERM unwinds (so an atomic write removes its temporary file); and
+    the worker ends if the parent dies (Linux)."""
+    for spec in user_models:
+        registry.load_user_model(spec)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
     if sys.platform.startswith("linux"):  # elsewhere (no prctl) the pool's own cleanup remains

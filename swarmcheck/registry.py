@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -165,6 +168,39 @@ MODELS: dict[str, Entry] = {
         },
     ),
 }
+
+
+def load_user_model(spec: str) -> Entry:
+    """`package.module:factory`: import the module (the user's own code, as pytest imports a
+    test module), call the factory, and add the `Entry` it returns beside the built-in models."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise InputError(f"--model takes package.module:factory, not {spec!r}")
+    if os.getcwd() not in sys.path:  # as `python -m` would: the user's package beside them
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # the user's module may fail in any way: one line, exit 2
+        raise InputError(f"--model {spec}: cannot import {module_name} ({type(error).__name__}: {error})") from None
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise InputError(f"--model {spec}: {module_name} has no function {attribute!r}")
+    try:
+        entry = factory()
+    except Exception as error:
+        raise InputError(f"--model {spec}: {attribute}() failed ({type(error).__name__}: {error})") from None
+    if not isinstance(entry, Entry):
+        raise InputError(
+            f"--model {spec}: {attribute}() must return a swarmcheck.api.Entry, not {type(entry).__name__}"
+        )
+    known = MODELS.get(entry.name)
+    if known is not None and known is not entry and entry.name in BUILT_IN:
+        raise InputError(f"--model {spec}: the name {entry.name!r} is a built-in model's")
+    MODELS[entry.name] = entry
+    return entry
+
+
+BUILT_IN = frozenset(MODELS)
 
 
 def lookup(name: str) -> Entry:

@@ -205,8 +205,11 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path], covera
         print(f"   actions fired: {', '.join(f'{k} {v:,}' for k, v in fired.items())}")
     if coverage.off:
         print(f"   off in this configuration: {', '.join(coverage.off)}")
+    by_reason: dict[str, list[str]] = {}
     for kind, why in coverage.declared.items():
-        print(f"   never reached (declared): {kind}: {why}")
+        by_reason.setdefault(why, []).append(kind)
+    for why, kinds in by_reason.items():
+        print(f"   never reached (declared): {', '.join(kinds)}: {why}")
     if coverage.unexplained:
         print(f"   enabled, never reached: {', '.join(coverage.unexplained)}")
 

@@ -1,0 +1,1 @@
+"""Examples of models of one's own, checked with swarmcheck's API (docs/api.md)."""
