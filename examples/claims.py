@@ -53,6 +53,9 @@ class Claims:
             elif p == SAW_FREE:
                 yield Step("BackOff", i), (owner, put(phase, i, IDLE))  # it fails: someone was first
 
+    def action_kinds(self) -> list[str]:
+        return ["Read", "Claim", "BackOff"]  # coverage: each must fire, or the run says which did not
+
     def within_bounds(self, s: State) -> bool:
         return True  # the space is finite as it is
 

@@ -51,10 +51,6 @@ for _name, _profile in PROFILES.items():
     settings.register_profile(_name, _profile)
 
 
-class TimeUp(BaseException):
-    """The time budget ran out: raised through Hypothesis, which lets a BaseException pass."""
-
-
 @attrs.define
 class Tally:
     """What a hunt has done so far, kept by the machine as it runs."""
@@ -167,6 +163,19 @@ def machine_for(
     return ModelMachine
 
 
+TIMED_BATCH = 50  # examples between looks at the clock under --time
+
+
+def _with(profile: settings, max_examples: int | None, seed_value: int | None) -> settings:
+    """The profile with the user's example count; with a seed of theirs, not derandomized."""
+    chosen = profile if max_examples is None else settings(profile, max_examples=max_examples)
+    return chosen if seed_value is None else settings(chosen, derandomize=False)
+
+
+def _seeded(machine: type[RuleBasedStateMachine], seed_value: int | None) -> type[RuleBasedStateMachine]:
+    return machine if seed_value is None else seed(seed_value)(machine)
+
+
 def hunt(
     model: Model[Any, Any],
     properties: Sequence[Property[Any]],
@@ -187,8 +196,6 @@ def hunt(
 
     def on_step() -> None:
         now = time.perf_counter()
-        if time_limit is not None and now - started > time_limit:
-            raise TimeUp
         if progress is not None and now - last[0] >= progress_every:
             last[0] = now
             progress(
@@ -198,19 +205,24 @@ def hunt(
     machine = machine_for(model, properties, tally, on_step)
     chosen = PROFILES[profile]
     asked = max_examples or chosen.max_examples
-    if max_examples is not None:
-        chosen = settings(chosen, max_examples=max_examples)
-    if seed_value is not None:  # a seed of the user's: its own stream, the same every run
-        chosen = settings(chosen, derandomize=False)
-        machine = seed(seed_value)(machine)
     violations: list[Violation] = []
     budget_hit = None
     try:
-        run_state_machine_as_test(machine, settings=chosen)  # type: ignore[no-untyped-call,unused-ignore]
+        if time_limit is None:
+            run_state_machine_as_test(_seeded(machine, seed_value), settings=_with(chosen, max_examples, seed_value))  # type: ignore[no-untyped-call,unused-ignore]
+        else:
+            # Hypothesis has no time budget, and an exception that stops it mid-example makes
+            # it replay (and call the model flaky): run seeded batches, and look at the clock
+            # between them. The stream differs from an untimed run's; it is the same every run.
+            for batch, first in enumerate(range(0, asked, TIMED_BATCH)):
+                if time.perf_counter() - started > time_limit:
+                    budget_hit = f"time {time_limit:g} s: {tally.examples:,} of {asked:,} examples"
+                    break
+                size = min(TIMED_BATCH, asked - first)
+                batch_seed = (seed_value or 0) * 1_000_003 + batch
+                run_state_machine_as_test(_seeded(machine, batch_seed), settings=_with(chosen, size, batch_seed))  # type: ignore[no-untyped-call,unused-ignore]
     except PropertyViolated as failure:
         violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, Trace(failure.steps)))
-    except TimeUp:
-        budget_hit = f"time {time_limit:g} s: {tally.examples:,} of {asked:,} examples"
     except Flaky as flaky:  # pragma: no cover - a nondeterministic model is a bug in the model
         raise RuntimeError(f"{model.name}: Hypothesis saw a flaky failure: {flaky}") from flaky
     reached: set[str] = machine.reached  # type: ignore[attr-defined]
