@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -36,11 +37,12 @@ def run_bugs(
     )
     try:
         # Hunts are independent and each is deterministic: run them on every core.
-        for job, cell in zip(hunts, pool.imap(_hunt_one, hunts), strict=True):
-            outcomes[job] = cell
+        results = pool.imap(_hunt_one, hunts)
+        for job in hunts:
+            outcomes[job] = _next(results)
         pool.close()
     except KeyboardInterrupt:
-        pool.terminate()  # SIGTERM: each worker stops where it is; a half-written report is removed
+        pool.terminate()  # SIGTERM: each worker stops where it is
         _print_table(entries, engines, reports, outcomes)
         print(f"\ninterrupted: {len(outcomes)} of {len(hunts)} bug hunts finished", file=sys.stderr)
         return INTERRUPTED
@@ -49,6 +51,17 @@ def run_bugs(
     missed = _print_table(entries, engines, reports, outcomes)
     print(f"\n{len(hunts) - missed} of {len(hunts)} bug hunts caught their bug")
     return 1 if missed else 0
+
+
+def _next(results: Any) -> str:
+    """The next result, waiting in short slices: an untimed wait in the main thread may never
+    wake for Ctrl-C when the signal is delivered to one of the pool's helper threads."""
+    while True:
+        try:
+            cell: str = results.next(timeout=0.2)
+            return cell
+        except multiprocessing.TimeoutError:
+            continue
 
 
 def _print_table(entries: Sequence[Entry], engines: Sequence[str], reports: Path, outcomes: dict[Hunt, str]) -> int:
@@ -66,8 +79,8 @@ def _print_table(entries: Sequence[Entry], engines: Sequence[str], reports: Path
 
 def _worker_starts(user_models: tuple[str, ...]) -> None:
     """In each worker: the users' models loaded (a spawned worker starts afresh); Ctrl-C is the
-    parent's to handle; SIGTERM unwinds (so an atomic write removes its temporary file); and
-    the worker ends if the parent dies (Linux)."""
+    parent's to handle; SIGTERM ends the worker at once; and it gets SIGTERM if the parent
+    dies (Linux)."""
     for spec in user_models:
         registry.load_user_model(spec)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -78,11 +91,21 @@ def _worker_starts(user_models: tuple[str, ...]) -> None:
 
 
 def _exit_on_term(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+    """Leave at once. Unwinding is no option: a Hypothesis run catches any exception raised
+    inside it and replays the example; and a normal exit would wait to flush a result queue
+    that nobody reads any more. No report is ever half written: each appears by an atomic
+    rename (a kill in the middle of one may leave a hidden .tmp beside them)."""
+    os._exit(128 + signum)
 
 
 def _hunt_one(job: Hunt) -> str:
     """One engine hunting one seeded bug at its stated bounds; the cell for the table."""
+    cell = _hunt(job)
+    print(f"{job[0]}/{job[1]} ({job[2]}): {cell}", file=sys.stderr, flush=True)
+    return cell
+
+
+def _hunt(job: Hunt) -> str:
     name, bug, engine, reports = job
     entry = registry.lookup(name)
     config = entry.bug_config(bug)
@@ -92,10 +115,7 @@ def _hunt_one(job: Hunt) -> str:
     made = provenance(result, f"{bug} (its hunt bounds)", Budgets())
     paths = write_reports(model, props, result, Path(reports), made)
     if not result.violations:
-        cell = MISSED
-    else:
-        violation = result.violations[0]
-        length = len(violation.trace) - 1 if violation.trace else 0
-        cell = f"{violation.property} ({length}) {paths[0]}"
-    print(f"{name}/{bug} ({engine}): {cell}", file=sys.stderr, flush=True)
-    return cell
+        return MISSED
+    violation = result.violations[0]
+    length = len(violation.trace) - 1 if violation.trace else 0
+    return f"{violation.property} ({length}) {paths[0]}"
