@@ -26,7 +26,7 @@ from swarmcheck.engines.stateful import hunt
 from swarmcheck.outputs.report import counterexample, write_report
 from swarmcheck.plan import Job
 from swarmcheck.registry import Entry, select_properties
-from swarmcheck.running import Budgets, Coverage, passed, provenance, verdict, write_reports
+from swarmcheck.running import Budgets, Coverage, passed, provenance, run_engine, verdict, write_reports
 
 __all__ = [
     "Budgets",
@@ -72,14 +72,7 @@ def check_configuration(
     config = entry.suite[name]
     job = Job(entry, name, config, select_properties(entry, config, None), suite=True)
     model = entry.build(config)
-    result = explore(
-        model,
-        job.properties,
-        max_states=budgets.max_states,
-        max_depth=budgets.max_depth,
-        time_limit=budgets.time,
-        symmetry=budgets.symmetry,
-    )
+    result = run_engine("explore", job, model, budgets)
     paths = write_reports(model, job.properties, result, reports, provenance(result, name, budgets))
     coverage = Coverage.of(job, model, result)
     return Verdict(name, result, verdict(job, result, coverage), passed(job, result, coverage), paths)
