@@ -218,6 +218,7 @@ def _settings(items: Sequence[str]) -> dict[str, str]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    _engine_options_fit(args)
     reports = output_folder(args.reports)
     models = _with_user_models(args)
     jobs = plan(models, _settings(args.set), args.bug, args.property)  # every name checked first
@@ -241,6 +242,20 @@ def run_check(args: argparse.Namespace) -> int:
     )
     engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
     return run_jobs(jobs, engines, budgets, reports)
+
+
+def _engine_options_fit(args: argparse.Namespace) -> None:
+    """An option the chosen engine does not have is an error, not silently dropped."""
+    explorer_only = {"--max-states": args.max_states, "--max-depth": args.max_depth, "--no-symmetry": args.no_symmetry}
+    random_only = {"--max-examples": args.max_examples, "--seed": args.seed}
+    if args.engine == "hypothesis":
+        given = [flag for flag, value in explorer_only.items() if value]
+        if given:
+            raise InputError(f"{given[0]} is the explorer's; Hypothesis takes --max-examples, --seed and --time")
+    if args.engine == "explore":
+        given = [flag for flag, value in random_only.items() if value is not None]
+        if given:
+            raise InputError(f"{given[0]} is Hypothesis's (--engine hypothesis or all); the explorer is exhaustive")
 
 
 # ---------------------------------------------------------------- bugs

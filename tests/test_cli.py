@@ -62,6 +62,10 @@ from swarmcheck.cli import main
         ["prove", "--max-n", "0"],
         ["bugs", "raft", "--jobs", "0"],
         ["bugs", "raft", "--engine", "tlc"],
+        ["check", "raft", "--engine", "hypothesis", "--max-states", "1000"],
+        ["check", "raft", "--engine", "hypothesis", "--no-symmetry"],
+        ["check", "raft", "--max-examples", "100"],
+        ["check", "raft", "--seed", "1"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
