@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from walks import reachable_states
 
 from model.orchestration import BUGS, DEFAULT, SUITE, Orchestration, State
+from model.orchestration.tasks import runnable
 from properties.orchestration import properties
 from properties.orchestration.placement_oracle import Node, greedy_example, place
 from swarmcheck.cli import replay
@@ -250,3 +251,57 @@ def test_a_replacement_waits_while_its_predecessor_runs_on_a_live_node() -> None
     assert [str(step) for step, _ in model.delayed_starts(stopped)] == ["StartReplacement(t1)"]
     down = attrs.evolve(s, status=(1, 0, 0))
     assert [t[4] for t in model.restart(model.request_restart(down, 0), 0).tasks] == [640, 512]
+
+
+# ---------------------------------------------------------------- start-first with a fault (issue 19)
+
+# The trace behind two false alarms of the old model: start-first's new task t1 loses its node
+# and is restarted as t2 beside the old task t0.
+LOST_NEW_TASK = [
+    "ReconcileReplicated(create slots [1])",
+    "UpdateService(spec 2)",
+    "ReconcileReplicated(nothing to do)",
+    "UpdateSlot(t1, slot 1, start-first)",
+    "Schedule(t1, n1)",
+    "AgentStart(t1, n1)",
+    "NodeDown(n1)",
+    "Restart(t1)",
+]
+
+
+def follow(model: Orchestration, texts: list[str]) -> State:
+    (s,) = model.init_states()
+    for text in texts:
+        (s,) = [t for a, t in model.next_steps(s) if str(a) == text]
+    return s
+
+
+def test_start_first_allows_a_restarted_new_task_beside_the_old_one() -> None:
+    """A.12 S1: under START_FIRST a slot may hold two runnable tasks (the old model allowed only
+    the task the updater waits on, and flagged t0 beside t2 after Restart(t1))."""
+    config = SUITE["start-first-with-faults"]
+    model = Orchestration(config)
+    s = follow(model, LOST_NEW_TASK)
+    assert sorted(t[0] for t in s.tasks if runnable(t)) == [0, 2]
+    (s1,) = [p for p in properties(config) if p.name == "one_runnable_task_per_slot"]
+    assert s1.check(s) is None
+    stop_first = Orchestration(attrs.evolve(config, update_order="stop-first"))
+    (strict,) = [p for p in properties(stop_first.config) if p.name == "one_runnable_task_per_slot"]
+    assert strict.check(s) == "slot 1 has two runnable tasks, t0 and t2"
+
+
+def test_remove_old_tasks_spares_a_replacement_made_after_the_new_task() -> None:
+    """swarmkit's updater removes the slot's tasks as it took them (updater.go updateTask): the
+    old model also shut down t2, leaving the service at 0 of 1 replicas (`converged` failed)."""
+    model = Orchestration(SUITE["start-first-with-faults"])
+    s = follow(model, [*LOST_NEW_TASK, "SlotUpdated(t1, slot 1)"])
+    runnable_now = sorted(t[0] for t in s.tasks if runnable(t))
+    assert runnable_now == [2]  # t0 (old spec) shut down, t2 (the replacement) kept
+
+
+def test_start_first_with_faults_holds_and_the_forgetful_updater_is_caught() -> None:
+    config = SUITE["start-first-with-faults"]
+    assert explore(Orchestration(config), properties(config)).verdict == "holds"
+    buggy = attrs.evolve(config, bugs=frozenset({"update_forgets_old_task"}))
+    result = explore(Orchestration(buggy), properties(buggy))
+    assert [v.property for v in result.violations] == ["old_task_stopped_when_slot_updated"]

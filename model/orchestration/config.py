@@ -140,6 +140,9 @@ SUITE = {
     "rolling-update": attrs.evolve(ROLLING, max_faults=0),
     "rolling-update-start-first": attrs.evolve(ROLLING, update_order=START_FIRST, max_faults=0),
     "update-failure": attrs.evolve(ROLLING, replicas=1, max_replicas=1),
+    # Start-first with a fault: the new task may be lost and restarted beside the old one (A.12 S1
+    # allows two per slot), and removeOldTasks must spare that replacement (issue 19's false alarm).
+    "start-first-with-faults": attrs.evolve(ROLLING, replicas=1, max_replicas=1, update_order=START_FIRST),
     "service-removal": attrs.evolve(DEFAULT, service_removal=True, max_faults=0),
     # Nodes of different sizes and an agent that reserves CPU: where greedy placement strands (check --oracle).
     "uneven-nodes": attrs.evolve(DEFAULT, nodes=2, first_node_cpus=3, agent_reservation=2, max_faults=0),
@@ -183,6 +186,7 @@ UNREACHED: dict[str, dict[str, str]] = {
     "rolling-update": {"Activate": ONE_USER_ACTION, "UpdatePaused": "no fault: the new task never fails"},
     "rolling-update-start-first": {"Activate": ONE_USER_ACTION, "UpdatePaused": "no fault: the new task never fails"},
     "update-failure": {"Activate": "one user action, the update itself", "NodeUp": ONE_FAULT},
+    "start-first-with-faults": {"Activate": "one user action, the update itself", "NodeUp": ONE_FAULT},
     "restart-none": {"Activate": ONE_USER_ACTION, "StartReplacement": "restart none: no replacement is ever made"},
     "restart-max-attempts": {
         "Reap": "MaxAttempts 1: a slot (or node) holds its task and one replacement, within the retention of 2",

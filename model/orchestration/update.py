@@ -91,15 +91,19 @@ class Updater(Cluster):
             paused = attrs.evolve(done, update=UPDATE_PAUSED)
             yield Step("UpdatePaused", task=s.update_task, detail="the new task failed"), paused
             return
-        if self.config.update_order == START_FIRST:
-            done = self.remove_old_tasks(done, s.update_slot, keep=new[ID])
+        if self.config.update_order == START_FIRST:  # the slot as it was when its update began
+            done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])
         yield Step("SlotUpdated", task=new[ID], detail=f"slot {s.update_slot}"), done
 
-    def remove_old_tasks(self, s: State, slot: int, keep: int) -> State:
-        """removeOldTasks: every other runnable task of the slot gets desired SHUTDOWN."""
+    def remove_old_tasks(self, s: State, slot: int, keep: int, captured_before: int | None = None) -> State:
+        """removeOldTasks: every other runnable task of the slot gets desired SHUTDOWN. swarmkit's
+        worker captures the slot's tasks when it takes the slot (updater.go updateTask(ctx, slot,
+        ...)); start-first removes that list once the new task runs, so a replacement the restart
+        supervisor made since (a newer id than the new task's) is not among them."""
         if "update_forgets_old_task" in self.bugs:
             return s
         for t in self.slots(s)[slot]:
-            if t[ID] != keep and runnable(t):
+            captured = captured_before is None or t[ID] < captured_before
+            if t[ID] != keep and runnable(t) and captured:
                 s = self.replace(s, with_field(t, DESIRED, SHUTDOWN))
         return s

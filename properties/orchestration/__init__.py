@@ -20,6 +20,7 @@ from properties.orchestration.convergence import converged, greedy_never_strands
 from properties.orchestration.invariants import (
     assignment_passes_filters,
     max_replicas_per_node_respected,
+    old_task_stopped_when_slot_updated,
     one_global_task_per_node,
     one_runnable_task_per_slot,
     placement_follows_spread,
@@ -59,6 +60,9 @@ def properties(config: Config) -> list[Property[Any]]:
     model = Orchestration(config)
     found: list[Property[Any]] = [
         always("one_runnable_task_per_slot", one_runnable_task_per_slot(model), f"{A12} S1; A.11"),
+        transition(
+            "old_task_stopped_when_slot_updated", old_task_stopped_when_slot_updated(model), "A.11 removeOldTasks"
+        ),
         transition("task_history_moves_forward", task_history_moves_forward, f"{A12} S3; A.1"),
         transition("assignment_passes_filters", assignment_passes_filters(model), f"{A12} S6; A.3, A.4"),
         transition(

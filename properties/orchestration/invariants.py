@@ -31,26 +31,68 @@ from model.orchestration.tasks import (
 )
 
 
-def _two_runnable(s: State, service: int, field: int, allowed: int = -1) -> tuple[int, int, int] | None:
-    """The first (slot or node, older id, newer id) holding two runnable tasks of a service;
-    the task `allowed` is not counted."""
-    seen: dict[int, int] = {}
+def _two_runnable(s: State, service: int, field: int, allowed: int = 1) -> tuple[int, list[int]] | None:
+    """The first slot (or node) holding more than `allowed` runnable tasks of a service, with their ids."""
+    held: dict[int, list[int]] = {}
     for t in s.tasks:
-        if t[SVC] == service and runnable(t) and t[ID] != allowed:
-            if t[field] in seen:
-                return t[field], seen[t[field]], t[ID]
-            seen[t[field]] = t[ID]
-    return None
+        if t[SVC] == service and runnable(t):
+            held.setdefault(t[field], []).append(t[ID])
+    return next(((where, ids) for where, ids in held.items() if len(ids) > allowed), None)
+
+
+def _count(ids: list[int]) -> str:
+    return {2: "two", 3: "three"}.get(len(ids), str(len(ids)))
+
+
+def _listed(ids: list[int]) -> str:
+    names = [f"t{i}" for i in ids]
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
 def one_runnable_task_per_slot(model: Orchestration) -> Any:
-    start_first = model.config.update_order == START_FIRST
+    allowed = 2 if model.config.update_order == START_FIRST else 1
 
     def check(s: State) -> str | None:
-        """S1: at most one runnable task per replicated slot; a start-first update may run the
-        slot's new task beside the old one until the new one runs (A.11)."""
-        found = _two_runnable(s, WEB, SLOT, allowed=s.update_task if start_first else -1)
-        return found and f"slot {found[0]} has two runnable tasks, t{found[1]} and t{found[2]}"
+        """S1 as A.12 states it: at most one runnable task per replicated slot, two under a
+        START_FIRST update (the new task starts before the old one stops; if the new one is
+        lost and restarted, its replacement runs beside the old task, as in swarmkit)."""
+        found = _two_runnable(s, WEB, SLOT, allowed)
+        if found is None:
+            return None
+        where, ids = found
+        allowance = " (start-first allows two)" if allowed == 2 else ""
+        return f"slot {where} has {_count(ids)} runnable tasks, {_listed(ids)}{allowance}"
+
+    return check
+
+
+def old_task_stopped_when_slot_updated(model: Orchestration) -> Any:
+    start_first = model.config.update_order == START_FIRST
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        """A.11 removeOldTasks, on the slot's tasks as the updater took them: stop-first shuts
+        them down as the new task is made, start-first once the new task runs (so only those
+        older than it), and a reused clean task has every other task of the slot shut down."""
+        rule = getattr(action, "rule", "")
+        if rule == "SlotUpdated":
+            captured_before = action.task
+        elif rule == "UpdateSlot" and (not start_first or not after.update_slot):
+            captured_before = None  # the slot as it is now
+        else:
+            return None
+        slot = next(t[SLOT] for t in after.tasks if t[ID] == action.task)
+        left = [
+            t[ID]
+            for t in after.tasks
+            if t[SVC] == WEB
+            and t[SLOT] == slot
+            and t[ID] != action.task
+            and runnable(t)
+            and (captured_before is None or t[ID] < captured_before)
+        ]
+        if not left:
+            return None
+        return f"slot {slot} was updated to t{action.task} by {action}, yet {task_names(tuple(left))} still run"
 
     return check
 
@@ -58,7 +100,7 @@ def one_runnable_task_per_slot(model: Orchestration) -> Any:
 def one_global_task_per_node(s: State) -> str | None:
     """S2: at most one runnable task of the global service per node."""
     found = _two_runnable(s, AGENT, NODE)
-    return found and f"n{found[0] + 1} has two runnable agent tasks, t{found[1]} and t{found[2]}"
+    return found and f"n{found[0] + 1} has {_count(found[1])} runnable agent tasks, {_listed(found[1])}"
 
 
 def task_history_moves_forward(before: State, action: Any, after: State) -> str | None:
