@@ -56,7 +56,7 @@ class Verdict:
     def __init__(self, configuration: str, result: Result, said: str, ok: bool, reports: list[Path]) -> None:
         self.configuration = configuration
         self.result = result
-        self.said = said  # e.g. "holds", "violated", "holds, but never fired: Claim"
+        self.said = said  # e.g. "holds", "violated", "holds, but coverage is not as declared: Claim"
         self.ok = ok  # what exit code 0 means: everything holds and every action is accounted for
         self.reports = reports
 

@@ -128,20 +128,25 @@ class Coverage:
     off: list[str]
     declared: dict[str, str]
     unexplained: list[str]
+    stale: list[str]  # declared never reached, yet fired: the declaration is no longer true
 
     @classmethod
     def of(cls, job: Job, model: Any, result: Result) -> Coverage:
         never = result.stats.never_fired if result.stats is not None else []
+        fired = result.stats.coverage if result.stats is not None else {}
         switched_off: frozenset[str] = getattr(model, "switched_off", frozenset)()
         off = [k for k in never if k in switched_off]
         declared = {k: job.unreached[k] for k in never if k not in switched_off and k in job.unreached}
         rest = [k for k in never if k not in switched_off and k not in declared]
-        return cls(off, declared, rest)
+        return cls(off, declared, rest, [k for k in job.unreached if k in fired])
 
     def gaps(self, job: Job, result: Result) -> list[str]:
-        """What fails a main-job run: an action enabled, undeclared and never reached in a
-        complete exploration (a budget makes the run incomplete anyway)."""
-        return self.unexplained if job.suite and result.stats is not None and not result.budget_hit else []
+        """What fails a main-job run, in a complete exploration (a budget makes the run
+        incomplete anyway): an action enabled, undeclared and never reached, or one declared
+        never reached that fired."""
+        if not job.suite or result.stats is None or result.budget_hit:
+            return []
+        return [*self.unexplained, *(f"{k} (declared unreachable, yet fired)" for k in self.stale)]
 
 
 def verdict(job: Job, result: Result, coverage: Coverage | None = None) -> str:
@@ -153,7 +158,7 @@ def verdict(job: Job, result: Result, coverage: Coverage | None = None) -> str:
         return f"bug not caught{budget}"
     gaps = coverage.gaps(job, result) if coverage is not None else []
     if gaps and result.passed:
-        return f"{result.verdict}, but never fired: {', '.join(gaps)}"
+        return f"{result.verdict}, but coverage is not as declared: {', '.join(gaps)}"
     if result.verdict == NOT_FOUND and result.hunt_stats is not None:
         return f"no violation in {result.hunt_stats.examples:,} examples"
     if result.verdict == INCOMPLETE or (result.budget_hit and result.engine == "explore"):
@@ -212,6 +217,8 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path], covera
         print(f"   never reached (declared): {', '.join(kinds)}: {why}")
     if coverage.unexplained:
         print(f"   enabled, never reached: {', '.join(coverage.unexplained)}")
+    if coverage.stale:
+        print(f"   declared never reached, yet fired: {', '.join(coverage.stale)}")
 
 
 def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, reports: Path) -> int:

@@ -238,10 +238,13 @@ def test_an_action_never_reached_fails_a_suite_run_unless_declared(tmp_path: Pat
 
     alone = attrs.evolve(entry(), suite={"one-scheduler": Config(schedulers=1)})  # nobody to back off from
     (verdict,) = check(alone, tmp_path)
-    assert not verdict.ok and verdict.said == "holds, but never fired: BackOff"
+    assert not verdict.ok and verdict.said == "holds, but coverage is not as declared: BackOff"
     declared = attrs.evolve(alone, unreached={"one-scheduler": {"BackOff": "one scheduler: nobody claims first"}})
     (verdict,) = check(declared, tmp_path)
     assert verdict.ok and verdict.said == "holds"
+    stale = attrs.evolve(declared, unreached={"one-scheduler": {"BackOff": "...", "Claim": "a wrong declaration"}})
+    (verdict,) = check(stale, tmp_path)
+    assert not verdict.ok and verdict.said.endswith("Claim (declared unreachable, yet fired)")
 
 
 def test_never_fired_is_split_by_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
