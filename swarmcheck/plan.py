@@ -86,6 +86,8 @@ def _knowing(properties: Sequence[str], entries: list[Entry], named: bool) -> li
 def _configurations(entry: Entry, settings: Mapping[str, str], bugs: tuple[str, ...]) -> list[tuple[str, Any]]:
     if settings:
         name = ", ".join(f"{k}={v}" for k, v in settings.items())
+        if bugs:  # the summary names every bug switched on
+            name += f", bug {', '.join(bugs)}"
         return [(name, entry.config(settings, frozenset(bugs)))]
     if bugs:
         found: dict[Any, str] = {}

@@ -43,7 +43,10 @@ def test_a_bug_not_caught_is_never_holds(tmp_path: Path, capsys: pytest.CaptureF
     assert code == 1
     table = out.split("model  configuration")[-1]
     assert "bug not caught" in table and " holds " not in table
-    assert "| bug not caught |" in (tmp_path / "check-summary.md").read_text()
+    assert (
+        "| servers=2, max_term=2, bug figure8 | explore | bug not caught |"
+        in (tmp_path / "check-summary.md").read_text()
+    )
 
 
 def test_a_bug_without_its_model_finds_its_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
