@@ -37,7 +37,7 @@ CAUGHT_BY = {
     "max_attempts_off_by_one": "restarts_within_max_attempts",
     "restart_without_waiting": "replacement_waits_for_its_predecessor",
     "spread_skips_unlabelled_nodes": "placement_follows_spread",
-    "update_forgets_old_task": "one_runnable_task_per_slot",
+    "update_forgets_old_task": "old_task_stopped_when_slot_updated",
     "removed_service_tasks_kept": "converged",
     "route_before_healthy": "routes_only_to_healthy_tasks",
     "max_replicas_counts_running_only": "assignment_passes_filters",
