@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from walks import reachable_states
 
 from model.orchestration import BUGS, DEFAULT, SUITE, Orchestration, State
-from model.orchestration.tasks import runnable
+from model.orchestration.tasks import DOWN, ID, NODE, OBSERVED, READY, RUNNING, runnable
 from properties.orchestration import properties
 from properties.orchestration.placement_oracle import Node, greedy_example, place
 from swarmcheck.cli import replay
@@ -305,3 +305,23 @@ def test_start_first_with_faults_holds_and_the_forgetful_updater_is_caught() -> 
     buggy = attrs.evolve(config, bugs=frozenset({"update_forgets_old_task"}))
     result = explore(Orchestration(buggy), properties(buggy))
     assert [v.property for v in result.violations] == ["old_task_stopped_when_slot_updated"]
+
+
+def test_a_task_on_a_down_node_cannot_report_its_end() -> None:
+    """An agent the managers do not hear from reports nothing: a container on a DOWN node may
+    stop, but the store learns of it only once the node is back (issue 19; HealthCheckFails
+    already needed a READY node)."""
+    model = Orchestration(SUITE["restart-max-attempts"])  # two faults: a node down, then a task ending
+    seen = set(model.init_states())
+    frontier, judged = list(seen), 0
+    while frontier and len(seen) < 5000:
+        s = frontier.pop(0)
+        for action, after in model.next_steps(s):
+            if action.rule in ("TaskFails", "TaskExits", "HealthCheckFails"):
+                (task,) = [t for t in s.tasks if t[ID] == action.task]
+                assert s.status[task[NODE]] == READY, f"{action} on a node that is not READY"
+                judged += 1
+            if after not in seen and model.within_bounds(after):
+                seen.add(after)
+                frontier.append(after)
+    assert judged and any(DOWN in s.status and any(t[OBSERVED] == RUNNING for t in s.tasks) for s in seen)

@@ -46,7 +46,9 @@ class Faults(Cluster):
                 up = attrs.evolve(s, status=put(s.status, node, READY), faults=s.faults + 1)
                 yield Step("NodeUp", node), self.node_event(up, node)
         for t in s.tasks:
-            if t[OBSERVED] == RUNNING:
+            # Only an agent the managers hear from reports a container's end: on a DOWN node the
+            # container may stop, but the store learns of it once the node is back (reference A.7).
+            if t[OBSERVED] == RUNNING and s.status[t[NODE]] == READY:
                 for rule, end in (("TaskFails", FAILED), ("TaskExits", COMPLETE)):
                     ended = attrs.evolve(self.replace(s, with_field(t, OBSERVED, end)), faults=s.faults + 1)
                     yield Step(rule, t[NODE], t[ID]), self.task_event(ended, t)
