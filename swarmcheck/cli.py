@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--reports", type=_folder, default=Path("reports"), metavar="DIR")
     check.add_argument("--quiet", action="store_true", help="no progress lines")
     check.add_argument(
+        "--junit", type=_file_name, default=None, metavar="FILE", help="also write the verdicts as JUnit XML"
+    )
+    check.add_argument(
         "--oracle",
         action="store_true",
         help="also scan the scheduler's states for greedy placement strands z3 would place (reports/placement/)",
@@ -130,6 +133,12 @@ def _folder(text: str) -> Path:
     """A folder name; Path("") would quietly be the current folder."""
     if not text.strip():
         raise argparse.ArgumentTypeError("needs a folder name, not an empty string")
+    return Path(text)
+
+
+def _file_name(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name, not an empty string")
     return Path(text)
 
 
@@ -220,6 +229,10 @@ def _settings(items: Sequence[str]) -> dict[str, str]:
 def run_check(args: argparse.Namespace) -> int:
     _engine_options_fit(args)
     reports = output_folder(args.reports)
+    if args.junit is not None:
+        if args.junit.is_dir():
+            raise InputError(f"--junit {args.junit}: is a folder; it takes a file name")
+        output_folder(args.junit.parent, "--junit")
     models = _with_user_models(args)
     jobs = plan(models, _settings(args.set), args.bug, args.property)  # every name checked first
     if args.oracle:
@@ -241,7 +254,7 @@ def run_check(args: argparse.Namespace) -> int:
         quiet=args.quiet,
     )
     engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
-    return run_jobs(jobs, engines, budgets, reports)
+    return run_jobs(jobs, engines, budgets, reports, args.junit)
 
 
 def _engine_options_fit(args: argparse.Namespace) -> None:

@@ -19,6 +19,7 @@ from properties.base import Property
 from swarmcheck.engines.explore import explore, stderr_progress
 from swarmcheck.engines.result import INCOMPLETE, NOT_FOUND, Result
 from swarmcheck.engines.stateful import hunt
+from swarmcheck.outputs import junit
 from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
 from swarmcheck.plan import Job
 from swarmcheck.registry import differing
@@ -221,9 +222,13 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path], covera
         print(f"   declared never reached, yet fired: {', '.join(coverage.stale)}")
 
 
-def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, reports: Path) -> int:
-    """Every job on every engine; the exit code (0, 1, or 130 when interrupted)."""
+def run_jobs(
+    jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, reports: Path, junit_path: Path | None = None
+) -> int:
+    """Every job on every engine; the exit code (0, 1, or 130 when interrupted). With
+    `junit_path`, the verdicts also go there as JUnit XML, one test case per property."""
     rows: list[list[Any]] = []
+    cases: list[junit.Case] = []
     code = 0
     current: list[Any] = []
     try:
@@ -239,6 +244,7 @@ def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, repo
                 coverage = Coverage.of(job, model, result)
                 said = verdict(job, result, coverage)
                 rows.append(summary_row(job, result, said))
+                cases += junit.cases(f"{job.entry.name} {job.name} ({engine})", result, paths, said)
                 print_details(job, result, said, paths, coverage)
                 code = max(code, 0 if passed(job, result, coverage) else 1)
     except KeyboardInterrupt:
@@ -246,11 +252,15 @@ def run_jobs(jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, repo
         print()
         print(summary_table(rows, HEADER))
         path = write_summary(rows, reports, interrupted=True)
+        if junit_path is not None:
+            junit.write(cases, junit_path)
         print(f"\ninterrupted: the summary of what finished is in {path}", file=sys.stderr)
         return INTERRUPTED
     print()
     print(summary_table(rows, HEADER))
     print(f"\nsummary for CI: {write_summary(rows, reports)}")
+    if junit_path is not None:
+        print(f"JUnit XML: {junit.write(cases, junit_path)}")
     return code
 
 
