@@ -16,11 +16,10 @@ from types import FrameType
 from typing import Any
 
 from swarmcheck import registry
-from swarmcheck.engines.explore import explore
-from swarmcheck.engines.stateful import hunt
 from swarmcheck.outputs.report import summary_table
+from swarmcheck.plan import Job
 from swarmcheck.registry import Entry, differing
-from swarmcheck.running import INTERRUPTED, Budgets, provenance, write_reports
+from swarmcheck.running import INTERRUPTED, Budgets, provenance, run_engine, write_reports
 
 Hunt = tuple[str, str, str, str]  # model, bug, engine, reports folder
 MISSED = "MISSED"
@@ -111,9 +110,10 @@ def _hunt(job: Hunt) -> str:
     config = entry.bug_config(bug)
     model = entry.build(config)
     props = entry.properties(config)
-    result = hunt(model, props, profile="ci") if engine == "hypothesis" else explore(model, props)
-    made = provenance(result, f"{bug} (its hunt bounds)", Budgets())
-    paths = write_reports(model, props, result, Path(reports), made)
+    run = Job(entry, f"{bug} (its hunt bounds)", config, props, (bug,))
+    budgets = Budgets(quiet=True)  # no budget: the explorer exhausts the bounds, Hypothesis runs its ci profile
+    result = run_engine(engine, run, model, budgets)
+    paths = write_reports(model, props, result, Path(reports), provenance(result, run.name, budgets))
     if not result.violations:
         return MISSED
     violation = result.violations[0]
