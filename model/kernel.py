@@ -16,7 +16,15 @@ A = TypeVar("A", covariant=True)
 
 
 class Model(Protocol[S, A]):
-    """What an engine needs of a protocol."""
+    """What an engine needs of a protocol.
+
+    Two optional class attributes let the explorer skip work on its hot path; a model sets
+    them only when they hold (tests/test_capacity.py checks both for every model that does):
+    `successors_within_bounds = True`: `next_steps` never yields a successor outside
+    `within_bounds` (the bounds are in the guards), so no successor need be checked;
+    `hash_fingerprints = True`: `key` and `canonical` hold only tuples, booleans and ints no
+    lower than -1, so `hash()` tells states apart (CPython hashes -1 and -2 alike).
+    """
 
     name: str
 
@@ -54,7 +62,10 @@ class Model(Protocol[S, A]):
 
 
 def put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:
-    """`t` with element i replaced by v (TLA+'s [f EXCEPT ![i] = v]): states are tuples."""
+    """`t` with element i replaced by v (TLA+'s [f EXCEPT ![i] = v]): states are tuples.
+    `t` itself when it already holds v there, so unchanged parts stay shared between states."""
+    if t[i] == v:
+        return t
     return t[:i] + (v,) + t[i + 1 :]
 
 

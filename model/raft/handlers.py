@@ -6,8 +6,6 @@ Reads and writes every server variable and the bag; the ghost history is not tou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from model.kernel import put
 from model.raft.actions import (
     Action,
@@ -18,6 +16,7 @@ from model.raft.actions import (
     HandleRequestVoteResponse,
     UpdateTerm,
 )
+from model.raft.config import Config
 from model.raft.state import (
     AE_REQ,
     AE_RESP,
@@ -39,25 +38,26 @@ class MessageHandlers:
     """Receive(m) and its handlers."""
 
     bugs: frozenset[str]
+    config: Config
 
-    def receive(self, s: State, m: Msg) -> Iterator[tuple[Action, State]]:
-        """Receive(m): a newer term first updates the recipient's term; else the handler."""
+    def receive(self, s: State, m: Msg) -> tuple[Action, State] | None:
+        """Receive(m): a newer term first updates the recipient's term; else the handler.
+        At most one step; None where the recipient has none (a leader sent its own term's
+        AppendEntries, or a bound stops it)."""
         kind, mterm, i = m[0], m[1], m[3]
         term = s.term[i]
         if mterm > term:
-            yield UpdateTerm(m), self.update_term(s, i, mterm)
-        elif kind == RV_REQ:
-            yield HandleRequestVoteRequest(m), self.handle_request_vote_request(s, m)
-        elif kind == AE_REQ:
+            return UpdateTerm(m), self.update_term(s, i, mterm)
+        if kind == RV_REQ:
+            return HandleRequestVoteRequest(m), self.handle_request_vote_request(s, m)
+        if kind == AE_REQ:
             step = self.handle_append_entries_request(s, m)
-            if step is not None:
-                yield HandleAppendEntriesRequest(m), step
-        elif mterm < term:
-            yield DropStaleResponse(m), s_with(s, messages=without_message(m, s.messages))
-        elif kind == RV_RESP:
-            yield HandleRequestVoteResponse(m), self.handle_request_vote_response(s, m)
-        else:
-            yield HandleAppendEntriesResponse(m), self.handle_append_entries_response(s, m)
+            return None if step is None else (HandleAppendEntriesRequest(m), step)
+        if mterm < term:
+            return DropStaleResponse(m), s_with(s, messages=without_message(m, s.messages))
+        if kind == RV_RESP:
+            return HandleRequestVoteResponse(m), self.handle_request_vote_response(s, m)
+        return HandleAppendEntriesResponse(m), self.handle_append_entries_response(s, m)
 
     def update_term(self, s: State, i: int, mterm: int) -> State:
         """UpdateTerm: adopt the newer term as a follower; the message stays for a later step."""
@@ -117,6 +117,8 @@ class MessageHandlers:
         if len(log) >= index:
             # Conflict: remove one entry, from the end of the log.
             return s_with(s, log=put(s.log, i, log[:-1]))
+        if len(log) >= self.config.max_log:
+            return None  # the state constraint: no log grows past max_log
         # No conflict: append the entry; the request stays to be acknowledged.
         return s_with(s, log=put(s.log, i, log + (entries[0],)))
 

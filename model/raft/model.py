@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
 from itertools import permutations
+from operator import itemgetter
 from typing import Any
 
 from model.kernel import put
@@ -50,6 +51,10 @@ class Raft(MessageHandlers, ServerSymmetry):
     """Raft's state machine for a `Config`; see the package docstring."""
 
     name = "raft"
+    # What the explorer may rely on (model/kernel.py): every guard below holds the bounds, and
+    # a state is ints (none below NIL = -1) in tuples, so hash() is its fingerprint.
+    successors_within_bounds = True
+    hash_fingerprints = True
     # Swarm testing: random search may switch the environment's faults off for a run.
     fault_kinds = ("Restart", "DuplicateMessage", "DropMessage")
 
@@ -68,6 +73,7 @@ class Raft(MessageHandlers, ServerSymmetry):
         self._quorum = tuple(
             (2 * mask.bit_count() >= self.n) if half else (2 * mask.bit_count() > self.n) for mask in range(1 << self.n)
         )
+        self._keeps_what_persists = not self.bugs & {"forget_vote_on_restart", "forget_term_on_restart"}
         self._fresh_next = (1,) * self.n
         self._fresh_match = (0,) * self.n
         self._renaming = {order: Renaming.of(order) for order in permutations(range(self.n))}
@@ -92,42 +98,52 @@ class Raft(MessageHandlers, ServerSymmetry):
         )
 
     def next_steps(self, s: State) -> Iterator[tuple[Action, State]]:
-        """Next, in the order raft.tla lists its disjuncts."""
-        n = self.n
-        for i in range(n):
-            if s.role[i] != LEADER:
+        """Next, in the order raft.tla lists its disjuncts. The state constraint is folded
+        into the guards of the steps that raise a bounded quantity (a term, a log's length,
+        the bag's size), so no successor outside the bounds is ever built."""
+        n, c = self.n, self.config
+        servers = range(n)
+        role, term, messages = s.role, s.term, s.messages
+        room = sum(map(itemgetter(1), messages)) < c.max_msgs
+        for i in servers:
+            if role[i] != LEADER and term[i] < c.max_term:
                 yield Timeout(i), self.timeout(s, i)
-        if self.config.restarts:
-            for i in range(n):
+        if c.restarts:
+            for i in servers:
                 yield Restart(i), self.restart(s, i)
-        for i in range(n):
-            if s.role[i] == CANDIDATE:
-                for j in range(n):
+        candidates = [i for i in servers if role[i] == CANDIDATE]
+        if room:
+            for i in candidates:
+                for j in servers:
                     if not s.votes_responded[i] >> j & 1:
                         yield RequestVote(i, j), self.request_vote(s, i, j)
-        for i in range(n):
-            if s.role[i] == CANDIDATE and self._quorum[s.votes_granted[i]]:
+        for i in candidates:
+            if self._quorum[s.votes_granted[i]]:
                 yield BecomeLeader(i), self.become_leader(s, i)
-        for i in range(n):
-            if s.role[i] == LEADER:
-                for v in range(1, self.config.values + 1):
+        leaders = [i for i in servers if role[i] == LEADER]
+        for i in leaders:
+            if len(s.log[i]) < c.max_log:
+                for v in range(1, c.values + 1):
                     yield ClientRequest(i, v), self.client_request(s, i, v)
-        for i in range(n):
-            if s.role[i] == LEADER:
-                yield AdvanceCommitIndex(i), self.advance_commit_index(s, i)
-        for i in range(n):
-            if s.role[i] == LEADER:
-                for j in range(n):
+        for i in leaders:
+            yield AdvanceCommitIndex(i), self.advance_commit_index(s, i)
+        if room:
+            for i in leaders:
+                for j in servers:
                     if i != j:
                         yield AppendEntries(i, j), self.append_entries(s, i, j)
-        for m, _ in s.messages:
-            if not s.cut or (s.cut >> m[2] & 1) == (s.cut >> m[3] & 1):
-                yield from self.receive(s, m)  # no message crosses the partition
-        for m, _ in s.messages:
-            yield DuplicateMessage(m), s_with(s, messages=with_message(m, s.messages))
-        for m, _ in s.messages:
-            yield DropMessage(m), s_with(s, messages=without_message(m, s.messages))
-        if s.cut and self.config.heal:
+        cut = s.cut
+        for m, _ in messages:
+            if not cut or (cut >> m[2] & 1) == (cut >> m[3] & 1):
+                step = self.receive(s, m)  # no message crosses the partition
+                if step is not None:
+                    yield step
+        if room:
+            for m, _ in messages:
+                yield DuplicateMessage(m), s_with(s, messages=with_message(m, messages))
+        for m, _ in messages:
+            yield DropMessage(m), s_with(s, messages=without_message(m, messages))
+        if cut and c.heal:
             yield Heal(), s_with(s, cut=0)
 
     def timeout(self, s: State, i: int) -> State:
@@ -143,19 +159,10 @@ class Raft(MessageHandlers, ServerSymmetry):
 
     def restart(self, s: State, i: int) -> State:
         """Restart(i): everything but currentTerm, votedFor and log is lost."""
+        if self._keeps_what_persists and self._nothing_volatile(s, i):
+            return s
         voted_for = put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
         term = put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
-        if (
-            term is s.term
-            and s.role[i] == FOLLOWER
-            and voted_for is s.voted_for
-            and not s.votes_responded[i]
-            and not s.votes_granted[i]
-            and s.next_index[i] == self._fresh_next
-            and s.match_index[i] == self._fresh_match
-            and not s.commit_index[i]
-        ):
-            return s  # nothing volatile to lose
         return s_with(
             s,
             term=term,
@@ -166,6 +173,17 @@ class Raft(MessageHandlers, ServerSymmetry):
             next_index=put(s.next_index, i, self._fresh_next),
             match_index=put(s.match_index, i, self._fresh_match),
             commit_index=put(s.commit_index, i, 0),
+        )
+
+    def _nothing_volatile(self, s: State, i: int) -> bool:
+        """A follower with nothing but what persists: a restart changes nothing."""
+        return (
+            s.role[i] == FOLLOWER
+            and not s.commit_index[i]
+            and not s.votes_responded[i]
+            and not s.votes_granted[i]
+            and s.next_index[i] == self._fresh_next
+            and s.match_index[i] == self._fresh_match
         )
 
     def request_vote(self, s: State, i: int, j: int) -> State:
@@ -247,7 +265,7 @@ class Raft(MessageHandlers, ServerSymmetry):
         }
 
     def key(self, s: State) -> Hashable:
-        return s.fields()
+        return s
 
     def switched_off(self) -> frozenset[str]:
         """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""

@@ -12,10 +12,7 @@ from typing import Any
 
 import attrs
 
-from model.raft.state import (
-    NIL,
-    State,
-)
+from model.raft.state import NIL, Bag, State
 
 
 class ServerSymmetry:
@@ -28,8 +25,8 @@ class ServerSymmetry:
         """The least permuted field tuple among the permutations that sort servers by a
         permutation-free signature: the same value for every state in an orbit."""
         if self.n == 1:
-            return s.fields()
-        sig = [self._signature(s, i) for i in range(self.n)]
+            return tuple(s)
+        sig = self._signatures(s)
         order = sorted(range(self.n), key=sig.__getitem__)
         ties = [k for k in range(1, self.n) if sig[order[k]] == sig[order[k - 1]]]
         if not ties:
@@ -53,46 +50,65 @@ class ServerSymmetry:
         for choice in product(*(permutations(g) for g in groups)):
             yield tuple(i for g in choice for i in g)
 
-    def _signature(self, s: State, i: int) -> tuple[Any, ...]:
-        """What server i looks like without naming any server."""
-        vote = s.voted_for[i]
-        return (
-            s.term[i],
-            s.role[i],
-            0 if vote == NIL else (1 if vote == i else 2),
-            s.log[i],
-            s.commit_index[i],
-            s.votes_responded[i].bit_count(),
-            s.votes_granted[i].bit_count(),
-            sum(s.next_index[i]),  # any renaming-free summary will do: ties are tried out
-            sum(s.match_index[i]),
-            side_size(s.cut, i, self.n),
+    def _signatures(self, s: State) -> list[tuple[Any, ...]]:
+        """What each server looks like without naming any server (built column by column:
+        this runs for every new successor)."""
+        n, cut = self.n, s.cut
+        vote_kind = [0 if v == NIL else (1 if v == i else 2) for i, v in enumerate(s.voted_for)]
+        return list(
+            zip(
+                s.term,
+                s.role,
+                vote_kind,
+                s.log,
+                s.commit_index,
+                map(int.bit_count, s.votes_responded),
+                map(int.bit_count, s.votes_granted),
+                map(sum, s.next_index),  # any renaming-free summary will do: ties are tried out
+                map(sum, s.match_index),
+                [side_size(cut, i, n) for i in range(n)] if cut else (n,) * n,
+                strict=True,
+            )
         )
 
     def _renamed(self, s: State, r: Renaming) -> tuple[Any, ...]:
         """The fields of `s` with its servers renamed by `r`; identity costs nothing."""
         if r.identity:
-            return s.fields()
+            return tuple(s)  # a plain tuple, as every other renaming gives: one form, one fingerprint
         row, name, masks = r.row, r.name, r.masks
+        # A row's renaming is looked up, not rebuilt: few distinct rows recur in millions of states.
+        voted_for = r.votes.get(s.voted_for) or r.remember(r.votes, s.voted_for)
+        responded = r.tallies.get(s.votes_responded) or r.remember(r.tallies, s.votes_responded)
+        granted = r.tallies.get(s.votes_granted) or r.remember(r.tallies, s.votes_granted)
+        next_index = r.indexes.get(s.next_index) or r.remember(r.indexes, s.next_index)
+        match_index = r.indexes.get(s.match_index) or r.remember(r.indexes, s.match_index)
         return (
             row(s.term),
             row(s.role),
-            tuple(name[v] for v in row(s.voted_for)),
+            voted_for,
             row(s.log),
             row(s.commit_index),
-            tuple(masks[b] for b in row(s.votes_responded)),
-            tuple(masks[b] for b in row(s.votes_granted)),
-            tuple(map(row, row(s.next_index))),
-            tuple(map(row, row(s.match_index))),
-            tuple(sorted(((m[0], m[1], name[m[2]], name[m[3]], *m[4:]), c) for m, c in s.messages)),
-            tuple(sorted((t, name[i]) for t, i in s.elected)),
+            responded,
+            granted,
+            next_index,
+            match_index,
+            self._renamed_messages(s.messages, name) if s.messages else (),
+            tuple(sorted((t, name[i]) for t, i in s.elected)) if s.elected else (),
             s.committed,
-            one_side(masks[s.cut], len(name) - 1),
+            one_side(masks[s.cut], len(name) - 1) if s.cut else 0,
         )
+
+    @staticmethod
+    def _renamed_messages(messages: Bag, name: tuple[int, ...]) -> Bag:
+        """The bag with sender and receiver renamed, sorted again (a bag has one form)."""
+        renamed = [((m[0], m[1], name[m[2]], name[m[3]], *m[4:]), c) for m, c in messages]
+        if len(renamed) > 1:
+            renamed.sort()
+        return tuple(renamed)
 
     def permuted(self, s: State, order: tuple[int, ...]) -> State:
         """The state whose server k is `s`'s server order[k]."""
-        return State(*self._renamed(s, self._renaming[order]))
+        return State._make(self._renamed(s, self._renaming[order]))
 
 
 def side_size(cut: int, i: int, n: int) -> int:
@@ -116,6 +132,23 @@ class Renaming:
     row: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     name: tuple[int, ...]
     masks: tuple[int, ...]
+    # What this renaming made of each per-server row seen so far, by kind of row.
+    votes: dict[tuple[Any, ...], tuple[Any, ...]] = attrs.field(factory=dict, eq=False)
+    tallies: dict[tuple[Any, ...], tuple[Any, ...]] = attrs.field(factory=dict, eq=False)
+    indexes: dict[tuple[Any, ...], tuple[Any, ...]] = attrs.field(factory=dict, eq=False)
+
+    def remember(self, memo: dict[tuple[Any, ...], tuple[Any, ...]], row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """`row` renamed, computed the first time it is seen (a row of votes, of vote tallies
+        as bitmasks, or of index rows), remembered in `memo` for the next."""
+        row_of = self.row
+        if memo is self.votes:
+            renamed = tuple(self.name[v] for v in row_of(row))
+        elif memo is self.tallies:
+            renamed = tuple(self.masks[b] for b in row_of(row))
+        else:
+            renamed = tuple(map(row_of, row_of(row)))
+        memo[row] = renamed
+        return renamed
 
     @classmethod
     def of(cls, order: tuple[int, ...]) -> Renaming:

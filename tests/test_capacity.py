@@ -1,0 +1,71 @@
+"""What the explorer's speed rests on: the promises a model makes about its successors and
+keys (model/kernel.py) hold, and the shortcuts they allow change no count."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+import pytest
+
+from model.raft import BUGS, Config, Raft
+from swarmcheck.engines.explore import explore
+
+
+def _ints_no_lower_than_nil(value: Hashable) -> Iterator[str]:
+    """Every part of a key that hash() could confuse with another."""
+    if isinstance(value, tuple):
+        for part in value:
+            yield from _ints_no_lower_than_nil(part)
+    elif not isinstance(value, int) or value < -1:
+        yield repr(value)
+
+
+def _reachable(model: Raft) -> Iterator[tuple[Any, Any]]:
+    """Every (state, successor) pair of the bounded space, breadth-first."""
+    seen = {model.key(s) for s in model.init_states()}
+    frontier = list(model.init_states())
+    while frontier:
+        following = []
+        for s in frontier:
+            for _, t in model.next_steps(s):
+                yield s, t
+                if model.key(t) not in seen:
+                    seen.add(model.key(t))
+                    following.append(t)
+        frontier = following
+
+
+TWO_ENTRIES = Config(servers=2, max_term=3, max_log=2, max_msgs=1, values=1, history=True)
+SMALL = [TWO_ENTRIES] + [
+    Config(servers=2, max_term=2, max_log=1, max_msgs=1, bugs=frozenset({bug})) for bug in BUGS
+]
+
+
+@pytest.mark.parametrize("config", SMALL, ids=["two-entries", *BUGS])
+def test_raft_keeps_its_promises_to_the_explorer(config: Config) -> None:
+    model = Raft(config)
+    assert model.successors_within_bounds and model.hash_fingerprints
+    pairs = 0
+    for s, t in _reachable(model):
+        pairs += 1
+        assert model.within_bounds(t), f"a successor outside the bounds: {model.describe_state(t)}"
+        for key in (model.key(t), model.canonical(t)):
+            assert not list(_ints_no_lower_than_nil(key)), f"hash() could merge states: {key}"
+    assert pairs > 1_000
+
+
+class _Unpromised(Raft):
+    """The same model, promising nothing: every successor checked, every key marshalled."""
+
+    successors_within_bounds = False
+    hash_fingerprints = False
+
+
+@pytest.mark.parametrize("symmetry", [False, True])
+def test_the_shortcuts_change_no_count(symmetry: bool) -> None:
+    fast = explore(Raft(TWO_ENTRIES), [], symmetry=symmetry).stats
+    slow = explore(_Unpromised(TWO_ENTRIES), [], symmetry=symmetry).stats
+    assert fast is not None and slow is not None
+    assert (fast.distinct_states, fast.transitions, fast.depth) == (slow.distinct_states, slow.transitions, slow.depth)
+    assert fast.coverage == slow.coverage
