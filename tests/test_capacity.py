@@ -47,7 +47,7 @@ def test_raft_keeps_its_promises_to_the_explorer(config: Config) -> None:
     model = Raft(config)
     assert model.successors_within_bounds and model.hash_fingerprints
     pairs = 0
-    for s, t in _reachable(model):
+    for _, t in _reachable(model):
         pairs += 1
         assert model.within_bounds(t), f"a successor outside the bounds: {model.describe_state(t)}"
         for key in (model.key(t), model.canonical(t)):

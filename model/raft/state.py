@@ -76,7 +76,7 @@ def s_with(
     cut: int | None = None,
 ) -> State:
     """`s` with some fields replaced: the successor of a step (TLA+'s UNCHANGED for the rest)."""
-    return _new(  # type: ignore[no-any-return]  # NamedTuple's own __new__ costs a Python call
+    return _new(  # NamedTuple's own __new__ costs a Python call
         State,
         (
             s[0] if term is None else term,
