@@ -37,9 +37,7 @@ def _reachable(model: Raft) -> Iterator[tuple[Any, Any]]:
 
 
 TWO_ENTRIES = Config(servers=2, max_term=3, max_log=2, max_msgs=1, values=1, history=True)
-SMALL = [TWO_ENTRIES] + [
-    Config(servers=2, max_term=2, max_log=1, max_msgs=1, bugs=frozenset({bug})) for bug in BUGS
-]
+SMALL = [TWO_ENTRIES] + [Config(servers=2, max_term=2, max_log=1, max_msgs=1, bugs=frozenset({bug})) for bug in BUGS]
 
 
 @pytest.mark.parametrize("config", SMALL, ids=["two-entries", *BUGS])
