@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
         "--time", type=_positive_float, default=None, metavar="S", help="time budget per run, in seconds"
     )
     check.add_argument("--no-symmetry", action="store_true", help="explore every state, not one per orbit")
+    check.add_argument(
+        "--workers", type=_worker_count, default=1, metavar="N", help="explorer processes sharing the search (1..64)"
+    )
     check.add_argument("--reports", type=_folder, default=Path("reports"), metavar="DIR")
     check.add_argument("--quiet", action="store_true", help="no progress lines")
     check.add_argument(
@@ -154,6 +157,13 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def _positive(text: str) -> int:
     return int(_positive_number(text, int, "a whole number"))
+
+
+def _worker_count(text: str) -> int:
+    count = _positive(text)
+    if count > 64:
+        raise argparse.ArgumentTypeError(f"{count} workers is out of range (1..64)")
+    return count
 
 
 def _positive_float(text: str) -> float:
@@ -248,6 +258,7 @@ def run_check(args: argparse.Namespace) -> int:
         max_depth=args.max_depth,
         time=args.time,
         symmetry=not args.no_symmetry,
+        workers=args.workers,
         profile=args.profile,
         max_examples=args.max_examples,
         seed=args.seed,
@@ -259,7 +270,12 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _engine_options_fit(args: argparse.Namespace) -> None:
     """An option the chosen engine does not have is an error, not silently dropped."""
-    explorer_only = {"--max-states": args.max_states, "--max-depth": args.max_depth, "--no-symmetry": args.no_symmetry}
+    explorer_only = {
+        "--max-states": args.max_states,
+        "--max-depth": args.max_depth,
+        "--no-symmetry": args.no_symmetry,
+        "--workers": args.workers > 1,
+    }
     random_only = {"--max-examples": args.max_examples, "--seed": args.seed}
     if args.engine == "hypothesis":
         given = [flag for flag, value in explorer_only.items() if value]

@@ -36,6 +36,7 @@ class Budgets:
     max_depth: int | None = None
     time: float | None = None
     symmetry: bool = True
+    workers: int = 1
     profile: str = "ci"
     max_examples: int | None = None
     seed: int | None = None
@@ -83,6 +84,7 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
         time_limit=budgets.time,
         symmetry=budgets.symmetry,
         progress=progress,
+        workers=budgets.workers,
     )
 
 
