@@ -24,6 +24,8 @@ class Model(Protocol[S, A]):
     `within_bounds` (the bounds are in the guards), so no successor need be checked;
     `hash_fingerprints = True`: `key` and `canonical` hold only tuples, booleans and ints no
     lower than -1, so `hash()` tells states apart (CPython hashes -1 and -2 alike).
+    One optional method: `from_key(key)`, the state whose `key` this is, lets a search be
+    saved and resumed (`check --checkpoint`).
     """
 
     name: str

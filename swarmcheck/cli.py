@@ -83,6 +83,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--workers", type=_worker_count, default=1, metavar="N", help="explorer processes sharing the search (1..64)"
     )
+    check.add_argument(
+        "--checkpoint",
+        type=_folder,
+        default=None,
+        metavar="DIR",
+        help="save each search there as it goes, and on Ctrl-C",
+    )
+    check.add_argument(
+        "--checkpoint-every", type=_positive_float, default=300.0, metavar="S", help="seconds between checkpoints"
+    )
+    check.add_argument("--resume", type=_folder, default=None, metavar="DIR", help="continue the searches saved there")
     check.add_argument("--reports", type=_folder, default=Path("reports"), metavar="DIR")
     check.add_argument("--quiet", action="store_true", help="no progress lines")
     check.add_argument(
@@ -243,6 +254,8 @@ def run_check(args: argparse.Namespace) -> int:
         if args.junit.is_dir():
             raise InputError(f"--junit {args.junit}: is a folder; it takes a file name")
         output_folder(args.junit.parent, "--junit")
+    if args.checkpoint is not None:
+        output_folder(args.checkpoint, "--checkpoint")
     models = _with_user_models(args)
     jobs = plan(models, _settings(args.set), args.bug, args.property)  # every name checked first
     if args.oracle:
@@ -259,6 +272,9 @@ def run_check(args: argparse.Namespace) -> int:
         time=args.time,
         symmetry=not args.no_symmetry,
         workers=args.workers,
+        checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
+        resume=args.resume,
         profile=args.profile,
         max_examples=args.max_examples,
         seed=args.seed,
@@ -270,11 +286,17 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _engine_options_fit(args: argparse.Namespace) -> None:
     """An option the chosen engine does not have is an error, not silently dropped."""
+    if args.workers > 1 and (args.checkpoint or args.resume):
+        raise InputError("--checkpoint and --resume save one worker's search: leave out --workers")
+    if args.resume is not None and not args.resume.is_dir():
+        raise InputError(f"--resume {args.resume}: no such folder")
     explorer_only = {
         "--max-states": args.max_states,
         "--max-depth": args.max_depth,
         "--no-symmetry": args.no_symmetry,
         "--workers": args.workers > 1,
+        "--checkpoint": args.checkpoint,
+        "--resume": args.resume,
     }
     random_only = {"--max-examples": args.max_examples, "--seed": args.seed}
     if args.engine == "hypothesis":

@@ -19,10 +19,10 @@ from properties.base import Property
 from swarmcheck.engines.explore import explore, stderr_progress
 from swarmcheck.engines.result import INCOMPLETE, NOT_FOUND, Result
 from swarmcheck.engines.stateful import hunt
-from swarmcheck.outputs import junit
+from swarmcheck.outputs import checkpoint, junit
 from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
 from swarmcheck.plan import Job
-from swarmcheck.registry import differing
+from swarmcheck.registry import InputError, differing
 
 HEADER = ["model", "configuration", "engine", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
 INTERRUPTED = 130  # the shell's code for a run ended by Ctrl-C
@@ -37,6 +37,9 @@ class Budgets:
     time: float | None = None
     symmetry: bool = True
     workers: int = 1
+    checkpoint: Path | None = None  # where the explorer saves each job's search as it goes
+    checkpoint_every: float = 300.0
+    resume: Path | None = None  # where it finds the searches to continue
     profile: str = "ci"
     max_examples: int | None = None
     seed: int | None = None
@@ -76,7 +79,39 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
             time_limit=budgets.time,
             progress=progress,
         )
-    return explore(
+    saving = budgets.checkpoint or budgets.resume
+    if saving is None:
+        return explore(
+            model,
+            job.properties,
+            max_states=budgets.max_states,
+            max_depth=budgets.max_depth,
+            time_limit=budgets.time,
+            symmetry=budgets.symmetry,
+            progress=progress,
+            workers=budgets.workers,
+        )
+    return _explore_with_checkpoints(job, model, budgets, saving, progress)
+
+
+def _explore_with_checkpoints(job: Job, model: Any, budgets: Budgets, saving: Path, progress: Any) -> Result:
+    """Explore, saving the search in the job's own folder under `saving`, and continuing the
+    one found under `--resume` if there is one; a finished search leaves no checkpoint."""
+    folder = saving / _folder_name(job.entry.name) / _folder_name(job.name)
+    run = checkpoint.identity(model, budgets.symmetry, [p.name for p in job.properties])
+    resume = None
+    if budgets.resume is not None:
+        found = budgets.resume / _folder_name(job.entry.name) / _folder_name(job.name)
+        if checkpoint.exists(found):
+            try:
+                resume = checkpoint.load(found, model, run)
+            except checkpoint.CheckpointError as error:
+                raise InputError(f"--resume: {error}") from None
+            if not budgets.quiet:
+                print(f"{job.entry.name} {job.name}: resumed at {len(resume.parents):,} states, depth {resume.depth}")
+    if not hasattr(model, "from_key"):
+        raise InputError(f"--checkpoint: {job.entry.name}'s states cannot be read back (its model has no from_key)")
+    result = explore(
         model,
         job.properties,
         max_states=budgets.max_states,
@@ -84,8 +119,18 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
         time_limit=budgets.time,
         symmetry=budgets.symmetry,
         progress=progress,
-        workers=budgets.workers,
+        checkpoint=lambda snapshot: checkpoint.save(folder, model, run, snapshot),
+        checkpoint_every=budgets.checkpoint_every,
+        resume=resume,
     )
+    if result.budget_hit is None:
+        checkpoint.remove(folder)  # done: nothing left to resume (a budget's stop can go on)
+    return result
+
+
+def _folder_name(name: str) -> str:
+    """A configuration's name as one safe folder name (a `--set` run is named by its settings)."""
+    return "".join(c if c.isalnum() or c in "-_.=" else "_" for c in name).strip(".") or "_"
 
 
 def provenance(result: Result, configuration: str, budgets: Budgets) -> dict[str, Any]:

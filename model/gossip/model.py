@@ -115,6 +115,9 @@ class Gossip(Lifecycle, NodeSymmetry):
     def key(self, s: State) -> Hashable:
         return s.fields()
 
+    def from_key(self, key: tuple[Any, ...]) -> State:
+        return State(*key)
+
     def switched_off(self) -> frozenset[str]:
         """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""
         c = self.config

@@ -152,6 +152,9 @@ class Orchestration(
     def key(self, s: State) -> Hashable:
         return attrs.astuple(s, recurse=False)
 
+    def from_key(self, key: tuple[Any, ...]) -> State:
+        return State(*key)
+
     def switched_off(self) -> frozenset[str]:
         """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""
         c, constraint = self.config, self.constraint

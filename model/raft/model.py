@@ -267,6 +267,9 @@ class Raft(MessageHandlers, ServerSymmetry):
     def key(self, s: State) -> Hashable:
         return s
 
+    def from_key(self, key: tuple[Any, ...]) -> State:
+        return State._make(key)
+
     def switched_off(self) -> frozenset[str]:
         """The action kinds this configuration makes impossible (coverage: "off", not "never reached")."""
         off = set()

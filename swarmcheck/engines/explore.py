@@ -5,12 +5,19 @@ outside the model's bounds are discarded (TLC's CONSTRAINT): neither counted as 
 expanded. One process by default; `workers` > 1 splits the seen set among processes
 (`parallel`), with the same counts and verdicts. What one part of the search does is in
 `search`; rebuilding a counterexample from fingerprints is in `traces`.
+
+A long run can be saved as it goes: `checkpoint` is handed a `Snapshot` (the seen set, the
+frontier, the counts so far) every `checkpoint_every` seconds and on Ctrl-C, always between
+two states' expansions; `resume` continues from one, to the same counts as a run never
+stopped. Writing a snapshot to disk is an output's business (swarmcheck/outputs/checkpoint.py).
 """
 
 from __future__ import annotations
 
 import gc
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,11 +27,28 @@ import attrs
 
 from model.kernel import Model
 from properties.base import Property
-from swarmcheck.engines.result import Result, Stats
+from swarmcheck.engines.result import Result, Stats, Violation
 from swarmcheck.engines.search import Frontier, Part
 from swarmcheck.engines.traces import with_trace
 
 Progress = Callable[[str], None]
+
+
+@attrs.frozen
+class Snapshot:
+    """A search stopped between two expansions: enough to go on as if it never stopped."""
+
+    parents: dict[int, int]
+    frontier: Frontier  # the rest of the level being expanded
+    following: Frontier  # the next level, as found so far
+    depth: int
+    transitions: int
+    coverage: dict[str, int]
+    reached: frozenset[str]
+    violations: tuple[Violation, ...]
+
+
+Saver = Callable[[Snapshot], None]
 
 
 def stderr_progress(line: str) -> None:
@@ -70,9 +94,14 @@ def explore(
     progress: Progress | None = None,
     progress_every: float = 2.0,
     workers: int = 1,
+    checkpoint: Saver | None = None,
+    checkpoint_every: float = 300.0,
+    resume: Snapshot | None = None,
 ) -> Result:
     """Explore every state within the model's bounds and judge every property."""
     budgets = Budgets(max_states, max_depth, time_limit)
+    if workers > 1 and (checkpoint or resume):
+        raise ValueError("checkpoints are written by one worker: use workers=1")
     if workers > 1:
         from swarmcheck.engines.parallel import search_in_parts
 
@@ -82,10 +111,11 @@ def explore(
     else:
         part = Part(model, properties, symmetry)
         started = time.perf_counter()
-        with collector_off():
-            depth, budget_hit = search(
-                part, budgets, stop_at_first, Clock(budgets, progress, progress_every, model.name)
-            )
+        clock = Clock(budgets, progress, progress_every, model.name)
+        if checkpoint is not None:
+            clock.checkpoint_every = checkpoint_every
+        with collector_off(), _interrupts_to(clock, checkpoint is not None):
+            depth, budget_hit = search(part, budgets, stop_at_first, clock, checkpoint, resume)
         outcome = Outcome([part], depth, budget_hit, time.perf_counter() - started, len(part.parents))
     return conclude(model, properties, outcome, stop_at_first)
 
@@ -112,6 +142,9 @@ class Clock:
         self.budget_hit: str | None = None
         self.depth = 0
         self.transitions: Callable[[], int] = lambda: 0
+        self.checkpoint_every: float | None = None
+        self.last_checkpoint = self.started
+        self.interrupted = False  # Ctrl-C, when a checkpoint is to be written first
 
     def __call__(self, states: int) -> bool:
         now = time.perf_counter()
@@ -119,28 +152,98 @@ class Clock:
         if self.progress is not None and now - self.last_report >= self.every:
             self.last_report = now
             self.progress(progress_line(self.name, states, self.transitions(), self.depth, now - self.started))
-        return self.budget_hit is not None
+        return self.budget_hit is not None or self.interrupted or self.checkpoint_due(now)
+
+    def checkpoint_due(self, now: float) -> bool:
+        return self.checkpoint_every is not None and now - self.last_checkpoint >= self.checkpoint_every
 
 
-def search(part: Part, budgets: Budgets, stop_at_first: bool, clock: Clock) -> tuple[int, str | None]:
+@contextmanager
+def _interrupts_to(clock: Clock, wanted: bool) -> Iterator[None]:
+    """While checkpointing, Ctrl-C only tells the clock: the level stops between two states,
+    the last checkpoint is written, and then the KeyboardInterrupt is raised."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        clock.interrupted = True
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def search(
+    part: Part,
+    budgets: Budgets,
+    stop_at_first: bool,
+    clock: Clock,
+    checkpoint: Saver | None = None,
+    resume: Snapshot | None = None,
+) -> tuple[int, str | None]:
     """Breadth-first in one process: the depth reached and the budget that ended the run, if one did."""
     clock.transitions = lambda: part.transitions
-    frontier: Frontier = part.start()
-    depth = 1 if frontier else 0
+    if resume is None:
+        frontier: Frontier = part.start()
+        following: Frontier = []
+        depth = 1 if frontier else 0
+    else:
+        frontier, following, depth = list(resume.frontier), list(resume.following), resume.depth
+        _restore(part, resume)
     # With no invariant to judge, the run is over once every `sometimes` is reached.
-    reachability_only = part.only_reachability and part.undecided
+    reachability_only = part.only_reachability and bool(part.reached or part.undecided)
     while frontier and not (stop_at_first and part.violations):
         if reachability_only and not part.undecided:
             return depth, "nothing left to decide"
         if budgets.max_depth is not None and depth >= budgets.max_depth:
+            if checkpoint is not None:  # a larger budget may go on from here
+                checkpoint(_snapshot(part, frontier, following, depth))
             return depth, f"depth {budgets.max_depth}"
         clock.depth = depth
-        frontier, _, _ = part.expand(frontier, stop_at_first, clock)
+        found, _, position = part.expand(frontier, stop_at_first, clock)
+        following.extend(found)
         if clock.budget_hit:
+            if checkpoint is not None:
+                checkpoint(_snapshot(part, frontier[position:], following, depth))
             return depth, clock.budget_hit
+        if checkpoint is not None and position < len(frontier):
+            checkpoint(_snapshot(part, frontier[position:], following, depth))
+            clock.last_checkpoint = time.perf_counter()
+            if clock.interrupted:
+                raise KeyboardInterrupt
+            frontier = frontier[position:]
+            continue  # the same level, from the next state on
+        frontier, following = following, []
         if frontier:
             depth += 1
     return depth, None
+
+
+def _snapshot(part: Part, frontier: Frontier, following: Frontier, depth: int) -> Snapshot:
+    return Snapshot(
+        parents=part.parents,
+        frontier=frontier,
+        following=following,
+        depth=depth,
+        transitions=part.transitions,
+        coverage=dict(part.coverage),
+        reached=frozenset(part.reached),
+        violations=tuple(part.violations.values()),
+    )
+
+
+def _restore(part: Part, snapshot: Snapshot) -> None:
+    """Where the snapshot's run had got to: its seen set, counts, and what it had judged."""
+    part.parents = dict(snapshot.parents)
+    part.transitions = snapshot.transitions
+    part.coverage.update(snapshot.coverage)
+    part.reached |= snapshot.reached
+    part.sometimes = [p for p in part.sometimes if p.name not in snapshot.reached]
+    part.sometimes_steps = [p for p in part.sometimes_steps if p.name not in snapshot.reached]
+    part.violations.update({v.property: v for v in snapshot.violations})
 
 
 def conclude(

@@ -132,10 +132,8 @@ class Part:
                 self.reached.add(p.name)
                 self.sometimes_steps.remove(p)
 
-    def expand(
-        self, frontier: Frontier, stop_at_first: bool, tick: Tick, start: int = 0
-    ) -> tuple[Frontier, list[Candidates], int]:
-        """Every successor of the frontier (from position `start`): the new states this part
+    def expand(self, frontier: Frontier, stop_at_first: bool, tick: Tick) -> tuple[Frontier, list[Candidates], int]:
+        """Every successor of the frontier: the new states this part
         owns, in the order found; per other part, the states it should be asked about; and
         the position reached (short of the end when `tick` or a violation stopped the level).
 
@@ -160,14 +158,9 @@ class Part:
         exact = self.seen_as_is if self.symmetry else None
         transitions = 0
         following: Frontier = []
-        position = start
-        for position in range(start, len(frontier)):
+        position = 0
+        for position in range(len(frontier)):
             fp, s = frontier[position]
-            if position & 1023 == 0:
-                self.transitions += transitions
-                transitions = 0
-                if tick(len(parents)):
-                    break
             for action, t in next_steps(s):
                 if within_bounds is not None and not within_bounds(t):
                     continue
@@ -205,6 +198,12 @@ class Part:
             if stop_at_first and violations:
                 position += 1
                 break
+            if position & 1023 == 0:  # after the state: every call expands at least one
+                self.transitions += transitions
+                transitions = 0
+                if tick(len(parents)):
+                    position += 1
+                    break
         else:
             position = len(frontier)
         self.transitions += transitions
