@@ -1,11 +1,18 @@
-"""Explorer benchmark: distinct states/s and peak memory.
+"""Explorer benchmark: states per CPU-second, peak memory and bytes per state, as a table.
 
-The Raft reference configurations (reference mode: no history, no properties, as TLC
-counts them) and two orchestration configurations of the main job, with all their
+Rows: TLC's Raft spaces in reference mode (no history, no properties, as TLC counts them:
+2 servers 22,231 states; 3 servers 1,931,973), with and without symmetry; the 3-server
+space on 2 worker processes; the fastest Python checker we know (minicheck, its port of
+the same space in ../shared/peers/) run beside it when a Python that has it is given
+(`--peer PYTHON`); and two scheduler configurations of the main job with all their
 properties, as `swarmcheck check scheduler` runs them.
 
-Run: python bench/explore.py [--quick]. Each configuration runs in a fresh
-process, so the peak resident memory printed is that run's alone.
+Every row runs in a fresh process, so its peak resident memory is its own. CPU seconds
+(user + system, the workers' included) are what to compare on a shared, noisy machine;
+wall seconds are printed beside them. Bytes per state: peak resident memory of the largest
+process over the states it holds (for 2 workers: the larger worker, over half the states).
+
+Run: python bench/explore.py [--quick] [--peer /path/to/python-with-minicheck]
 """
 
 from __future__ import annotations
@@ -17,40 +24,61 @@ import platform
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
-CONFIGS: list[tuple[str, dict[str, int | bool | str], bool]] = [
-    ("reference (TLC 22,231)", {"servers": 2, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 2}, False),
-    ("reference (TLC 22,231)", {"servers": 2, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 2}, True),
-    ("three servers", {"servers": 3, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 1}, False),
-    ("three servers", {"servers": 3, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 1}, True),
-    ("scheduler", {"suite": "drain-pause-activate"}, True),
-    ("scheduler", {"suite": "rolling-update-start-first"}, True),
+ROOT = Path(__file__).resolve().parent.parent
+TWO = {"servers": 2, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 2}
+THREE = {"servers": 3, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 1}
+# (row name, what to run, symmetry, workers)
+ROWS: list[tuple[str, dict[str, Any], bool, int]] = [
+    ("raft 2 servers (TLC 22,231)", TWO, False, 1),
+    ("raft 2 servers", TWO, True, 1),
+    ("raft 3 servers (TLC 1,931,973)", THREE, False, 1),
+    ("raft 3 servers", THREE, True, 1),
+    ("raft 3 servers", THREE, False, 2),
+    ("raft 3 servers", THREE, True, 2),
+    ("scheduler drain-pause-activate", {"suite": "drain-pause-activate"}, True, 1),
+    ("scheduler rolling-update-start-first", {"suite": "rolling-update-start-first"}, True, 1),
 ]
+PEER = Path(__file__).resolve().parent.parent.parent / "shared" / "peers" / "minicheck_raft.py"
 
 
-def one_run(bounds: dict[str, int | bool | str], symmetry: bool) -> dict[str, float]:
-    """Explore in this process and measure."""
+def one_run(what: dict[str, Any], symmetry: bool, workers: int) -> dict[str, float]:
+    """Explore in this process (and its workers) and measure."""
     from swarmcheck.engines.explore import explore
 
-    if "suite" in bounds:
+    if "suite" in what:
         from model.orchestration import SUITE, Orchestration
         from properties.orchestration import properties
 
-        config = SUITE[str(bounds["suite"])]
-        result = explore(Orchestration(config), properties(config), symmetry=symmetry)
+        config = SUITE[str(what["suite"])]
+        result = explore(Orchestration(config), properties(config), symmetry=symmetry, workers=workers)
     else:
         from model.raft import Config, Raft
 
-        result = explore(Raft(Config(history=False, **bounds)), [], symmetry=symmetry)  # type: ignore[arg-type]
+        result = explore(Raft(Config(history=False, **what)), [], symmetry=symmetry, workers=workers)
     assert result.stats is not None
-    return {
-        "states": result.stats.distinct_states,
-        "transitions": result.stats.transitions,
-        "depth": result.stats.depth,
-        "seconds": result.stats.seconds,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    # The largest process's peak: this one, or (with workers) the largest worker.
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
+    s = result.stats
+    return {"states": s.distinct_states, "transitions": s.transitions, "depth": s.depth, "peak_mib": peak / 1024}
+
+
+def measured(command: list[str]) -> tuple[str, float, float]:
+    """Run a command; its output, wall seconds and CPU seconds (its descendants' too)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    out = subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out.stdout, wall, cpu
 
 
 def machine() -> str:
@@ -62,41 +90,55 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def row(name: str, engine: str, symmetry: str, workers: int, r: dict[str, float], held: float) -> str:
+    per_cpu = r["states"] / r["cpu"] if r["cpu"] else 0.0
+    per_state = r["peak_mib"] * 2**20 / held if held else 0.0
+    return (
+        f"{name:37} {engine:10} {symmetry:8} {workers:>7} {r['states']:>10,} {r.get('transitions', 0):>12,} "
+        f"{r.get('depth', '-'):>5} {r['wall']:>7.1f} {r['cpu']:>7.1f} {per_cpu:>12,.0f} {r['peak_mib']:>8,.0f} {per_state:>8,.0f}"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="only the two-server reference configurations")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="only the two-server rows")
+    parser.add_argument("--peer", help="a Python with minicheck installed: run the peer's 3-server space beside ours")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        bounds, symmetry = json.loads(args.one)
-        print(json.dumps(one_run(bounds, symmetry)))
+        what, symmetry, workers = json.loads(args.one)
+        print(json.dumps(one_run(what, symmetry, workers)))
         return 0
     print(f"machine: {machine()}")
-    print("engine: swarmcheck explore, one process; Raft in reference mode (no history, no properties),")
-    print("the scheduler with every property of its configuration\n")
-    header = f"{'configuration':24} {'bounds':38} {'symmetry':8} {'states':>10} {'transitions':>12} {'depth':>5} {'seconds':>8} {'states/s':>9} {'peak MiB':>9}"
+    print("swarmcheck explore; Raft in reference mode (no history, no properties, as TLC counts);")
+    print("the scheduler with every property of its configuration. CPU = user + system, workers included.\n")
+    header = (
+        f"{'configuration':37} {'engine':10} {'symmetry':8} {'workers':>7} {'states':>10} {'transitions':>12} "
+        f"{'depth':>5} {'wall s':>7} {'CPU s':>7} {'states/CPU-s':>12} {'peak MiB':>8} {'B/state':>8}"
+    )
     print(header)
     print("-" * len(header))
-    root = Path(__file__).resolve().parent.parent
-    for name, bounds, symmetry in CONFIGS[:2] if args.quick else CONFIGS:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", json.dumps([bounds, symmetry])],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=root,
-            env={**os.environ, "PYTHONPATH": str(root)},
-        )
-        r = json.loads(out.stdout)
-        shown = " ".join(f"{k}={v}" for k, v in bounds.items() if k != "values")
-        print(
-            f"{name:24} {shown:38} {'on' if symmetry else 'off':8} {r['states']:>10,} {r['transitions']:>12,} "
-            f"{r['depth']:>5} {r['seconds']:>8.1f} {r['states'] / r['seconds']:>9,.0f} {r['peak_mib']:>9,.0f}"
-        )
+    rows = [r for r in ROWS if r[1] is TWO] if args.quick else ROWS
+    for name, what, symmetry, workers in rows:
+        out, wall, cpu = measured([sys.executable, __file__, "--one", json.dumps([what, symmetry, workers])])
+        r = {**json.loads(out), "wall": wall, "cpu": cpu}
+        print(row(name, "swarmcheck", "on" if symmetry else "off", workers, r, r["states"] / workers), flush=True)
+        if args.peer and what is THREE and not symmetry and workers == 1:
+            print(peer_row(args.peer), flush=True)
     return 0
+
+
+def peer_row(python: str) -> str:
+    """The peer on the same 3-server space, right after ours: its own count, our clock."""
+    out, wall, cpu = measured([python, str(PEER), "B3"])
+    lines = out.splitlines()
+    states = next(int(line.split(":")[1].split()[0].replace(",", "")) for line in lines if "distinct states:" in line)
+    peak = next(float(line.rsplit(":", 1)[1].split()[0]) for line in lines if "peak RSS" in line)
+    r = {"states": states, "wall": wall, "cpu": cpu, "peak_mib": peak}
+    return row("raft 3 servers (the peer's port)", "minicheck", "off", 1, r, states)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
@@ -83,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--workers", type=_worker_count, default=1, metavar="N", help="explorer processes sharing the search (1..64)"
     )
+    check.add_argument(
+        "--backend",
+        choices=("processes", "ray"),
+        default="processes",
+        help="where the workers run: processes on this machine, or Ray actors (pip install -e '.[ray]')",
+    )
+    check.add_argument("--address", default=None, metavar="HOST:PORT", help="with --backend ray: a running cluster")
     check.add_argument(
         "--checkpoint",
         type=_folder,
@@ -272,6 +280,8 @@ def run_check(args: argparse.Namespace) -> int:
         time=args.time,
         symmetry=not args.no_symmetry,
         workers=args.workers,
+        backend=args.backend,
+        address=args.address,
         checkpoint=args.checkpoint,
         checkpoint_every=args.checkpoint_every,
         resume=args.resume,
@@ -286,8 +296,12 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _engine_options_fit(args: argparse.Namespace) -> None:
     """An option the chosen engine does not have is an error, not silently dropped."""
-    if args.workers > 1 and (args.checkpoint or args.resume):
-        raise InputError("--checkpoint and --resume save one worker's search: leave out --workers")
+    if (args.workers > 1 or args.backend == "ray") and (args.checkpoint or args.resume):
+        raise InputError("--checkpoint and --resume save one worker's search: leave out --workers and --backend")
+    if args.address is not None and args.backend != "ray":
+        raise InputError("--address names a Ray cluster: add --backend ray")
+    if args.backend == "ray" and importlib.util.find_spec("ray") is None:
+        raise InputError("--backend ray needs Ray: pip install -e '.[ray]'")
     if args.resume is not None and not args.resume.is_dir():
         raise InputError(f"--resume {args.resume}: no such folder")
     explorer_only = {
@@ -295,6 +309,7 @@ def _engine_options_fit(args: argparse.Namespace) -> None:
         "--max-depth": args.max_depth,
         "--no-symmetry": args.no_symmetry,
         "--workers": args.workers > 1,
+        "--backend": args.backend != "processes",
         "--checkpoint": args.checkpoint,
         "--resume": args.resume,
     }

@@ -37,6 +37,8 @@ class Budgets:
     time: float | None = None
     symmetry: bool = True
     workers: int = 1
+    backend: str = "processes"  # or "ray"
+    address: str | None = None  # a Ray cluster to join
     checkpoint: Path | None = None  # where the explorer saves each job's search as it goes
     checkpoint_every: float = 300.0
     resume: Path | None = None  # where it finds the searches to continue
@@ -90,6 +92,8 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
             symmetry=budgets.symmetry,
             progress=progress,
             workers=budgets.workers,
+            backend=budgets.backend,
+            address=budgets.address,
         )
     return _explore_with_checkpoints(job, model, budgets, saving, progress)
 

@@ -3,6 +3,9 @@ keys (model/kernel.py) hold, and the shortcuts they allow change no count."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Hashable, Iterator
 from typing import Any
 
@@ -10,6 +13,7 @@ import pytest
 
 from model.raft import BUGS, Config, Raft
 from swarmcheck.engines.explore import explore
+from swarmcheck.engines.search import fingerprint_of
 
 
 def _ints_no_lower_than_nil(value: Hashable) -> Iterator[str]:
@@ -67,3 +71,16 @@ def test_the_shortcuts_change_no_count(symmetry: bool) -> None:
     assert fast is not None and slow is not None
     assert (fast.distinct_states, fast.transitions, fast.depth) == (slow.distinct_states, slow.transitions, slow.depth)
     assert fast.coverage == slow.coverage
+
+
+def test_a_fingerprint_is_the_same_in_every_process() -> None:
+    """A checkpoint is resumed by another process, and workers compare fingerprints."""
+    key = ((1, -1, (2, 3)), (True, 0), ((4,),))
+    here = (fingerprint_of(key), hash(key))
+    code = "from swarmcheck.engines.search import fingerprint_of; k = ((1, -1, (2, 3)), (True, 0), ((4,),)); "
+    code += "print(fingerprint_of(k), hash(k))"
+    for seed in ("1", "2"):
+        there = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}
+        )
+        assert tuple(map(int, there.stdout.split())) == here, there.stderr

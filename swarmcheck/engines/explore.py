@@ -94,15 +94,23 @@ def explore(
     progress: Progress | None = None,
     progress_every: float = 2.0,
     workers: int = 1,
+    backend: str = "processes",
+    address: str | None = None,
     checkpoint: Saver | None = None,
     checkpoint_every: float = 300.0,
     resume: Snapshot | None = None,
 ) -> Result:
     """Explore every state within the model's bounds and judge every property."""
     budgets = Budgets(max_states, max_depth, time_limit)
-    if workers > 1 and (checkpoint or resume):
-        raise ValueError("checkpoints are written by one worker: use workers=1")
-    if workers > 1:
+    if (workers > 1 or backend == "ray") and (checkpoint or resume):
+        raise ValueError("checkpoints are written by one worker in this process: use workers=1")
+    if backend == "ray":
+        from swarmcheck.engines.distributed import search_on_ray
+
+        outcome = search_on_ray(
+            model, properties, symmetry, workers, budgets, stop_at_first, progress, progress_every, address
+        )
+    elif workers > 1:
         from swarmcheck.engines.parallel import search_in_parts
 
         outcome = search_in_parts(

@@ -29,14 +29,25 @@ from typing import Any
 import attrs
 
 from model.kernel import Model
-from properties.base import Kind, Property
+from properties.base import Property
 from swarmcheck.engines.explore import Budgets, Outcome, Progress, collector_off, progress_line
+from swarmcheck.engines.levels import (
+    DEPTH,
+    FRONTIER,
+    ROW,
+    STATES,
+    TRANSITIONS,
+    VIOLATIONS,
+    Tick,
+    judge_level,
+    moves,
+    part_of,
+    report_of,
+    row_of,
+    totals_of,
+)
 from swarmcheck.engines.search import Candidates, Frontier, Part, as_pairs
 
-# One row of the board per worker: what it publishes at the end of each level.
-FRONTIER, STATES, TRANSITIONS, VIOLATIONS, REACHED, BUDGET, DEPTH = range(7)
-ROW = 7
-TIME_UP, STATES_UP = 1, 2  # BUDGET flags
 Stash = dict[tuple[str, int, int], Any]  # messages that came before they were wanted
 
 
@@ -88,23 +99,7 @@ def search_in_parts(
                 process.terminate()
             process.join()
     seconds = time.perf_counter() - started
-    parts = []
-    for k in range(workers):
-        report = reports[k]
-        parts.append(
-            Part(
-                model,
-                properties,
-                symmetry,
-                k,
-                workers,
-                parents=report["parents"],
-                coverage=report["coverage"],
-                violations=report["violations"],
-                reached=report["reached"],
-                transitions=report["transitions"],
-            )
-        )
+    parts = [part_of(Part(model, properties, symmetry, k, workers), reports[k]) for k in range(workers)]
     states = sum(report["states"] for report in reports.values())
     return Outcome(parts, reports[0]["depth"], reports[0]["budget_hit"], seconds, states)
 
@@ -155,58 +150,20 @@ def _work(part: Part, budgets: Budgets, stop_at_first: bool, wiring: Wiring) -> 
 
 
 def _search_part(part: Part, budgets: Budgets, stop_at_first: bool, wiring: Wiring) -> dict[str, Any]:
-    started = time.perf_counter()
     stash: Stash = {}
     frontier: Frontier = part.start()
     reachability_only = part.only_reachability and part.undecided
-    depth, level, budget_hit = 0, 0, None
-    stopped_by = 0
-
-    def tick(states: int) -> bool:
-        nonlocal stopped_by
-        seconds = time.perf_counter() - started
-        if budgets.time_limit is not None and seconds > budgets.time_limit:
-            stopped_by |= TIME_UP
-        if budgets.max_states is not None and states * part.parts > budgets.max_states:
-            stopped_by |= STATES_UP
-        return bool(stopped_by)
-
+    depth, level = 0, 0
+    tick = Tick(budgets, part.parts)
     while True:
-        totals, sizes = _agree(part, wiring, len(frontier), stopped_by, depth)
-        if totals[BUDGET]:
-            budget_hit = (
-                f"time {budgets.time_limit:g} s" if totals[BUDGET] & TIME_UP else f"{budgets.max_states} states"
-            )
-            break
-        if budgets.max_states is not None and totals[STATES] > budgets.max_states:
-            budget_hit = f"{budgets.max_states} states"
-            break
-        if not totals[FRONTIER]:
-            break
-        depth += 1  # one more level holds states, as one process counts it
-        if stop_at_first and totals[VIOLATIONS]:
-            break
-        if reachability_only and totals[REACHED] == _all_reachable(part):
-            budget_hit = "nothing left to decide"
-            break
-        if budgets.max_depth is not None and depth >= budgets.max_depth:
-            budget_hit = f"depth {budgets.max_depth}"
-            break
+        totals, sizes = _agree(part, wiring, row_of(part, len(frontier), tick.stopped_by, depth))
+        depth, budget_hit, go_on = judge_level(part, totals, depth, budgets, stop_at_first, reachability_only)
+        if not go_on:
+            return report_of(part, depth, budget_hit, found=bool(totals[VIOLATIONS]))
         frontier = _even_out(part, wiring, level, sizes, frontier, stash)
         following, elsewhere, _ = part.expand(frontier, stop_at_first, tick)
         _exchange(part, wiring, level, elsewhere, following, stash)
         frontier, level = following, level + 1
-    found = bool(totals[VIOLATIONS])
-    return {
-        "states": len(part.parents),
-        "transitions": part.transitions,
-        "coverage": part.coverage,
-        "violations": part.violations,
-        "reached": part.reached,
-        "parents": part.parents if found else {},
-        "depth": depth,
-        "budget_hit": budget_hit,
-    }
 
 
 def _exchange(
@@ -229,39 +186,16 @@ def _exchange(
 
 def _even_out(part: Part, wiring: Wiring, level: int, sizes: list[int], frontier: Frontier, stash: Stash) -> Frontier:
     """Move states from the workers whose frontier is above the mean to those below, so each
-    expands its share of the next level. Every worker computes the same moves from the board."""
-    total, n = sum(sizes), len(sizes)
-    if max(sizes) <= total / n * 1.02 + 64:
-        return frontier  # even enough: moving states would cost more than it saves
-    moves = _moves(sizes)
-    me = part.index
-    for giver, taker, count in moves:
+    expands its share of the level. Every worker computes the same moves from the board."""
+    planned, me = moves(sizes), part.index
+    for giver, taker, count in planned:
         if giver == me:
             frontier, given = frontier[:-count], frontier[-count:]
             wiring.inboxes[taker].put(("states", level, me, given))
-    givers = [giver for giver, taker, _ in moves if taker == me]
+    givers = [giver for giver, taker, _ in planned if taker == me]
     for _, states in _take(wiring.inboxes[me], stash, "states", level, givers):
         frontier.extend(states)
     return frontier
-
-
-def _moves(sizes: list[int]) -> list[tuple[int, int, int]]:
-    """(giver, taker, how many states) that bring every frontier to within one of the mean."""
-    total, n = sum(sizes), len(sizes)
-    target = [total // n + (1 if k < total % n else 0) for k in range(n)]
-    surplus = [[k, sizes[k] - target[k]] for k in range(n) if sizes[k] > target[k]]
-    deficit = [[k, target[k] - sizes[k]] for k in range(n) if sizes[k] < target[k]]
-    moves = []
-    while surplus and deficit:
-        count = min(surplus[0][1], deficit[0][1])
-        moves.append((surplus[0][0], deficit[0][0], count))
-        surplus[0][1] -= count
-        deficit[0][1] -= count
-        if not surplus[0][1]:
-            surplus.pop(0)
-        if not deficit[0][1]:
-            deficit.pop(0)
-    return moves
 
 
 def _take(inbox: Queue[Any], stash: Stash, kind: str, level: int, senders: list[int]) -> list[tuple[int, Any]]:
@@ -273,31 +207,12 @@ def _take(inbox: Queue[Any], stash: Stash, kind: str, level: int, senders: list[
     return [(k, stash.pop((kind, level, k))) for k in senders]
 
 
-def _agree(part: Part, wiring: Wiring, frontier: int, stopped_by: int, depth: int) -> tuple[list[int], list[int]]:
+def _agree(part: Part, wiring: Wiring, row: list[int]) -> tuple[list[int], list[int]]:
     """Publish this worker's row, wait for all, and read the totals and each frontier's size
     (a second wait keeps a fast worker from overwriting its row before all have read it)."""
     board, base = wiring.board, part.index * ROW
-    row = [frontier, len(part.parents), part.transitions, len(part.violations), _reached_mask(part), stopped_by, depth]
     board[base : base + ROW] = row
     wiring.barrier.wait()
     rows = [board[k * ROW : (k + 1) * ROW] for k in range(part.parts)]
     wiring.barrier.wait()
-    totals = [sum(r[f] for r in rows) for f in range(ROW)]
-    totals[REACHED] = 0
-    totals[BUDGET] = 0
-    for r in rows:
-        totals[REACHED] |= r[REACHED]
-        totals[BUDGET] |= r[BUDGET]
-    return totals, [r[FRONTIER] for r in rows]
-
-
-def _reachable(part: Part) -> list[str]:
-    return [p.name for p in part.properties if p.kind in (Kind.SOMETIMES, Kind.SOMETIMES_STEP)][:62]
-
-
-def _reached_mask(part: Part) -> int:
-    return sum(1 << k for k, name in enumerate(_reachable(part)) if name in part.reached)
-
-
-def _all_reachable(part: Part) -> int:
-    return (1 << len(_reachable(part))) - 1
+    return totals_of(rows), [r[FRONTIER] for r in rows]

@@ -15,6 +15,7 @@ import marshal
 from array import array
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import attrs
@@ -38,13 +39,15 @@ def fingerprint_function(model: Model[Any, Any]) -> Callable[[Hashable], int]:
 def fingerprint_of(key: Hashable) -> int:
     """A state's 64-bit fingerprint. Not hash(key): CPython hashes -1 and -2 alike, so tuples
     that differ only there always collide, and distinct states were merged (16 of 17,996 in one
-    orchestration configuration). SipHash over the value's marshal form (version 2: no
-    back-references, so equal values give equal bytes) does not; a key marshal cannot
-    encode falls back to hash()."""
+    orchestration configuration). BLAKE2b over the value's marshal form (version 2: no
+    back-references, so equal values give equal bytes) does not, and, unlike hash() of bytes,
+    gives the same number in every process (a checkpoint is resumed by another); a key
+    marshal cannot encode falls back to hash()."""
     try:
-        return hash(marshal.dumps(key, 2))  # type: ignore[arg-type]  # a ValueError says no
+        data = marshal.dumps(key, 2)  # type: ignore[arg-type]  # a ValueError says it cannot
     except ValueError:
         return hash(key)
+    return int.from_bytes(blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
 @attrs.define
