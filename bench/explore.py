@@ -9,7 +9,8 @@ properties, as `swarmcheck check scheduler` runs them.
 
 Every row runs in a fresh process, so its peak resident memory is its own. CPU seconds
 (user + system, the workers' included) are what to compare on a shared, noisy machine;
-wall seconds are printed beside them. Bytes per state: peak resident memory of the largest
+wall seconds are printed beside them (Ray's CPU seconds leave out its own daemons', and its
+wall time includes starting the local cluster). Bytes per state: peak resident memory of the largest
 process over the states it holds (for 2 workers: the larger worker, over half the states).
 
 Run: python bench/explore.py [--quick] [--peer /path/to/python-with-minicheck]
@@ -18,6 +19,7 @@ Run: python bench/explore.py [--quick] [--peer /path/to/python-with-minicheck]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -31,34 +33,40 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 TWO = {"servers": 2, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 2}
 THREE = {"servers": 3, "values": 1, "max_term": 2, "max_log": 1, "max_msgs": 1}
-# (row name, what to run, symmetry, workers)
-ROWS: list[tuple[str, dict[str, Any], bool, int]] = [
-    ("raft 2 servers (TLC 22,231)", TWO, False, 1),
-    ("raft 2 servers", TWO, True, 1),
-    ("raft 3 servers (TLC 1,931,973)", THREE, False, 1),
-    ("raft 3 servers", THREE, True, 1),
-    ("raft 3 servers", THREE, False, 2),
-    ("raft 3 servers", THREE, True, 2),
-    ("scheduler drain-pause-activate", {"suite": "drain-pause-activate"}, True, 1),
-    ("scheduler rolling-update-start-first", {"suite": "rolling-update-start-first"}, True, 1),
+# (row name, what to run, symmetry, workers, backend)
+ROWS: list[tuple[str, dict[str, Any], bool, int, str]] = [
+    ("raft 2 servers (TLC 22,231)", TWO, False, 1, "processes"),
+    ("raft 2 servers", TWO, True, 1, "processes"),
+    ("raft 3 servers (TLC 1,931,973)", THREE, False, 1, "processes"),
+    ("raft 3 servers", THREE, True, 1, "processes"),
+    ("raft 3 servers", THREE, False, 2, "processes"),
+    ("raft 3 servers", THREE, True, 2, "processes"),
+    ("raft 3 servers", THREE, False, 2, "ray"),
+    ("scheduler drain-pause-activate", {"suite": "drain-pause-activate"}, True, 1, "processes"),
+    ("scheduler rolling-update-start-first", {"suite": "rolling-update-start-first"}, True, 1, "processes"),
 ]
 PEER = Path(__file__).resolve().parent.parent.parent / "shared" / "peers" / "minicheck_raft.py"
 
 
-def one_run(what: dict[str, Any], symmetry: bool, workers: int) -> dict[str, float]:
+def one_run(what: dict[str, Any], symmetry: bool, workers: int, backend: str) -> dict[str, float]:
     """Explore in this process (and its workers) and measure."""
     from swarmcheck.engines.explore import explore
+
+    if backend == "ray":
+        import ray
+
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
 
     if "suite" in what:
         from model.orchestration import SUITE, Orchestration
         from properties.orchestration import properties
 
         config = SUITE[str(what["suite"])]
-        result = explore(Orchestration(config), properties(config), symmetry=symmetry, workers=workers)
+        result = explore(Orchestration(config), properties(config), symmetry=symmetry, workers=workers, backend=backend)
     else:
         from model.raft import Config, Raft
 
-        result = explore(Raft(Config(history=False, **what)), [], symmetry=symmetry, workers=workers)
+        result = explore(Raft(Config(history=False, **what)), [], symmetry=symmetry, workers=workers, backend=backend)
     assert result.stats is not None
     # The largest process's peak: this one, or (with workers) the largest worker.
     peak = max(
@@ -94,11 +102,16 @@ def machine() -> str:
 
 
 def row(name: str, engine: str, symmetry: str, workers: int, r: dict[str, float], held: float) -> str:
-    per_cpu = r["states"] / r["cpu"] if r["cpu"] else 0.0
-    per_state = r["peak_mib"] * 2**20 / held if held else 0.0
+    """One line of the table; a Ray row has no CPU figures (its actors are not our children)."""
+    ray = engine.endswith("ray")
+    cpu = "-" if ray else f"{r['cpu']:.1f}"
+    per_cpu = "-" if ray else f"{r['states'] / r['cpu']:,.0f}"
+    per_state = "-" if ray else f"{r['peak_mib'] * 2**20 / held:,.0f}"
+    peak = "-" if ray else f"{r['peak_mib']:,.0f}"
     return (
         f"{name:37} {engine:10} {symmetry:8} {workers:>7} {r['states']:>10,} {r.get('transitions', 0):>12,} "
-        f"{r.get('depth', '-'):>5} {r['wall']:>7.1f} {r['cpu']:>7.1f} {per_cpu:>12,.0f} {r['peak_mib']:>8,.0f} {per_state:>8,.0f}"
+        f"{r.get('depth', '-'):>5} {r['wall']:>7.1f} {cpu:>7} {per_cpu:>12} {r['states'] / r['wall']:>12,.0f} "
+        f"{peak:>8} {per_state:>8}"
     )
 
 
@@ -109,23 +122,27 @@ def main() -> int:
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        what, symmetry, workers = json.loads(args.one)
-        print(json.dumps(one_run(what, symmetry, workers)))
+        what, symmetry, workers, backend = json.loads(args.one)
+        print(json.dumps(one_run(what, symmetry, workers, backend)))
         return 0
     print(f"machine: {machine()}")
     print("swarmcheck explore; Raft in reference mode (no history, no properties, as TLC counts);")
     print("the scheduler with every property of its configuration. CPU = user + system, workers included.\n")
     header = (
         f"{'configuration':37} {'engine':10} {'symmetry':8} {'workers':>7} {'states':>10} {'transitions':>12} "
-        f"{'depth':>5} {'wall s':>7} {'CPU s':>7} {'states/CPU-s':>12} {'peak MiB':>8} {'B/state':>8}"
+        f"{'depth':>5} {'wall s':>7} {'CPU s':>7} {'states/CPU-s':>12} {'states/wall-s':>12} {'peak MiB':>8} {'B/state':>8}"
     )
     print(header)
     print("-" * len(header))
     rows = [r for r in ROWS if r[1] is TWO] if args.quick else ROWS
-    for name, what, symmetry, workers in rows:
-        out, wall, cpu = measured([sys.executable, __file__, "--one", json.dumps([what, symmetry, workers])])
-        r = {**json.loads(out), "wall": wall, "cpu": cpu}
-        print(row(name, "swarmcheck", "on" if symmetry else "off", workers, r, r["states"] / workers), flush=True)
+    for name, what, symmetry, workers, backend in rows:
+        if backend == "ray" and importlib.util.find_spec("ray") is None:
+            print(f"{name:37} ray        (skipped: Ray is not installed; pip install -e '.[ray]')")
+            continue
+        out, wall, cpu = measured([sys.executable, __file__, "--one", json.dumps([what, symmetry, workers, backend])])
+        r = {**json.loads(out.splitlines()[-1]), "wall": wall, "cpu": cpu}
+        engine = "swarmcheck" if backend == "processes" else "sc + ray"
+        print(row(name, engine, "on" if symmetry else "off", workers, r, r["states"] / workers), flush=True)
         if args.peer and what is THREE and not symmetry and workers == 1:
             print(peer_row(args.peer), flush=True)
     return 0
