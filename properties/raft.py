@@ -250,6 +250,30 @@ def conflicting_entry_removed(before: State, action: Any, after: State) -> bool:
     return any(len(b) > len(a) for b, a in zip(before.log, after.log, strict=True))
 
 
+def entry_added_to_a_log(before: State, action: Any, after: State) -> bool:
+    """A follower appends an entry after one it holds: the consistency check on prevLogIndex
+    and prevLogTerm passed with a non-empty log (Raft §5.3, Figure 2 AppendEntries rule 2)."""
+    return any(
+        0 < len(b) < len(a) and before.role[i] != LEADER
+        for i, (b, a) in enumerate(zip(before.log, after.log, strict=True))
+    )
+
+
+def next_index_backs_off(before: State, action: Any, after: State) -> bool:
+    """A leader lowers its nextIndex for a follower that refused an AppendEntries of the
+    leader's own term: the follower's log did not match at prevLogIndex (Raft §5.3)."""
+    return any(
+        before.role[i] == LEADER
+        and after.role[i] == LEADER
+        and any(a < b for b, a in zip(before.next_index[i], after.next_index[i], strict=True))
+        for i in range(len(before.role))
+    )
+
+
+def two_entries_committed(s: State) -> bool:
+    return max(s.commit_index) >= 2
+
+
 # ---------------------------------------------------------------- the set
 
 
@@ -290,10 +314,25 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes_step("conflicting_entry_removed", conflicting_entry_removed, "Raft §5.3, Figure 7"))
     if config.restarts:
         found.append(sometimes_step("term_survives_restart", term_rises_on_restart_path, "Raft Figure 2"))
+    found += _longer_log_witnesses(config)
     found += _partition_properties(config)
     found += _history_invariants(config)
     if config.history and config.max_term >= 3:
         found.append(sometimes("later_leader_after_commit", later_leader_after_commit, "Raft §5.4"))
+    return found
+
+
+def _longer_log_witnesses(config: Config) -> list[Property[Any]]:
+    """The log rules that need more than one entry, or a second leader, to be exercised:
+    a configuration that allows them must reach them, or its run is vacuous there."""
+    found: list[Property[Any]] = []
+    if config.max_log >= 2:
+        found += [
+            sometimes_step("entry_added_to_a_log", entry_added_to_a_log, "Raft §5.3, Figure 2 AppendEntries 2-4"),
+            sometimes("two_entries_committed", two_entries_committed, "Raft §5.3"),
+        ]
+    if config.max_term >= 3 and config.restarts and not config.split:
+        found.append(sometimes_step("next_index_backs_off", next_index_backs_off, "Raft §5.3, Figure 2 (leaders)"))
     return found
 
 

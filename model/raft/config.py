@@ -60,6 +60,11 @@ SUITE = {
     # heals; 2 | 2 can never commit (why odd manager counts are recommended).
     "split-three": Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, split=1, heal=True),
     "split-four": Config(servers=4, max_term=2, max_log=1, max_msgs=1, restarts=False, split=2),
+    # Logs longer than one entry: the consistency check on prevLogTerm, a follower's commit
+    # index, the up-to-date vote rule's term-before-length order, nextIndex backing off, the
+    # Figure 8 rule per entry are only exercised when a log can hold two or three entries.
+    "two-entries": Config(servers=2, values=2, max_term=3, max_log=2, max_msgs=1, history=True),
+    "three-entries": Config(servers=2, values=1, max_term=3, max_log=3, max_msgs=1, history=True),
 }
 
 ONE_TERM = "max_term 2 leaves one election term (all start in term 1): no response is older than its receiver"
@@ -70,6 +75,8 @@ NO_LEADER = "2 | 2: neither side holds a quorum, so no leader is elected (what t
 UNREACHED: dict[str, dict[str, str]] = {
     "three-managers": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "two-terms": {"DuplicateMessage": ONE_MESSAGE},
+    "two-entries": {"DuplicateMessage": ONE_MESSAGE},
+    "three-entries": {"DuplicateMessage": ONE_MESSAGE},
     "reference": {"DropStaleResponse": ONE_TERM},
     "split-three": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "split-four": {
