@@ -151,6 +151,78 @@ FAULTS = [
     ),
     Fault(
         "raft",
+        "leader_on_any_vote",
+        M,
+        "            if self._quorum[s.votes_granted[i]]:",
+        "            if s.votes_granted[i]:",
+        "a candidate becomes leader on any vote, not a majority (Raft §5.2)",
+    ),
+    Fault(
+        "raft",
+        "refusals_counted_as_votes",
+        M,
+        "            if self._quorum[s.votes_granted[i]]:",
+        "            if self._quorum[s.votes_responded[i]]:",
+        "responses counted as votes whether granted or not (a vote-tally bug class)",
+    ),
+    Fault(
+        "raft",
+        "old_votes_kept_on_timeout",
+        M,
+        "            votes_responded=put(s.votes_responded, i, 0),\n            votes_granted=put(s.votes_granted, i, 0),\n        )\n\n    def restart",
+        "            votes_responded=put(s.votes_responded, i, 0),\n        )\n\n    def restart",
+        "votes from an earlier election count in the next (Raft §5.2: votes are per term)",
+    ),
+    Fault(
+        "raft",
+        "stale_responses_counted",
+        H,
+        "        if mterm < term:\n            return DropStaleResponse(m)",
+        "        if mterm < term and kind == AE_RESP:\n            return DropStaleResponse(m)",
+        "a vote from an older term's election is tallied (Raft Fig. 2: ignore stale responses)",
+    ),
+    Fault(
+        "raft",
+        "prev_term_is_current_term",
+        M,
+        "prev_term = log[prev_index - 1][0] if prev_index > 0 else 0",
+        "prev_term = s.term[i] if prev_index > 0 else 0",
+        "the leader sends its current term as prevLogTerm (Raft §5.3)",
+    ),
+    Fault(
+        "raft",
+        "leader_commit_not_capped",
+        M,
+        "m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, min(s.commit_index[i], last_entry))",
+        "m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, s.commit_index[i])",
+        "leaderCommit sent beyond the entries sent, so a follower commits what it may not hold (Raft Fig. 2 AppendEntries rule 5)",
+    ),
+    Fault(
+        "raft",
+        "commit_without_majority",
+        M,
+        "            if self._quorum[agree]:",
+        "            if agree:",
+        "an entry committed once any server holds it (Raft §5.3)",
+    ),
+    Fault(
+        "raft",
+        "vote_kept_on_new_term",
+        H,
+        "            role=put(s.role, i, FOLLOWER),\n            voted_for=put(s.voted_for, i, NIL),",
+        "            role=put(s.role, i, FOLLOWER),",
+        "votedFor not cleared when a newer term is seen (Raft Fig. 2 'All Servers' rule 2)",
+    ),
+    Fault(
+        "raft",
+        "restart_keeps_role",
+        M,
+        "            term=term,\n            role=put(s.role, i, FOLLOWER),",
+        "            term=term,",
+        "a restarted leader or candidate resumes its role (Raft Fig. 2: volatile state is lost)",
+    ),
+    Fault(
+        "raft",
         "conflict_keeps_entry",
         H,
         "return s_with(s, log=put(s.log, i, log[:-1]))",
@@ -158,6 +230,11 @@ FAULTS = [
         "a conflicting entry is never removed (Raft Fig. 2 AppendEntries rule 3)",
     ),
 ]
+
+
+def stale(faults: list[Fault]) -> list[Fault]:
+    """The faults whose original text no longer occurs exactly once in the project."""
+    return [f for f in faults if (ROOT / f.file).read_text().count(f.original) != 1]
 
 
 def run_one(fault: Fault) -> tuple[Fault, str]:
@@ -188,8 +265,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("models", nargs="*")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--stale", action="store_true", help="only check that every fault's text still matches once")
     args = parser.parse_args()
     chosen = [f for f in FAULTS if not args.models or f.model in args.models]
+    if args.stale:
+        for fault in stale(chosen):
+            print(f"stale: {fault.model} {fault.name}: its text no longer occurs exactly once in {fault.file}")
+        return 1 if stale(chosen) else 0
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(run_one, chosen))
     print(f"{'model':8} {'fault':34} {'verdict':8} mimics")
