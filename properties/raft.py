@@ -250,6 +250,18 @@ def conflicting_entry_removed(before: State, action: Any, after: State) -> bool:
     return any(len(b) > len(a) for b, a in zip(before.log, after.log, strict=True))
 
 
+def commit_within_log(s: State) -> str | None:
+    """No server's commit index passes its own log: what it has committed, it holds."""
+    for i, (commit, log) in enumerate(zip(s.commit_index, s.log, strict=True)):
+        if commit > len(log):
+            return f"{server(i)} has committed {commit} entries but holds {len(log)}"
+    return None
+
+
+def whole_log_committed(s: State) -> bool:
+    return any(0 < commit == len(log) for commit, log in zip(s.commit_index, s.log, strict=True))
+
+
 def entry_added_to_a_log(before: State, action: Any, after: State) -> bool:
     """A follower appends an entry after one it holds: the consistency check on prevLogIndex
     and prevLogTerm passed with a non-empty log (Raft §5.3, Figure 2 AppendEntries rule 2)."""
@@ -292,6 +304,9 @@ def properties(config: Config) -> list[Property[Any]]:
         always("state_machine_safety", state_machine_safety, f"{FIG3}, State Machine Safety; §5.4.3"),
         transition("commit_by_current_term", commit_by_current_term, "Raft §5.4.2 and Figure 8"),
         transition("current_term_monotonic", current_term_monotonic, "Raft Figure 2, persistent state"),
+        always(
+            "commit_within_log", commit_within_log, "raft.tla (commitIndex <= Len(log)); Raft Fig. 2 AppendEntries 5"
+        ),
     ]
     majority_side = _majority(config.split, config.servers) or _majority(config.servers - config.split, config.servers)
     if config.split and not config.heal and not majority_side:
@@ -301,6 +316,7 @@ def properties(config: Config) -> list[Property[Any]]:
     found += [
         sometimes("leader_elected", leader_elected, "Raft §5.2"),
         sometimes("entry_committed", entry_committed, "Raft §5.3"),
+        sometimes("whole_log_committed", whole_log_committed, "Raft §5.3"),
         sometimes_step("leader_appends", leader_appends, "Raft §5.3"),
         sometimes_step("leader_commits", leader_commits, "Raft §5.3"),
     ]

@@ -107,6 +107,7 @@ MODELS: dict[str, Entry] = {
             "forget_term_on_restart": {"servers": 2},
             "skip_log_check_on_vote": {"max_term": 3, "restarts": False},
             "accept_stale_append": {"max_term": 3, "restarts": False},
+            "leader_commit_uncapped": {"max_log": 2, "restarts": False},
         },
     ),
     "gossip": Entry(

@@ -19,6 +19,8 @@ BUGS: dict[str, str] = {
     "truncate_without_conflict": "a follower deletes everything after prevLogIndex on every AppendEntries, "
     "as one Python Raft library does: unsafe once messages reorder (Raft §5.3, Fig. 2 rule 3)",
     "accept_stale_append": "an AppendEntries of an older term is accepted as if current (Raft Fig. 2, AppendEntries rule 1)",
+    "leader_commit_uncapped": "the leader's commit index goes out uncapped by the entries it sends, so a follower "
+    "behind commits past its own log (Raft Fig. 2 AppendEntries rule 5: min(leaderCommit, index of last new entry))",
     "forget_term_on_restart": "currentTerm is not kept across a restart "
     "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
 }

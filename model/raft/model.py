@@ -240,7 +240,8 @@ class Raft(MessageHandlers, ServerSymmetry):
         prev_term = log[prev_index - 1][0] if prev_index > 0 else 0
         last_entry = min(len(log), next_index)
         entries = log[next_index - 1 : last_entry]
-        m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, min(s.commit_index[i], last_entry))
+        commit = s.commit_index[i] if "leader_commit_uncapped" in self.bugs else min(s.commit_index[i], last_entry)
+        m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, commit)
         return s_with(s, messages=with_message(m, s.messages))
 
     def within_bounds(self, s: State) -> bool:
