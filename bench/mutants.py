@@ -193,8 +193,8 @@ FAULTS = [
         "raft",
         "leader_commit_not_capped",
         M,
-        "m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, min(s.commit_index[i], last_entry))",
-        "m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, s.commit_index[i])",
+        "else min(s.commit_index[i], last_entry)",
+        "else s.commit_index[i]",
         "leaderCommit sent beyond the entries sent, so a follower commits what it may not hold (Raft Fig. 2 AppendEntries rule 5)",
     ),
     Fault(
