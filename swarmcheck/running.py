@@ -82,39 +82,7 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
             progress=progress,
         )
     saving = budgets.checkpoint or budgets.resume
-    if saving is None:
-        return explore(
-            model,
-            job.properties,
-            max_states=budgets.max_states,
-            max_depth=budgets.max_depth,
-            time_limit=budgets.time,
-            symmetry=budgets.symmetry,
-            progress=progress,
-            workers=budgets.workers,
-            backend=budgets.backend,
-            address=budgets.address,
-        )
-    return _explore_with_checkpoints(job, model, budgets, saving, progress)
-
-
-def _explore_with_checkpoints(job: Job, model: Any, budgets: Budgets, saving: Path, progress: Any) -> Result:
-    """Explore, saving the search in the job's own folder under `saving`, and continuing the
-    one found under `--resume` if there is one; a finished search leaves no checkpoint."""
-    folder = saving / _folder_name(job.entry.name) / _folder_name(job.name)
-    run = checkpoint.identity(model, budgets.symmetry, [p.name for p in job.properties])
-    resume = None
-    if budgets.resume is not None:
-        found = budgets.resume / _folder_name(job.entry.name) / _folder_name(job.name)
-        if checkpoint.exists(found):
-            try:
-                resume = checkpoint.load(found, model, run)
-            except checkpoint.CheckpointError as error:
-                raise InputError(f"--resume: {error}") from None
-            if not budgets.quiet:
-                print(f"{job.entry.name} {job.name}: resumed at {len(resume.parents):,} states, depth {resume.depth}")
-    if not hasattr(model, "from_key"):
-        raise InputError(f"--checkpoint: {job.entry.name}'s states cannot be read back (its model has no from_key)")
+    saved: dict[str, Any] = {} if saving is None else _checkpoints(job, model, budgets, saving)
     result = explore(
         model,
         job.properties,
@@ -123,13 +91,40 @@ def _explore_with_checkpoints(job: Job, model: Any, budgets: Budgets, saving: Pa
         time_limit=budgets.time,
         symmetry=budgets.symmetry,
         progress=progress,
-        checkpoint=lambda snapshot: checkpoint.save(folder, model, run, snapshot),
-        checkpoint_every=budgets.checkpoint_every,
-        resume=resume,
+        workers=budgets.workers,
+        backend=budgets.backend,
+        address=budgets.address,
+        **saved,
     )
-    if result.budget_hit is None:
-        checkpoint.remove(folder)  # done: nothing left to resume (a budget's stop can go on)
+    if saving is not None and result.budget_hit is None:
+        checkpoint.remove(_job_folder(saving, job))  # done: nothing left to resume (a budget's stop can go on)
     return result
+
+
+def _checkpoints(job: Job, model: Any, budgets: Budgets, saving: Path) -> dict[str, Any]:
+    """The explorer's checkpoint arguments: save the search in the job's own folder under
+    `saving`, and continue the one found under `--resume` if there is one."""
+    if not hasattr(model, "from_key"):
+        raise InputError(f"--checkpoint: {job.entry.name}'s states cannot be read back (its model has no from_key)")
+    folder = _job_folder(saving, job)
+    run = checkpoint.identity(model, budgets.symmetry, [p.name for p in job.properties])
+    resume = None
+    if budgets.resume is not None and checkpoint.exists(_job_folder(budgets.resume, job)):
+        try:
+            resume = checkpoint.load(_job_folder(budgets.resume, job), model, run)
+        except checkpoint.CheckpointError as error:
+            raise InputError(f"--resume: {error}") from None
+        if not budgets.quiet:
+            print(f"{job.entry.name} {job.name}: resumed at {len(resume.parents):,} states, depth {resume.depth}")
+    return {
+        "checkpoint": lambda snapshot: checkpoint.save(folder, model, run, snapshot),
+        "checkpoint_every": budgets.checkpoint_every,
+        "resume": resume,
+    }
+
+
+def _job_folder(root: Path, job: Job) -> Path:
+    return root / _folder_name(job.entry.name) / _folder_name(job.name)
 
 
 def _folder_name(name: str) -> str:

@@ -244,8 +244,9 @@ def _snapshot(part: Part, frontier: Frontier, following: Frontier, depth: int) -
 
 
 def _restore(part: Part, snapshot: Snapshot) -> None:
-    """Where the snapshot's run had got to: its seen set, counts, and what it had judged."""
-    part.parents = dict(snapshot.parents)
+    """Where the snapshot's run had got to: its seen set (taken over, not copied: it may
+    hold millions of states), counts, and what it had judged."""
+    part.parents = snapshot.parents
     part.transitions = snapshot.transitions
     part.coverage.update(snapshot.coverage)
     part.reached |= snapshot.reached

@@ -17,6 +17,7 @@ picklable. Fingerprints agree across workers because forked interpreters share t
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import signal
 import time
 import traceback
@@ -113,7 +114,7 @@ def _collect(
     while len(reports) < len(processes):
         try:
             index, report = wiring.results.get(timeout=0.2)
-        except Exception:  # queue.Empty: nothing yet
+        except queue.Empty:  # nothing yet
             for k, process in enumerate(processes):
                 if k not in reports and not process.is_alive() and process.exitcode not in (0, None):
                     wiring.barrier.abort()
