@@ -1,9 +1,10 @@
-"""The property vocabulary: `always`, `transition` and `sometimes`.
+"""The property vocabulary: `always`, `transition`, `sometimes`, and the liveness pair
+`eventually` and `leads_to` with the `Fairness` they assume.
 
 A property is a named predicate with a source (paper section, doc or issue).
 A predicate that finds a violation returns a sentence saying what is wrong; one
 that finds nothing wrong returns None. `sometimes` predicates return True when
-the state shows what the property speaks of.
+the state shows what the property speaks of; so do a liveness property's goal and trigger.
 """
 
 from __future__ import annotations
@@ -23,6 +24,44 @@ class Kind(Enum):
     TRANSITION = "transition"
     SOMETIMES = "sometimes"
     SOMETIMES_STEP = "sometimes (step)"
+    EVENTUALLY = "eventually"
+    LEADS_TO = "leads to"
+
+
+LIVENESS = (Kind.EVENTUALLY, Kind.LEADS_TO)
+
+
+@attrs.frozen
+class Fairness:
+    """Which behaviours a liveness property speaks of (TLA+'s WF and SF, and an environment
+    assumption), by action kind (`model.kernel.action_kind`).
+
+    `weak`: an action of these kinds that stays enabled is eventually taken. `strong`: one
+    enabled again and again is eventually taken. With `each` (the default) this holds for
+    every action separately (each message's delivery, each server's step), else for the kind
+    as a whole. `stops`: kinds taken only finitely often, such as faults ("after the faults
+    stop"): the cycle of a counterexample takes none of them. Every behaviour may also stop
+    (stutter) where no weakly or strongly fair action is enabled."""
+
+    weak: frozenset[str] = frozenset()
+    strong: frozenset[str] = frozenset()
+    stops: frozenset[str] = frozenset()
+    each: bool = True
+
+    def __str__(self) -> str:
+        parts = [
+            f"{label}: {', '.join(sorted(kinds))}"
+            for label, kinds in (("weakly fair", self.weak), ("strongly fair", self.strong), ("stop", self.stops))
+            if kinds
+        ]
+        return "; ".join(parts) or "no fairness"
+
+
+def fair(
+    weak: tuple[str, ...] = (), strong: tuple[str, ...] = (), stops: tuple[str, ...] = (), each: bool = True
+) -> Fairness:
+    """A `Fairness` from tuples of kind names."""
+    return Fairness(frozenset(weak), frozenset(strong), frozenset(stops), each)
 
 
 @attrs.frozen
@@ -34,6 +73,8 @@ class Property(Generic[S]):
     check: Callable[..., Any]
     source: str
     doc: str = ""
+    trigger: Callable[..., bool] | None = None  # leads_to's p
+    fairness: Fairness | None = None  # what a liveness property assumes
 
 
 def always(name: str, check: Callable[[S], str | None], source: str, doc: str = "") -> Property[S]:
@@ -54,3 +95,17 @@ def sometimes(name: str, check: Callable[[S], bool], source: str, doc: str = "")
 def sometimes_step(name: str, check: Callable[[S, Any, S], bool], source: str, doc: str = "") -> Property[S]:
     """Some reachable step (before, action, after) satisfies `check`; else the run is vacuous."""
     return Property(name, Kind.SOMETIMES_STEP, check, source, doc)
+
+
+def eventually(name: str, goal: Callable[[S], bool], fairness: Fairness, source: str, doc: str = "") -> Property[S]:
+    """Every fair behaviour reaches a state where `goal` holds (TLA+'s <>goal); `doc` says the
+    environment assumption in words."""
+    return Property(name, Kind.EVENTUALLY, goal, source, doc, None, fairness)
+
+
+def leads_to(
+    name: str, trigger: Callable[[S], bool], goal: Callable[[S], bool], fairness: Fairness, source: str, doc: str = ""
+) -> Property[S]:
+    """Whenever `trigger` holds, `goal` holds then or later, on every fair behaviour (TLA+'s
+    trigger ~> goal)."""
+    return Property(name, Kind.LEADS_TO, goal, source, doc, trigger, fairness)

@@ -26,8 +26,10 @@ from typing import Any
 import attrs
 
 from model.kernel import Model
-from properties.base import Property
-from swarmcheck.engines.result import Result, Stats, Violation
+from properties.base import LIVENESS, Property
+from swarmcheck.engines.graph import BudgetHit, build
+from swarmcheck.engines.liveness import judge
+from swarmcheck.engines.result import INCOMPLETE, REACHED, GraphStats, Result, Stats, Violation
 from swarmcheck.engines.search import Frontier, Part
 from swarmcheck.engines.traces import with_trace
 
@@ -125,7 +127,52 @@ def explore(
         with collector_off(), _interrupts_to(clock, checkpoint is not None):
             depth, budget_hit = search(part, budgets, stop_at_first, clock, checkpoint, resume)
         outcome = Outcome([part], depth, budget_hit, time.perf_counter() - started, len(part.parents))
-    return conclude(model, properties, outcome, stop_at_first)
+    result = conclude(model, properties, outcome, stop_at_first)
+    if any(p.kind in LIVENESS for p in properties):
+        result = with_liveness(model, properties, result, budgets)
+    return result
+
+
+def with_liveness(
+    model: Model[Any, Any], properties: Sequence[Property[Any]], safety: Result, budgets: Budgets
+) -> Result:
+    """The liveness properties judged on the state graph (engines/liveness.py), beside the
+    safety verdicts: a second pass that keeps every edge, so a safety-only run pays nothing."""
+    chosen = [p for p in properties if p.kind in LIVENESS]
+    verdicts: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    found: list[Violation] = []
+    graph = None
+    with collector_off():
+        try:
+            graph = build(model, chosen, budgets.max_states, budgets.time_limit)
+        except BudgetHit as stopped:
+            for p in chosen:
+                verdicts[p.name], reasons[p.name] = INCOMPLETE, f"the state graph outgrew the budget ({stopped})"
+        for p in chosen:
+            if graph is None:
+                break
+            finding = judge(graph, p)
+            verdicts[p.name] = finding.verdict
+            if finding.reason:
+                reasons[p.name] = finding.reason
+            if finding.violation is not None:
+                found.append(finding.violation)
+    stats = safety.stats
+    if stats is not None and graph is not None:
+        stats = attrs.evolve(stats, seconds=stats.seconds + graph.seconds, graph=GraphStats.of(graph))
+    return Result.judge(
+        model_name=safety.model,
+        properties=properties,
+        violations=[*safety.violations, *found],
+        reached={name for name, said in safety.verdicts.items() if said == REACHED},
+        stats=stats,
+        complete=not any(v == INCOMPLETE for n, v in safety.verdicts.items() if n not in verdicts),
+        budget_hit=safety.budget_hit,
+        engine=safety.engine,
+        liveness=verdicts,
+        reasons=reasons,
+    )
 
 
 @contextmanager

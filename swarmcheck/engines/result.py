@@ -19,6 +19,9 @@ class Trace:
     """A behaviour: (None, initial state), then (action, state after it), in order."""
 
     steps: Sequence[tuple[Any, Any]]
+    # A lasso (a liveness counterexample): the index of the state the last step returns to;
+    # the steps after it repeat forever (none: the behaviour stays in the last state).
+    loop: int | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -40,6 +43,28 @@ class Violation:
 
 
 @attrs.frozen
+class GraphStats:
+    """The state graph liveness was judged on: its size and what it cost."""
+
+    states: int
+    edges: int
+    withheld: int  # states where a bound kept a step out
+    seconds: float
+    array_bytes: int
+
+    @classmethod
+    def of(cls, graph: Any) -> GraphStats:
+        return cls(len(graph.states), graph.edge_count, len(graph.withheld), graph.seconds, graph.bytes_used())
+
+    def __str__(self) -> str:
+        per = self.edges / self.states if self.states else 0.0
+        return (
+            f"{self.states:,} states, {self.edges:,} edges ({per:.1f} a state), "
+            f"{self.withheld:,} states at a bound, {self.seconds:.1f} s"
+        )
+
+
+@attrs.frozen
 class Stats:
     distinct_states: int
     transitions: int
@@ -47,6 +72,7 @@ class Stats:
     seconds: float
     coverage: dict[str, int]
     never_fired: list[str]
+    graph: GraphStats | None = None  # when liveness was judged
 
     @property
     def states_per_second(self) -> float:
@@ -76,6 +102,7 @@ class Result:
     stats: Stats | None
     budget_hit: str | None
     hunt_stats: HuntStats | None = None
+    reasons: dict[str, str] = attrs.Factory(dict)  # why a property's verdict is what it is, where not plain
 
     @classmethod
     def judge(
@@ -90,6 +117,8 @@ class Result:
         budget_hit: str | None,
         engine: str,
         hunt_stats: HuntStats | None = None,
+        liveness: dict[str, str] | None = None,
+        reasons: dict[str, str] | None = None,
     ) -> Result:
         """Verdicts per property, and the run's: a violation, else a `sometimes` never reached
         (vacuous), else a budget that stopped the search, else holds (or, for random search,
@@ -98,7 +127,9 @@ class Result:
         verdicts: dict[str, str] = {}
         random = hunt_stats is not None
         for p in properties:
-            if p.kind in (Kind.SOMETIMES, Kind.SOMETIMES_STEP):
+            if liveness is not None and p.name in liveness:
+                verdicts[p.name] = liveness[p.name]  # decided on the state graph (engines/liveness.py)
+            elif p.kind in (Kind.SOMETIMES, Kind.SOMETIMES_STEP):
                 missed = NOT_REACHED if random else VACUOUS if complete else INCOMPLETE
                 verdicts[p.name] = REACHED if p.name in reached else missed
             else:
@@ -110,7 +141,17 @@ class Result:
             verdict = VIOLATED if found else INCOMPLETE if budget_hit else NOT_FOUND
         else:
             verdict = next((v for v in (VIOLATED, VACUOUS, INCOMPLETE) if v in values), HOLDS)
-        return cls(model_name, engine, verdict, verdicts, list(found.values()), stats, budget_hit, hunt_stats)
+        return cls(
+            model_name,
+            engine,
+            verdict,
+            verdicts,
+            list(found.values()),
+            stats,
+            budget_hit,
+            hunt_stats,
+            dict(reasons or {}),
+        )
 
     @property
     def passed(self) -> bool:

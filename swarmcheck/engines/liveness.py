@@ -1,0 +1,311 @@
+"""Liveness on the state graph: a fair cycle on which the goal never holds, found among
+strongly connected components, and shown as a lasso (a shortest stem, then a cycle).
+
+`eventually(goal)` fails when a fair behaviour starts in an initial state and never reaches
+the goal; `leads_to(trigger, goal)` when one reaches a trigger state and never reaches the
+goal from there. Such a behaviour ends in a component of the goal-free states it can reach
+(the region) that it visits forever. A component is fair when, for each action under weak
+fairness, the action is taken inside it or disabled in one of its states, and for each under
+strong fairness, taken inside it or disabled in all its states (states where a strongly fair
+action is enabled but never taken are removed, and what remains is split again: Emerson and
+Lei's algorithm). A single state with no step inside is a behaviour that stops there
+(stutters), fair when no fair action is enabled. Steps of the kinds that `stops` names
+(faults, "after the faults stop") may lead into the region, never round its cycles.
+
+Bounds: a step a bound kept out is an enabled action that is never taken. Counted so, a
+fair component is a real counterexample: `violated`. A component fair only when those
+steps are not counted exists because a bound cut the way out: `incomplete (bounds)`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from properties.base import Fairness, Kind, Property
+from swarmcheck.engines.graph import Graph
+from swarmcheck.engines.result import HOLDS, INCOMPLETE, VIOLATED, Trace, Violation
+
+Key = Any  # an action id (fairness for each action) or a kind (for the kind as a whole)
+
+
+@attrs.frozen
+class Finding:
+    """A liveness property's verdict on the graph, why, and the lasso that shows a violation."""
+
+    verdict: str
+    reason: str = ""
+    violation: Violation | None = None
+
+
+class View:
+    """The graph as one property sees it: its region, the steps a cycle may take, and which
+    fair actions each state enables."""
+
+    def __init__(self, graph: Graph, prop: Property[Any]) -> None:
+        fairness = prop.fairness or Fairness()
+        self.graph, self.prop, self.fairness = graph, prop, fairness
+        self.goal = graph.goal[prop.name]
+        kinds = graph.kinds
+        key: Callable[[int], Key] = (lambda a: a) if fairness.each else (lambda a: kinds[a])
+        self.weak = {a: key(a) for a in range(len(kinds)) if kinds[a] in fairness.weak}
+        self.strong = {a: key(a) for a in range(len(kinds)) if kinds[a] in fairness.strong}
+        self.stops = {a for a in range(len(kinds)) if kinds[a] in fairness.stops}
+        self.region: set[int] = set()
+        self.distance: dict[int, int] = {}
+        self.came_from: dict[int, tuple[int, int]] = {}  # state -> (previous state, action id)
+
+    def sources(self) -> list[tuple[int, int]]:
+        """(distance from an initial state, state) where a behaviour starts to need the goal."""
+        goal, graph = self.goal, self.graph
+        if self.prop.kind is Kind.EVENTUALLY:
+            return [(0, k) for k in range(graph.initial) if not goal[k]]
+        trigger, depth = graph.trigger[self.prop.name], depths(graph)
+        return [(depth[k], k) for k in range(len(graph.states)) if trigger[k] and not goal[k]]
+
+    def explore_region(self) -> None:
+        """The goal-free states reachable from a source, each with its shortest way in
+        (Dijkstra: sources start at their own distance from an initial state)."""
+        goal, distance, came_from = self.goal, self.distance, self.came_from
+        queue: list[tuple[int, int, int, int]] = [(d, k, -1, -1) for d, k in self.sources()]
+        heapq.heapify(queue)
+        while queue:
+            d, k, previous, a = heapq.heappop(queue)
+            if k in distance:
+                continue
+            distance[k] = d
+            if previous >= 0:
+                came_from[k] = (previous, a)
+            for a, t in self.graph.edges(k):
+                if not goal[t] and t not in distance:
+                    heapq.heappush(queue, (d + 1, t, k, a))
+        self.region = set(distance)
+
+    def cycle_edges(self, k: int, within: set[int]) -> Iterable[tuple[int, int]]:
+        """Steps from k that a cycle inside `within` may take."""
+        stops = self.stops
+        return ((a, t) for a, t in self.graph.edges(k) if t in within and a not in stops)
+
+    def enabled(self, k: int, strict: bool) -> tuple[set[Key], set[Key]]:
+        """The weakly and strongly fair actions enabled in state k; `strict` counts the steps a
+        bound withheld as enabled (they are, in the unbounded system)."""
+        actions = [a for a, _ in self.graph.edges(k)]
+        if strict:
+            actions += [a for a, _ in self.graph.withheld.get(k, ())]
+        return {self.weak[a] for a in actions if a in self.weak}, {self.strong[a] for a in actions if a in self.strong}
+
+    def taken(self, component: set[int]) -> set[Key]:
+        keys: set[Key] = set()
+        for k in component:
+            for a, _ in self.cycle_edges(k, component):
+                keys.add(self.weak.get(a, ("no weak", a)))
+                keys.add(self.strong.get(a, ("no strong", a)))
+        return keys
+
+    def fair_components(self, strict: bool) -> list[set[int]]:
+        """The fair components of the region (strong fairness refined away, weak checked)."""
+        fair: list[set[int]] = []
+        work = self.split(self.region)
+        while work:
+            component = work.pop()
+            taken = self.taken(component)
+            always_weak: set[Key] | None = None
+            some_strong: set[Key] = set()
+            enabled = {k: self.enabled(k, strict) for k in component}
+            for weak, strong in enabled.values():
+                always_weak = set(weak) if always_weak is None else always_weak & weak
+                some_strong |= strong
+            if (always_weak or set()) - taken:
+                continue  # a weakly fair action enabled throughout and never taken
+            starved = some_strong - taken
+            if not starved:
+                fair.append(component)
+                continue
+            rest = {k for k in component if not enabled[k][1] & starved}
+            work += self.split(rest)
+        return fair
+
+    def split(self, within: set[int]) -> list[set[int]]:
+        """The strongly connected components of the states `within`, by the steps a cycle may take."""
+        return [set(c) for c in components(sorted(within), lambda k: (t for _, t in self.cycle_edges(k, within)))]
+
+
+def depths(graph: Graph) -> list[int]:
+    """Each state's distance from an initial state (states are in breadth-first order)."""
+    depth = [0] * len(graph.states)
+    for k in range(graph.initial, len(graph.states)):
+        depth[k] = depth[graph.parent[k]] + 1
+    return depth
+
+
+def components(nodes: Sequence[int], successors: Callable[[int], Iterable[int]]) -> list[list[int]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    found: list[list[int]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors(root)))]
+        while work:
+            v, pending = work[-1]
+            for w in pending:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(successors(w))))
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[v])
+                if low[v] == index[v]:
+                    component = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == v:
+                            break
+                    found.append(component)
+    return found
+
+
+def judge(graph: Graph, prop: Property[Any]) -> Finding:
+    """Holds, violated (with a lasso) or incomplete (a bound made the only fair cycles)."""
+    view = View(graph, prop)
+    view.explore_region()
+    fair = view.fair_components(strict=True)
+    if fair:
+        component = min(fair, key=lambda c: min(view.distance[k] for k in c))
+        return Finding(VIOLATED, violation=lasso(view, component))
+    loose = view.fair_components(strict=False)
+    if loose:
+        component = min(loose, key=lambda c: min(view.distance[k] for k in c))
+        bounds = sorted({bound for k in component for _, bound in graph.withheld.get(k, ())})
+        kinds = sorted({graph.kinds[a] for k in component for a, _ in graph.withheld.get(k, ())})
+        return Finding(
+            INCOMPLETE,
+            f"bounds: a cycle where {prop.name}'s goal never holds is fair only because "
+            f"{', '.join(bounds)} kept {', '.join(kinds)} out; raise the bound to decide",
+        )
+    return Finding(HOLDS)
+
+
+def lasso(view: View, component: set[int]) -> Violation:
+    """The shortest way into the component, then a cycle round it that is fair: it takes each
+    fair action the component takes, and passes where each other one is disabled."""
+    graph = view.graph
+    entry = min(component, key=lambda k: (view.distance[k], k))
+    way_in: list[tuple[int, int]] = []  # (action id, state) within the region, from its source
+    k = entry
+    while k in view.came_from:
+        previous, a = view.came_from[k]
+        way_in.append((a, k))
+        k = previous
+    way_in.reverse()
+    source = k
+    to_source = graph.path_to(source)
+    steps: list[tuple[Any, Any]] = [(None, graph.states[to_source[0]])]
+    steps += [(graph.table[graph.via[s]], graph.states[s]) for s in to_source[1:]]
+    trigger_at = len(steps) - 1
+    steps += [(graph.table[a], graph.states[s]) for a, s in way_in]
+    loop = len(steps) - 1
+    steps += [(graph.table[a], graph.states[s]) for a, s in round_trip(view, component, entry)]
+    return Violation(
+        view.prop.name, view.prop.kind, _sentence(view, trigger_at, loop, len(steps) - 1), entry, Trace(steps, loop)
+    )
+
+
+def round_trip(view: View, component: set[int], entry: int) -> list[tuple[int, int]]:
+    """A cycle from `entry` back to it inside the component, meeting every fairness duty;
+    empty when the behaviour stops at `entry` (a single state with no step inside)."""
+    taken = view.taken(component)
+    duties: list[tuple[str, Key]] = []
+    for k in sorted(component):
+        weak, strong = view.enabled(k, strict=True)
+        duties += [("take", key) if key in taken else ("leave", key) for key in sorted(weak, key=repr)]
+        duties += [("take", key) for key in sorted(strong, key=repr)]
+    if len(component) == 1 and not any(True for _ in view.cycle_edges(entry, component)):
+        return []
+    cycle: list[tuple[int, int]] = []
+    here = entry
+    for duty, key in dict.fromkeys(duties):
+        if _met(view, cycle, entry, duty, key):
+            continue
+        cycle += _walk(view, component, here, duty, key)
+        here = cycle[-1][1] if cycle else here
+    if not cycle or here != entry:
+        if here == entry:  # a cycle must move: go one step and come back
+            first = next(iter(view.cycle_edges(entry, component)))
+            cycle.append(first)
+            here = first[1]
+        cycle += _walk(view, component, here, "reach", entry)
+    return cycle
+
+
+def _met(view: View, cycle: list[tuple[int, int]], entry: int, duty: str, key: Key) -> bool:
+    if duty == "take":
+        return any(view.weak.get(a) == key or view.strong.get(a) == key for a, _ in cycle)
+    return any(key not in view.enabled(k, strict=True)[0] for k in [entry, *(s for _, s in cycle)])
+
+
+def _walk(view: View, component: set[int], start: int, duty: str, key: Key) -> list[tuple[int, int]]:
+    """Shortest steps inside the component from `start` until the duty is met."""
+    back: dict[int, tuple[int, int] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        k = queue.popleft()
+        if duty == "take":
+            step = next(
+                (
+                    e
+                    for e in view.cycle_edges(k, component)
+                    if view.weak.get(e[0]) == key or view.strong.get(e[0]) == key
+                ),
+                None,
+            )
+            if step is not None:
+                return [*_path(back, k), step]
+        elif (duty == "leave" and key not in view.enabled(k, strict=True)[0]) or (
+            duty == "reach" and k == key and k != start
+        ):
+            return _path(back, k)
+        for a, t in view.cycle_edges(k, component):
+            if t not in back:
+                back[t] = (k, a)
+                queue.append(t)
+    raise AssertionError("a strongly connected component reaches every state in it")
+
+
+def _path(back: dict[int, tuple[int, int] | None], k: int) -> list[tuple[int, int]]:
+    path: list[tuple[int, int]] = []
+    while (previous := back[k]) is not None:
+        path.append((previous[1], k))
+        k = previous[0]
+    path.reverse()
+    return path
+
+
+def _sentence(view: View, trigger_at: int, loop: int, last: int) -> str:
+    prop = view.prop
+    start = "from the start" if prop.kind is Kind.EVENTUALLY else f"after step {trigger_at}, where it is due,"
+    ending = (
+        f"the behaviour stops in step {loop}'s state, where no fair action is enabled"
+        if loop == last
+        else f"steps {loop + 1} to {last} repeat forever, a fair cycle"
+    )
+    return f"{prop.name} never comes true {start}: {ending} ({view.fairness})"
