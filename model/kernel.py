@@ -24,8 +24,11 @@ class Model(Protocol[S, A]):
     `within_bounds` (the bounds are in the guards), so no successor need be checked;
     `hash_fingerprints = True`: `key` and `canonical` hold only tuples, booleans and ints no
     lower than -1, so `hash()` tells states apart (CPython hashes -1 and -2 alike).
-    One optional method: `from_key(key)`, the state whose `key` this is, lets a search be
-    saved and resumed (`check --checkpoint`).
+    Optional methods: `from_key(key)`, the state whose `key` this is, lets a search be
+    saved and resumed (`check --checkpoint`). `withheld_steps(s)`, the (action, bound name)
+    pairs of the steps from `s` a bound kept out, is required for liveness where
+    `successors_within_bounds` holds (elsewhere the explorer sees them fail `within_bounds`;
+    `bound_crossed(t)` may name the bound a successor crosses).
     """
 
     name: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.raft import CANDIDATE, LEADER, Config, Log, State, server
-from properties.base import Property, always, sometimes, sometimes_step, transition
+from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
 
 FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
 
@@ -286,6 +286,73 @@ def two_entries_committed(s: State) -> bool:
     return max(s.commit_index) >= 2
 
 
+# ---------------------------------------------------------------- liveness
+
+# A stable leader, after the faults: no server times out again, no server restarts and the
+# network neither loses nor duplicates another message; every message left is delivered and
+# every leader step is taken (each message and each pair of servers on its own). Raft's own
+# liveness rests on randomized timeouts that eventually stop splitting votes (§5.2, §9.3),
+# which no untimed model can show; what it can show is that a stable leader gets its log
+# committed.
+STABLE_LEADER = fair(
+    weak=(
+        "RequestVote", "BecomeLeader", "AdvanceCommitIndex", "AppendEntries", "UpdateTerm",
+        "HandleRequestVoteRequest", "HandleRequestVoteResponse", "HandleAppendEntriesRequest",
+        "HandleAppendEntriesResponse", "DropStaleResponse", "Heal",
+    ),
+    stops=("Timeout", "Restart", "DropMessage", "DuplicateMessage"),
+)  # fmt: skip
+# Elections under the same assumptions, with timeouts weakly fair instead of stopping.
+ELECTIONS = fair(weak=(*STABLE_LEADER.weak, "Timeout"), stops=("Restart", "DropMessage", "DuplicateMessage"))
+
+
+def leader_holds_uncommitted_entry(s: State) -> bool:
+    """Some leader holds an entry of its own term above its commit index."""
+    return any(
+        role == LEADER and any(t == s.term[i] for t, _ in s.log[i][s.commit_index[i] :])
+        for i, role in enumerate(s.role)
+    )
+
+
+def leaders_entries_committed(s: State) -> bool:
+    return not leader_holds_uncommitted_entry(s)
+
+
+def leader_commits_entries() -> Property[Any]:
+    return leads_to(
+        "leader_commits_entries",
+        leader_holds_uncommitted_entry,
+        leaders_entries_committed,
+        STABLE_LEADER,
+        "Raft §5.3 (a leader retries AppendEntries until every follower stores its entries) and §8",
+        "A value handed to a leader is committed: once the faults stop and no server times out "
+        "again, every entry a leader appended in its own term is eventually committed (or the "
+        "leader is gone). Violated by a leader that never brings a follower up to date.",
+    )
+
+
+def leader_eventually_elected() -> Property[Any]:
+    return leads_to(
+        "leader_eventually_elected",
+        lambda s: LEADER not in s.role,
+        lambda s: LEADER in s.role,
+        ELECTIONS,
+        "Raft §5.2 and §9.3 (randomized election timeouts)",
+        "A leaderless cluster elects a leader, once the faults stop. Asked for by name only: "
+        "without timing, split votes may go on until the term bound, so the answer is "
+        "`incomplete (bounds: max_term)`, Raft's real dependence on randomized timeouts.",
+    )
+
+
+def on_request(config: Config) -> list[Property[Any]]:
+    """Properties judged only when named: liveness where its graph is dear (three servers or
+    more: the graph keeps every state without symmetry), and elections."""
+    found = [leader_eventually_elected()]
+    if config.servers >= 3:
+        found.append(leader_commits_entries())
+    return found
+
+
 # ---------------------------------------------------------------- the set
 
 
@@ -330,6 +397,11 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes_step("conflicting_entry_removed", conflicting_entry_removed, "Raft §5.3, Figure 7"))
     if config.restarts:
         found.append(sometimes_step("term_survives_restart", term_rises_on_restart_path, "Raft Figure 2"))
+    if config.servers <= 2:  # on request at three servers and more (`on_request`)
+        found += [
+            leader_commits_entries(),
+            sometimes("leader_holds_uncommitted_entry", leader_holds_uncommitted_entry, "Raft §5.3"),
+        ]
     found += _longer_log_witnesses(config)
     found += _partition_properties(config)
     found += _history_invariants(config)

@@ -427,7 +427,10 @@ def replay(path: Path) -> Outcome:
         entry = registry.lookup(data["model"])
         config = registry.recorded_config(entry, data["config"])
         (prop,) = registry.select_properties(entry, config, [data["property"]])
-        return rerun(entry.build(config), prop, data["steps"])
+        loop = data.get("loop")
+        if loop is not None and not isinstance(loop, int):
+            raise InputError("the report's loop is not a step number")
+        return rerun(entry.build(config), prop, data["steps"], loop)
     except (InputError, NotReplayable) as error:
         raise ReplayError(f"{path}: {error}") from None
 

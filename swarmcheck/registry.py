@@ -108,7 +108,9 @@ MODELS: dict[str, Entry] = {
             "skip_log_check_on_vote": {"max_term": 3, "restarts": False},
             "accept_stale_append": {"max_term": 3, "restarts": False},
             "leader_commit_uncapped": {"max_log": 2, "restarts": False},
+            "no_next_index_backoff": _suite_bounds(raft, "two-entries"),
         },
+        on_request=raft_properties.on_request,
     ),
     "gossip": Entry(
         name="gossip",

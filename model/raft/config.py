@@ -21,6 +21,9 @@ BUGS: dict[str, str] = {
     "accept_stale_append": "an AppendEntries of an older term is accepted as if current (Raft Fig. 2, AppendEntries rule 1)",
     "leader_commit_uncapped": "the leader's commit index goes out uncapped by the entries it sends, so a follower "
     "behind commits past its own log (Raft Fig. 2 AppendEntries rule 5: min(leaderCommit, index of last new entry))",
+    "no_next_index_backoff": "a leader refused by a follower retries from the same nextIndex instead of one lower, "
+    "so a follower missing an earlier entry never catches up and the leader's new entries are never committed "
+    "(Raft §5.3: 'After a rejection, the leader decrements nextIndex and retries'): a liveness bug",
     "forget_term_on_restart": "currentTerm is not kept across a restart "
     "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
 }

@@ -140,7 +140,8 @@ class MessageHandlers:
             next_row = put(s.next_index[i], j, match + 1)
             match_index = put(s.match_index, i, put(s.match_index[i], j, match))
         else:
-            next_row = put(s.next_index[i], j, max(s.next_index[i][j] - 1, 1))
+            backoff = 0 if "no_next_index_backoff" in self.bugs else 1
+            next_row = put(s.next_index[i], j, max(s.next_index[i][j] - backoff, 1))
             match_index = s.match_index
         return s_with(
             s,

@@ -146,6 +146,30 @@ class Raft(MessageHandlers, ServerSymmetry):
         if cut and c.heal:
             yield Heal(), s_with(s, cut=0)
 
+    def withheld_steps(self, s: State) -> Iterator[tuple[Action, str]]:
+        """The steps the guards above keep out for a bound, with its name: liveness must not
+        take a behaviour that stops at a bound for one that stops by itself (model/kernel.py)."""
+        n, c = self.n, self.config
+        full = sum(map(itemgetter(1), s.messages)) >= c.max_msgs
+        for i in range(n):
+            role = s.role[i]
+            if role != LEADER and s.term[i] >= c.max_term:
+                yield Timeout(i), "max_term"
+            if role == LEADER and len(s.log[i]) >= c.max_log:
+                for v in range(1, c.values + 1):
+                    yield ClientRequest(i, v), "max_log"
+            if full and role == CANDIDATE:
+                for j in range(n):
+                    if not s.votes_responded[i] >> j & 1:
+                        yield RequestVote(i, j), "max_msgs"
+            if full and role == LEADER:
+                for j in range(n):
+                    if i != j:
+                        yield AppendEntries(i, j), "max_msgs"
+        if full:
+            for m, _ in s.messages:
+                yield DuplicateMessage(m), "max_msgs"
+
     def timeout(self, s: State, i: int) -> State:
         """Timeout(i): a follower or candidate starts an election in the next term."""
         return s_with(

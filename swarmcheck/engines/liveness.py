@@ -302,10 +302,10 @@ def _path(back: dict[int, tuple[int, int] | None], k: int) -> list[tuple[int, in
 
 def _sentence(view: View, trigger_at: int, loop: int, last: int) -> str:
     prop = view.prop
-    start = "from the start" if prop.kind is Kind.EVENTUALLY else f"after step {trigger_at}, where it is due,"
+    start = "from the start" if prop.kind is Kind.EVENTUALLY else f"after step {trigger_at}, where it is due"
     ending = (
         f"the behaviour stops in step {loop}'s state, where no fair action is enabled"
         if loop == last
-        else f"steps {loop + 1} to {last} repeat forever, a fair cycle"
+        else f"steps {loop + 1} to {last} repeat forever, fair to every fair action"
     )
-    return f"{prop.name} never comes true {start}: {ending} ({view.fairness})"
+    return f"{prop.name} never comes true {start}: {ending}"

@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from model.kernel import Model, action_data
-from properties.base import Kind, Property
+from model.kernel import Model, action_data, action_kind
+from properties.base import LIVENESS, Fairness, Kind, Property
 
 
 class NotReplayable(ValueError):
@@ -30,30 +30,105 @@ class Outcome:
     summary: str
 
 
-def rerun(model: Model[Any, Any], prop: Property[Any], steps: Sequence[Mapping[str, Any]]) -> Outcome:
-    """Follow `steps` (the first is the initial state) and judge `prop` on the last step."""
-    if prop.kind not in (Kind.ALWAYS, Kind.TRANSITION):
+def rerun(
+    model: Model[Any, Any], prop: Property[Any], steps: Sequence[Mapping[str, Any]], loop: int | None = None
+) -> Outcome:
+    """Follow `steps` (the first is the initial state) and judge `prop`: on the last step, or,
+    for a liveness property, on the lasso whose cycle starts at step `loop`."""
+    if prop.kind in LIVENESS and loop is None:
+        raise NotReplayable(f"property {prop.name!r} is a liveness property: its report needs a loop")
+    if prop.kind not in (Kind.ALWAYS, Kind.TRANSITION, *LIVENESS):
         raise NotReplayable(f"property {prop.name!r} is a {prop.kind.value} property: nothing to replay")
+    walked = _walk(model, steps)
+    if isinstance(walked, Outcome):
+        return walked
+    states, actions = walked
+    if loop is not None and prop.kind in LIVENESS:
+        return judge_lasso(model, prop, states, actions, loop)
+    message = prop.check(states[-1]) if prop.kind is Kind.ALWAYS else prop.check(states[-2], actions[-1], states[-1])
+    if message:
+        return Outcome(True, f"reproduced: {prop.name} violated after {len(steps) - 1} steps: {message}")
+    return Outcome(False, f"not reproduced: after {len(steps) - 1} steps {prop.name} holds")
+
+
+def _walk(model: Model[Any, Any], steps: Sequence[Mapping[str, Any]]) -> tuple[list[Any], list[Any]] | Outcome:
+    """The states and actions the recorded steps lead through, or where they part from the model."""
     inits = list(model.init_states())
     current = next((s for s in inits if _plain(model.describe_state(s)) == steps[0].get("state")), None)
     if current is None:
         return Outcome(
             False, f"not reproduced: no initial state is the recorded one ({_differs(model, inits[0], steps[0])})"
         )
-    previous, action = current, None
+    states, actions = [current], []
     for number, step in enumerate(steps[1:], start=1):
         found = [(a, t) for a, t in model.next_steps(current) if _matches(a, step) and model.within_bounds(t)]
         if not found:
             return Outcome(False, f"not reproduced: step {number}, {step['action']}, is not enabled here")
-        previous, (action, current) = current, found[0]
+        action, current = found[0]
         if "state" in step and _plain(model.describe_state(current)) != step["state"]:
             return Outcome(
                 False, f"not reproduced: after step {number}, {step['action']}, {_differs(model, current, step)}"
             )
-    message = prop.check(current) if prop.kind is Kind.ALWAYS else prop.check(previous, action, current)
-    if message:
-        return Outcome(True, f"reproduced: {prop.name} violated after {len(steps) - 1} steps: {message}")
-    return Outcome(False, f"not reproduced: after {len(steps) - 1} steps {prop.name} holds")
+        states.append(current)
+        actions.append(action)
+    return states, actions
+
+
+def judge_lasso(
+    model: Model[Any, Any], prop: Property[Any], states: list[Any], actions: list[Any], loop: int
+) -> Outcome:
+    """A lasso shows a liveness violation when its cycle returns to where it began, its goal
+    never holds where it is due, and the cycle is fair to every fair action."""
+    last = len(states) - 1
+    if not 0 <= loop <= last:
+        return Outcome(False, f"not reproduced: the loop starts at step {loop}, past the last step {last}")
+    if model.key(states[loop]) != model.key(states[last]):
+        return Outcome(False, f"not reproduced: the cycle does not return to step {loop}'s state")
+    due = (
+        0
+        if prop.kind is Kind.EVENTUALLY
+        else next(
+            (
+                k
+                for k in range(loop + 1)
+                if prop.trigger is not None and prop.trigger(states[k]) and not any(prop.check(s) for s in states[k:])
+            ),
+            None,
+        )
+    )
+    if due is None:
+        return Outcome(False, f"not reproduced: {prop.name}'s trigger never holds with the goal false from then on")
+    reached = next((k for k in range(due, last + 1) if prop.check(states[k])), None)
+    if reached is not None:
+        return Outcome(False, f"not reproduced: {prop.name}'s goal holds at step {reached}")
+    unfair = _unfair(model, prop, states[loop:], actions[loop:])
+    if unfair:
+        return Outcome(False, f"not reproduced: the cycle is not fair: {unfair}")
+    repeat = "it stays in the last state" if loop == last else f"steps {loop + 1} to {last} repeat"
+    return Outcome(True, f"reproduced: {prop.name} violated: due at step {due}, never reached, and {repeat}, fairly")
+
+
+def _unfair(model: Model[Any, Any], prop: Property[Any], cycle: list[Any], taken_actions: list[Any]) -> str | None:
+    """The first fair action the cycle starves, said in words; None when the cycle is fair."""
+    fairness = prop.fairness or Fairness()
+
+    def instance(action: Any) -> Any:
+        return action if fairness.each else action_kind(action)
+
+    taken = {instance(a) for a in taken_actions}
+    withheld = getattr(model, "withheld_steps", None) if getattr(model, "successors_within_bounds", False) else None
+    weak: list[set[Any]] = []
+    strong: list[set[Any]] = []
+    for s in cycle:
+        acts = [a for a, t in model.next_steps(s) if not model.within_bounds(t) or model.key(t) != model.key(s)]
+        acts += [a for a, _ in withheld(s)] if withheld is not None else []
+        weak.append({instance(a) for a in acts if action_kind(a) in fairness.weak})
+        strong.append({instance(a) for a in acts if action_kind(a) in fairness.strong})
+    for a in sorted(set.intersection(*weak) - taken, key=str):
+        return f"{a} is weakly fair, enabled throughout the cycle and never taken"
+    for a in sorted(set.union(*strong) - taken, key=str):
+        return f"{a} is strongly fair, enabled on the cycle and never taken"
+    return None
 
 
 def _matches(action: Any, step: Mapping[str, Any]) -> bool:

@@ -71,7 +71,9 @@ def counterexample(
         )
         previous = described
     config = dict(model.config_data())
+    lasso = {} if trace.loop is None else {"loop": trace.loop, "fairness": str(prop.fairness)}
     return {
+        **lasso,
         "schema": SCHEMA,
         "model": model.name,
         "config": config,
@@ -129,27 +131,27 @@ def markdown(data: Mapping[str, Any]) -> str:
     """The verdict first, then the steps with what changed, the final state, how to reproduce."""
     bugs = ", ".join(data["bugs"]) or "none"
     config = ", ".join(f"{k}={v}" for k, v in data["config"].items() if k != "bugs")
+    loop = data.get("loop")
     lines = [
         f"# {data['model']}: `{data['property']}` violated",
         "",
         f"**{data['violation']}**",
         "",
         f"- property: `{data['property']}` ({data['kind']}), source: {data['source']}",
-        f"- found by: {data['engine']}, in {data['length']} steps (a shortest trace)"
-        if data["engine"] == "explore"
-        else f"- found by: {data['engine']}, shrunk to {data['length']} steps",
+        _found_by(data),
         f"- configuration: {config}; seeded bugs: {bugs}",
-        "",
-        "## Steps",
-        "",
-        "| step | action | what changed |",
-        "|---:|---|---|",
     ]
+    if loop is not None:
+        lines.append(f"- fairness assumed: {data.get('fairness', '')}")
+    lines += ["", "## Steps", "", "| step | action | what changed |", "|---:|---|---|"]
     for number, step in enumerate(data["steps"]):
         changed = "; ".join(f"{k}: {_cell(a)} → {_cell(b)}" for k, (a, b) in step["changed"].items())
+        mark = " ↻" if loop is not None and number > loop else ""
         lines.append(
-            f"| {number} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |"
+            f"| {number}{mark} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |"
         )
+    if loop is not None:
+        lines += ["", _forever(loop, data["length"])]
     lines += ["", "## Final state", "", "```json", json.dumps(data["steps"][-1]["state"], indent=1), "```", ""]
     if "reproduce" in data:
         lines += ["## Reproduce", "", "```", data["reproduce"], "```", ""]
@@ -157,6 +159,22 @@ def markdown(data: Mapping[str, Any]) -> str:
     if made:
         lines += ["## Provenance", "", *(f"- {k}: {_cell(v)}" for k, v in made.items()), ""]
     return "\n".join(lines)
+
+
+def _found_by(data: Mapping[str, Any]) -> str:
+    loop, length = data.get("loop"), data["length"]
+    if loop is not None:
+        cycle = "it stays in the last state" if loop == length else f"a cycle of {length - loop}"
+        return f"- found by: {data['engine']}, a lasso: a shortest way in of {loop} steps, then {cycle}"
+    if data["engine"] == "explore":
+        return f"- found by: {data['engine']}, in {length} steps (a shortest trace)"
+    return f"- found by: {data['engine']}, shrunk to {length} steps"
+
+
+def _forever(loop: int, length: int) -> str:
+    if loop == length:
+        return f"**And then forever:** nothing: the behaviour stays in step {loop}'s state, where no fair action is enabled."
+    return f"**And then forever:** steps {loop + 1} to {length} (marked ↻) again and again, back to step {loop}'s state each time."
 
 
 def summary_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
