@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from model.gossip import ALIVE, DEAD, HARMFUL, LEFT, STATUS, SUSPECT, UNKNOWN, Config, State, node
-from properties.base import Property, always, sometimes, sometimes_step, transition
+from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
 
 C5 = "swarm-semantics.md C.5 (memberlist state.go aliveNode/suspectNode/deadNode)"
 
@@ -167,6 +167,72 @@ def newer_death_recorded(before: State, action: Any, after: State) -> bool:
     return any(b[0] in (DEAD, LEFT) and a[0] == b[0] and a[1] > b[1] for b, a in _entry_changes(before, after))
 
 
+# ---------------------------------------------------------------- liveness
+
+# After the faults: no crash, restart, leave, slowdown, loss or cut again; a cut link heals;
+# every node's probes, suspicion timers, gossip, receipts, push-pulls and joins go on (each
+# pair of nodes, each message, on its own). Timers are abstract, so "eventually" stands for
+# "after some probe periods".
+AFTER_FAULTS = fair(
+    weak=("ProbeFails", "SuspicionTimeout", "Gossip", "Receive", "PushPull", "Join", "HealLink"),
+    stops=("Crash", "Restart", "Leave", "SlowDown", "LoseMessage", "CutLink"),
+)
+
+
+def _running(s: State) -> list[int]:
+    return [o for o in range(len(s.up)) if s.up[o] and not s.left[o] and not s.outside[o]]
+
+
+def crash_undetected(s: State) -> bool:
+    """A crashed node some running member still holds alive or suspect."""
+    live = _running(s)
+    return any(
+        not s.up[x] and not s.left[x] and any(s.view[o][x][0] in (ALIVE, SUSPECT) for o in live)
+        for x in range(len(s.up))
+    )
+
+
+def running_node_not_alive_somewhere(s: State) -> bool:
+    """A running member some other running member does not hold alive."""
+    live = _running(s)
+    return any(s.view[o][x][0] != ALIVE for x in live for o in live if o != x)
+
+
+def liveness(config: Config) -> list[Property[Any]]:
+    """Completeness (SWIM §3-4: every crash is eventually detected by every member) and
+    eventual accuracy (reference E.9: a running node is eventually alive in every member's
+    view), after the faults. Accuracy is left out with a slow node: a slow prober may
+    suspect a healthy node again and again (E.10), until the incarnation bound; and without
+    push-pull: a broadcast that ran out of retransmits over a cut link is never repaired (the
+    main job found a join lost so in `join-lossy`: memberlist relies on push-pull, C.6)."""
+    found: list[Property[Any]] = []
+    if config.crashes and config.max_faults:
+        found.append(
+            leads_to(
+                "crash_eventually_detected",
+                crash_undetected,
+                lambda s: not crash_undetected(s),
+                AFTER_FAULTS,
+                "SWIM paper §3-4 (strong completeness); swarm-semantics.md C.2, C.3",
+                "Every crashed node is eventually suspected, then dead, in every running member's view.",
+            )
+        )
+    if not config.slow and config.push_pull:
+        found.append(
+            leads_to(
+                "running_node_eventually_alive",
+                running_node_not_alive_somewhere,
+                lambda s: not running_node_not_alive_somewhere(s),
+                AFTER_FAULTS,
+                "swarm-semantics.md E.9 (hashicorp/memberlist#311); C.5 refute, C.6 push-pull",
+                "Once the faults stop, every running member is alive in every other running member's "
+                "view: a suspected or restarted node refutes its accusation, and the news spreads.",
+            )
+        )
+        found.append(sometimes("member_not_alive_somewhere", running_node_not_alive_somewhere, "C.5"))
+    return found
+
+
 def properties(config: Config) -> list[Property[Any]]:
     """The gossip properties for a configuration."""
     found: list[Property[Any]] = [
@@ -203,4 +269,4 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("healthy_node_suspected_without_harm", healthy_node_suspected_without_harm, lifeguard))
     if config.joiners:
         found.append(sometimes("joiner_known_everywhere", joiner_known_everywhere, "swarm-semantics.md C.6 join"))
-    return found
+    return found + liveness(config)

@@ -148,6 +148,7 @@ MODELS: dict[str, Entry] = {
             "global_duplicate_task": {"max_user_ops": 0},
             "global_on_down_node": {"max_user_ops": 0},
             "global_gap_never_refilled": {"max_user_ops": 0},
+            "lost_task_not_replaced": {"nodes": 2, "max_user_ops": 0},  # two nodes: liveness is judged there
             "enforcer_shuts_down": {
                 "constraint": "node.labels.zone==a",
                 "max_faults": 0,
@@ -224,7 +225,12 @@ def recorded_config(entry: Entry, recorded: Mapping[str, Any]) -> Any:
     bugs = recorded.get("bugs", [])
     if not isinstance(bugs, list) or not all(isinstance(b, str) for b in bugs):
         raise InputError("config field 'bugs' must be a list of bug names")
-    settings = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in recorded.items() if k != "bugs"}
+    settings = {
+        k: str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in recorded.items()
+        # A setting not for checking is recorded at its default by every report: nothing to set.
+        if k != "bugs" and not (k in entry.not_checkable and v == getattr(entry.default, k))
+    }
     return entry.config(settings, frozenset(bugs))
 
 

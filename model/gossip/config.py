@@ -21,6 +21,9 @@ BUGS: dict[str, str] = {
     "dead_is_final": "the SWIM paper's rule in place of memberlist's: a death report overrides every status "
     "whatever its incarnation, and a dead node is never revived (C.5, SWIM paper section 4.2), so a stale "
     "death kills a node that has refuted, and a restarted node can never rejoin",
+    "dead_left_out_of_push_pull": "push-pull sends only the members it does not hold dead, so a restarted "
+    "node never hears the accusation it must refute and stays dead in its accusers' views, whose ears are shut "
+    "to its older alive (E.9's outcome, hashicorp/memberlist#311, by a shorter path): a liveness bug",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "
     "so a slow node's unconfirmed suspicion expires before the accused node's refutation arrives",
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from model.gossip.detection import FailureDetector
 from model.gossip.state import (
+    DEAD,
     UNKNOWN,
     Msg,
     State,
@@ -34,10 +35,11 @@ class Dissemination(FailureDetector):
     def push_pull(self, s: State, i: int, k: int) -> State:
         """C.6 anti-entropy: each merges the other's view; a remote Dead arrives as suspect."""
         theirs, mine = s.view[k], s.view[i]
+        left_out = (UNKNOWN, DEAD) if "dead_left_out_of_push_pull" in self.bugs else (UNKNOWN,)
         for x, (status, inc) in enumerate(theirs):
-            if status != UNKNOWN:
+            if status not in left_out:
                 s = self.handle(s, i, as_message(x, status, inc, i))
         for x, (status, inc) in enumerate(mine):
-            if status != UNKNOWN:
+            if status not in left_out:
                 s = self.handle(s, k, as_message(x, status, inc, k))
         return s

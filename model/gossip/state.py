@@ -4,6 +4,7 @@ the ghost history), its messages and steps as a person reads them.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -41,7 +42,7 @@ class State:
     death_seen: tuple[tuple[int, ...], ...] = ()  # death_seen[i][x]: the highest dead(x) incarnation i heard
 
     def fields(self) -> tuple[Any, ...]:
-        return attrs.astuple(self, recurse=False)
+        return _all_fields(self)
 
 
 def node(i: int) -> str:
@@ -99,6 +100,7 @@ def as_message(x: int, status: int, inc: int, receiver: int) -> Msg:
 
 
 FIELDS = tuple(f.name for f in attrs.fields(State))
+_all_fields = attrgetter(*FIELDS)  # several times faster than attrs.astuple, on the hot path
 
 
 def evolve(s: State, **changes: Any) -> State:

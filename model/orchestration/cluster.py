@@ -20,6 +20,7 @@ from model.orchestration.state import State
 from model.orchestration.tasks import (
     AGENT,
     COMPLETE,
+    DOWN,
     DRAIN,
     ID,
     NODE,
@@ -153,6 +154,8 @@ class Cluster:
         if to_global:
             s = self.global_event(s, node)
         if not self.invalid_node(s, node):
+            return s
+        if "lost_task_not_replaced" in self.bugs and s.status[node] == DOWN:
             return s
         for t in s.tasks:
             if t[SVC] == WEB and t[NODE] == node and runnable(t):

@@ -56,6 +56,9 @@ BUGS: dict[str, str] = {
     "restart_without_waiting": "the restart supervisor starts a replacement at once, although the old task "
     "still runs on a node that answers, so two containers of one slot run together (A.9: DelayStart waits "
     "for the old task to stop unless its node is down)",
+    "lost_task_not_replaced": "a node going down is no event for the replicated orchestrator (swarmkit's "
+    "restartTasksByNodeID is skipped for DOWN nodes), so the tasks lost with it are never replaced and the "
+    "service stays short for good (A.7): a liveness bug",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
 }

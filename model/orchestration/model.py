@@ -11,6 +11,7 @@ and what a report shows.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -50,6 +51,8 @@ from model.orchestration.tasks import (
     WORKER,
 )
 from model.orchestration.update import Updater
+
+_all_fields = attrgetter(*(f.name for f in attrs.fields(State)))  # faster than attrs.astuple
 
 # What users do (one user operation each), as against faults and the control loop.
 USER_KINDS = (
@@ -150,7 +153,7 @@ class Orchestration(
         return s.created <= self.config.max_tasks
 
     def key(self, s: State) -> Hashable:
-        return attrs.astuple(s, recurse=False)
+        return _all_fields(s)
 
     def from_key(self, key: tuple[Any, ...]) -> State:
         return State(*key)

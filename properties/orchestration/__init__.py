@@ -16,7 +16,12 @@ from typing import Any
 from model.orchestration import Config, Orchestration
 from model.orchestration.tasks import START_FIRST
 from properties.base import Property, always, sometimes, sometimes_step, transition
-from properties.orchestration.convergence import converged, greedy_never_strands, placement_oracle_agrees
+from properties.orchestration.convergence import (
+    converged,
+    greedy_never_strands,
+    placement_oracle_agrees,
+    service_heals,
+)
 from properties.orchestration.invariants import (
     assignment_passes_filters,
     max_replicas_per_node_respected,
@@ -77,6 +82,8 @@ def properties(config: Config) -> list[Property[Any]]:
         ),
         sometimes("all_replicas_running", all_replicas_running, "A.7"),
     ]
+    if config.nodes <= 2:  # on request above (`on_request`): the liveness graph keeps every state
+        found.append(service_heals(model))
     if config.restart != "none":
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
     if config.max_user_ops and config.restart != "none":  # a drain or an update (a failed task has stopped)
@@ -137,8 +144,12 @@ def properties(config: Config) -> list[Property[Any]]:
 
 
 def on_request(config: Config) -> list[Property[Any]]:
-    """Checked only when named: what `check --oracle` reports, and its reports replay."""
+    """Checked only when named: what `check --oracle` reports (its reports replay), and
+    liveness at three nodes or more."""
     model = Orchestration(config)
-    return [
+    found = [
         always("greedy_never_strands", greedy_never_strands(model), "A.5; properties/orchestration/placement_oracle.py")
     ]
+    if config.nodes > 2:  # liveness keeps every state, without symmetry: six times the safety search's
+        found.append(service_heals(model))
+    return found

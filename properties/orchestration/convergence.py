@@ -1,5 +1,5 @@
-"""What the cluster settles to (reference A.12 S4, S5; A.8; D): judged only at *quiescent*
-states, where no control-loop step is enabled. The z3 placement oracle gives a second
+"""What the cluster settles to (reference A.12 S4, S5; A.8; D): judged at *quiescent* states,
+where no control-loop step is enabled (`converged`), and as a liveness goal (`service_heals`). The z3 placement oracle gives a second
 opinion there: a task left pending must be one no node could take.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.orchestration import Orchestration, State
+from model.orchestration.model import USER_KINDS
 from model.orchestration.tasks import (
     ACTIVE,
     AGENT,
@@ -25,15 +26,25 @@ from model.orchestration.tasks import (
     runnable,
     task_names,
 )
+from properties.base import Property, fair, leads_to
 
 
 def converged(model: Orchestration) -> Any:
+    settled = unsettled(model)
+
     def check(s: State) -> str | None:
-        """At a quiescent state: S4 no runnable task on a drained or down node; S5 the replica
-        count is met when capacity allows and the policy restarts; A.8 every eligible node runs
-        its global task; D/LB1 every ready node's DNS and backends equal the running tasks."""
-        if not model.quiescent(s):
-            return None
+        """At a quiescent state, the cluster has settled (`unsettled` finds nothing)."""
+        return settled(s) if model.quiescent(s) else None
+
+    return check
+
+
+def unsettled(model: Orchestration) -> Any:
+    def check(s: State) -> str | None:
+        """What keeps the cluster from its spec: S4 a runnable task on a drained or down node; S5
+        the replica count unmet though capacity allows and the policy restarts; A.8 an eligible
+        node without its global task; D/LB1 a ready node's DNS or backends unequal to the running
+        tasks. None when the cluster has settled."""
         for t in s.tasks:
             if runnable(t) and t[NODE] != NO_NODE and (s.status[t[NODE]] != READY or s.availability[t[NODE]] == DRAIN):
                 return f"t{t[ID]} is still runnable on n{t[NODE] + 1}, which is drained or down"
@@ -116,3 +127,24 @@ def greedy_never_strands(model: Orchestration) -> Any:
         return greedy_strand(model, s)
 
     return check
+
+
+def service_heals(model: Orchestration) -> Property[State]:
+    """After the last user action and fault, the control loop brings the cluster to its spec:
+    an unsettled cluster is eventually settled (a `leads_to`, A.12 S4, S5; A.8; D DNS1). The
+    quiescent check cannot see a control loop that goes round forever, or a state from which
+    no control step can settle it; this can."""
+    settled = unsettled(model)
+    user_and_faults = (*USER_KINDS, *model.fault_kinds)
+    control = tuple(k for k in model.action_kinds() if k not in user_and_faults)
+    return leads_to(
+        "service_heals",
+        lambda s: settled(s) is not None,
+        lambda s: settled(s) is None,
+        fair(weak=control, stops=user_and_faults),
+        "swarm-semantics.md A.12 S4, S5; A.8; D DNS1 (self-healing)",
+        "Once users and faults stop, every control-loop step that stays enabled is taken (each "
+        "task's, node's and slot's on its own), and the cluster settles: replicas met where there "
+        "is room, no runnable task on a drained or down node, every eligible node with its global "
+        "task, DNS and the load balancer equal to the running tasks.",
+    )

@@ -28,7 +28,7 @@ import attrs
 
 from properties.base import Fairness, Kind, Property
 from swarmcheck.engines.graph import Graph
-from swarmcheck.engines.result import HOLDS, INCOMPLETE, VIOLATED, Trace, Violation
+from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED, Trace, Violation
 
 Key = Any  # an action id (fairness for each action) or a kind (for the kind as a whole)
 
@@ -187,6 +187,8 @@ def components(nodes: Sequence[int], successors: Callable[[int], Iterable[int]])
 def judge(graph: Graph, prop: Property[Any]) -> Finding:
     """Holds, violated (with a lasso) or incomplete (a bound made the only fair cycles)."""
     view = View(graph, prop)
+    if prop.kind is Kind.LEADS_TO and not any(graph.trigger[prop.name]):
+        return Finding(VACUOUS, "its trigger never holds: nothing is ever due")
     view.explore_region()
     fair = view.fair_components(strict=True)
     if fair:
@@ -221,13 +223,27 @@ def lasso(view: View, component: set[int]) -> Violation:
     to_source = graph.path_to(source)
     steps: list[tuple[Any, Any]] = [(None, graph.states[to_source[0]])]
     steps += [(graph.table[graph.via[s]], graph.states[s]) for s in to_source[1:]]
-    trigger_at = len(steps) - 1
     steps += [(graph.table[a], graph.states[s]) for a, s in way_in]
+    trigger_at = _due(view, [*to_source, *(s for _, s in way_in)])
     loop = len(steps) - 1
     steps += [(graph.table[a], graph.states[s]) for a, s in round_trip(view, component, entry)]
     return Violation(
         view.prop.name, view.prop.kind, _sentence(view, trigger_at, loop, len(steps) - 1), entry, Trace(steps, loop)
     )
+
+
+def _due(view: View, stem: list[int]) -> int:
+    """The first step of the stem from which the goal is due and never holds again."""
+    if view.prop.kind is Kind.EVENTUALLY:
+        return 0
+    trigger, goal = view.graph.trigger[view.prop.name], view.goal
+    due = len(stem) - 1
+    for k in range(len(stem) - 1, -1, -1):
+        if goal[stem[k]]:
+            break
+        if trigger[stem[k]]:
+            due = k
+    return due
 
 
 def round_trip(view: View, component: set[int], entry: int) -> list[tuple[int, int]]:
