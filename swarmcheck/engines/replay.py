@@ -101,6 +101,9 @@ def judge_lasso(
     reached = next((k for k in range(due, last + 1) if prop.check(states[k])), None)
     if reached is not None:
         return Outcome(False, f"not reproduced: {prop.name}'s goal holds at step {reached}")
+    stopped = [a for a in actions[loop:] if action_kind(a) in (prop.fairness or Fairness()).stops]
+    if stopped:
+        return Outcome(False, f"not reproduced: the cycle takes {stopped[0]}, which {prop.name} assumes has stopped")
     unfair = _unfair(model, prop, states[loop:], actions[loop:])
     if unfair:
         return Outcome(False, f"not reproduced: the cycle is not fair: {unfair}")

@@ -28,7 +28,8 @@ from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from model.kernel import Model, action_kind
-from properties.base import Kind, Property
+from properties.base import LIVENESS, Kind, Property
+from swarmcheck.engines.fair_run import LIMIT, continue_fairly
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
 
 _COMMON = {
@@ -61,13 +62,17 @@ class Tally:
 
 
 class PropertyViolated(AssertionError):
-    """Raised inside the machine; carries the violation and the steps that led to it."""
+    """Raised inside the machine; carries the violation and the steps that led to it (for a
+    liveness property, the index its cycle returns to, if it is a lasso)."""
 
-    def __init__(self, prop: Property[Any], message: str, steps: list[tuple[Any, Any]]) -> None:
+    def __init__(
+        self, prop: Property[Any], message: str, steps: list[tuple[Any, Any]], loop: int | None = None
+    ) -> None:
         super().__init__(f"{prop.name}: {message}")
         self.prop = prop
         self.message = message
         self.steps = steps
+        self.loop = loop
 
 
 def machine_for(
@@ -83,6 +88,7 @@ def machine_for(
     steps = [p for p in properties if p.kind is Kind.TRANSITION]
     sometimes = [p for p in properties if p.kind is Kind.SOMETIMES]
     sometimes_steps = [p for p in properties if p.kind is Kind.SOMETIMES_STEP]
+    liveness = [p for p in properties if p.kind in LIVENESS]
     init_states = list(model.init_states())
     faults = sorted(getattr(model, "fault_kinds", ()))
     rate: Callable[[str], int] = getattr(model, "rate", lambda kind: 1)
@@ -101,6 +107,7 @@ def machine_for(
             self.state = state
             self.switched_off = {kind for kind, on in zip(faults, faults_on, strict=True) if not on}
             self.trace: list[tuple[Any, Any]] = [(None, state)]
+            self.failed = False
             self.progress: dict[str, float] = {}
             self._observe(state)
 
@@ -132,6 +139,7 @@ def machine_for(
             for p in steps:
                 message = p.check(before, action, after)
                 if message:
+                    self.failed = True
                     raise PropertyViolated(p, message, list(self.trace))
             for p in sometimes_steps:
                 if p.name not in reached and p.check(before, action, after):
@@ -150,12 +158,20 @@ def machine_for(
         def teardown(self) -> None:
             for label, value in self.progress.items():
                 target(value, label=label)
+            if self.failed:
+                return
+            # Liveness, bounded: the faults stop here and a fair scheduler goes on (fair_run).
+            for p in liveness:
+                short = continue_fairly(model, p, self.trace)
+                if short is not None:
+                    raise PropertyViolated(p, short.sentence(p, LIMIT), short.steps, short.loop)
 
         @invariant()
         def always_holds(self) -> None:
             for p in always:
                 message = p.check(self.state)
                 if message:
+                    self.failed = True
                     raise PropertyViolated(p, message, list(self.trace))
 
     ModelMachine.__name__ = ModelMachine.__qualname__ = f"{model.name.capitalize()}Machine"
@@ -222,7 +238,8 @@ def hunt(
                 batch_seed = (seed_value or 0) * 1_000_003 + batch
                 run_state_machine_as_test(_seeded(machine, batch_seed), settings=_with(chosen, size, batch_seed))  # type: ignore[no-untyped-call,unused-ignore]
     except PropertyViolated as failure:
-        violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, Trace(failure.steps)))
+        trace = Trace(failure.steps, failure.loop)
+        violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, trace))
     except Flaky as flaky:  # pragma: no cover - a nondeterministic model is a bug in the model
         raise RuntimeError(f"{model.name}: Hypothesis saw a flaky failure: {flaky}") from flaky
     reached: set[str] = machine.reached  # type: ignore[attr-defined]

@@ -1,0 +1,109 @@
+"""Liveness as random search can judge it: after a run's steps, the faults stop and a fair
+scheduler takes over; the goal must come within a bounded number of its steps.
+
+Random search cannot decide liveness (no run is infinite), so this is the bounded form: the
+scheduler takes only fairly scheduled actions (`Fairness.weak` and `strong`; never a fault or
+a user's action), always the enabled one that has waited longest, so none is starved. A run
+that stops where no fair action is enabled, or comes back to a state it has been in by a fair
+cycle, is a real lasso (the explorer's kind of counterexample, and `replay` confirms it);
+one that goes `limit` steps without the goal is reported as bounded evidence only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import attrs
+
+from model.kernel import Model, action_kind
+from properties.base import Fairness, Kind, Property
+
+LIMIT = 100  # fair steps after the run before the goal counts as not reached
+
+
+@attrs.frozen
+class Shortfall:
+    """A liveness goal missed after a run: the whole behaviour, where it is due, and the
+    index its cycle returns to (None: only the bound of fair steps ran out)."""
+
+    steps: list[tuple[Any, Any]]
+    due: int
+    loop: int | None
+
+    def sentence(self, prop: Property[Any], limit: int) -> str:
+        last = len(self.steps) - 1
+        if self.loop is None:
+            return f"{prop.name} not reached within {limit} fair steps after step {self.due} (bounded liveness)"
+        if self.loop == last:
+            return f"{prop.name} never comes true after step {self.due}: the behaviour stops in step {last}'s state, where no fair action is enabled"
+        return f"{prop.name} never comes true after step {self.due}: steps {self.loop + 1} to {last} repeat forever, a fair cycle"
+
+
+def continue_fairly(
+    model: Model[Any, Any], prop: Property[Any], steps: list[tuple[Any, Any]], limit: int = LIMIT
+) -> Shortfall | None:
+    """Run `steps` on under a fair scheduler; the shortfall if `prop`'s goal is missed."""
+    fairness = prop.fairness or Fairness()
+    fair_kinds = fairness.weak | fairness.strong
+    behaviour = list(steps)
+    # Only the fair part may go round a cycle: the run before it may hold faults.
+    seen: dict[Hashable, int] = {model.key(behaviour[-1][1]): len(behaviour) - 1}
+    waited: dict[Any, int] = {}  # instance -> the step it was last taken
+    for _ in range(limit):
+        due = _due(prop, behaviour)
+        if due is None:
+            return None  # nothing is due, or the goal has come
+        state = behaviour[-1][1]
+        here = model.key(state)
+        options = [
+            (action, t)
+            for action, t in model.next_steps(state)
+            if action_kind(action) in fair_kinds and model.within_bounds(t) and model.key(t) != here
+        ]
+        if not options:
+            return Shortfall(behaviour, due, len(behaviour) - 1)  # it stops here, fairly
+        action, t = min(options, key=lambda o: waited.get(_instance(o[0], fairness), -1))
+        waited[_instance(action, fairness)] = len(behaviour)
+        behaviour.append((action, t))
+        again = seen.get(model.key(t))
+        if again is not None and again >= due and _fair_cycle(model, fairness, behaviour, again):
+            return Shortfall(behaviour, due, again)
+        seen[model.key(t)] = len(behaviour) - 1
+    due = _due(prop, behaviour)
+    return None if due is None else Shortfall(behaviour, due, None)
+
+
+def _instance(action: Any, fairness: Fairness) -> Any:
+    return action if fairness.each else action_kind(action)
+
+
+def _due(prop: Property[Any], behaviour: list[tuple[Any, Any]]) -> int | None:
+    """The first step from which the goal is due and has not come since; None if none is."""
+    due = None
+    for k in range(len(behaviour) - 1, -1, -1):
+        state = behaviour[k][1]
+        if prop.check(state):
+            break
+        if prop.kind is Kind.EVENTUALLY:
+            due = 0 if k == 0 else due
+        elif prop.trigger is not None and prop.trigger(state):
+            due = k
+    return due
+
+
+def _fair_cycle(model: Model[Any, Any], fairness: Fairness, behaviour: list[tuple[Any, Any]], start: int) -> bool:
+    """The steps after `start` return to its state: is that cycle fair to every fair action?"""
+    cycle = [s for _, s in behaviour[start:]]
+    taken = {_instance(a, fairness) for a, _ in behaviour[start + 1 :]}
+    weak: set[Any] | None = None
+    strong: set[Any] = set()
+    withheld = getattr(model, "withheld_steps", None) if getattr(model, "successors_within_bounds", False) else None
+    for s in cycle[:-1]:
+        here = model.key(s)
+        acts = [a for a, t in model.next_steps(s) if not model.within_bounds(t) or model.key(t) != here]
+        acts += [a for a, _ in withheld(s)] if withheld is not None else []
+        w = {_instance(a, fairness) for a in acts if action_kind(a) in fairness.weak}
+        weak = w if weak is None else weak & w
+        strong |= {_instance(a, fairness) for a in acts if action_kind(a) in fairness.strong}
+    return not ((weak or set()) - taken) and not (strong - taken)
