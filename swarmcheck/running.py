@@ -208,6 +208,9 @@ def verdict(job: Job, result: Result, coverage: Coverage | None = None) -> str:
         return f"{result.verdict}, but coverage is not as declared: {', '.join(gaps)}"
     if result.verdict == NOT_FOUND and result.hunt_stats is not None:
         return f"no violation in {result.hunt_stats.examples:,} examples"
+    if result.verdict == INCOMPLETE and not budget:
+        why = sorted({r.split(";")[0] for n, r in result.reasons.items() if result.verdicts.get(n) == INCOMPLETE})
+        return f"{result.verdict} ({'; '.join(why)})" if why else result.verdict
     if result.verdict == INCOMPLETE or (result.budget_hit and result.engine == "explore"):
         return f"{result.verdict}{budget}"
     return result.verdict
@@ -245,7 +248,9 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path], covera
         + (f"; seeded bugs on: {', '.join(job.bugs)}" if job.bugs else "")
     )
     for name, judged in result.verdicts.items():
-        print(f"   {judged:10} {name}")
+        print(f"   {judged:10} {name}" + (f": {result.reasons[name]}" if name in result.reasons else ""))
+    if result.stats is not None and result.stats.graph is not None:
+        print(f"   liveness judged on the state graph (no symmetry): {result.stats.graph}")
     for violation, path in zip(result.violations, paths, strict=True):
         length = len(violation.trace) - 1 if violation.trace else 0
         print(f"   violation of {violation.property} in {length} steps: {violation.message}")

@@ -201,8 +201,8 @@ def judge(graph: Graph, prop: Property[Any]) -> Finding:
         kinds = sorted({graph.kinds[a] for k in component for a, _ in graph.withheld.get(k, ())})
         return Finding(
             INCOMPLETE,
-            f"bounds: a cycle where {prop.name}'s goal never holds is fair only because "
-            f"{', '.join(bounds)} kept {', '.join(kinds)} out; raise the bound to decide",
+            f"bounds: {', '.join(bounds)}; a behaviour where {prop.name}'s goal never comes is fair "
+            f"only because {', '.join(bounds)} kept {', '.join(kinds)} out: raise the bound to decide",
         )
     return Finding(HOLDS)
 

@@ -1,0 +1,91 @@
+"""Liveness on the real models: each seeded liveness bug is caught by the explorer with a
+lasso that replay confirms (and a tampered one it refuses); the bound-made verdict; the
+bounded form Hypothesis judges."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from properties.base import LIVENESS
+from swarmcheck import registry
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.replay import rerun
+from swarmcheck.engines.result import INCOMPLETE, VIOLATED
+from swarmcheck.engines.stateful import hunt
+from swarmcheck.outputs.report import counterexample, write_report
+
+# Each liveness bug, the property that only liveness can judge, and the kind of lasso it gives.
+LIVENESS_BUGS = {
+    ("raft", "no_next_index_backoff"): "leader_commits_entries",  # a cycle: refused, retried, refused
+    ("gossip", "dead_left_out_of_push_pull"): "running_node_eventually_alive",  # a stop
+    ("scheduler", "lost_task_not_replaced"): "service_heals",  # a stop
+}
+
+
+def _lasso_report(model_name: str, bug: str, prop_name: str, tmp_path: Path) -> tuple[Any, Any, dict[str, Any]]:
+    entry = registry.lookup(model_name)
+    config = entry.bug_config(bug)
+    model = entry.build(config)
+    (prop,) = registry.select_properties(entry, config, [prop_name])
+    result = explore(model, [prop])
+    assert result.verdicts[prop_name] == VIOLATED
+    (violation,) = result.violations
+    assert violation.trace is not None and violation.trace.loop is not None
+    path = write_report(counterexample(model, prop, violation, "explore", violation.trace), tmp_path)
+    return model, prop, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize(("model_name", "bug"), sorted(LIVENESS_BUGS))
+def test_each_liveness_bug_gives_a_lasso_that_replay_confirms(model_name: str, bug: str, tmp_path: Path) -> None:
+    prop_name = LIVENESS_BUGS[(model_name, bug)]
+    model, prop, data = _lasso_report(model_name, bug, prop_name, tmp_path)
+    assert data["loop"] <= data["length"] and data["fairness"]
+    outcome = rerun(model, prop, data["steps"], data["loop"])
+    assert outcome.reproduced, outcome.summary
+    # The correct model passes the same property at the same bounds.
+    entry = registry.lookup(model_name)
+    correct = entry.build(attrs.evolve(entry.bug_config(bug), bugs=frozenset()))
+    assert explore(correct, [prop]).verdicts[prop_name] != VIOLATED
+
+
+def test_replay_refuses_a_lasso_that_does_not_close_or_is_not_fair(tmp_path: Path) -> None:
+    model, prop, data = _lasso_report("raft", "no_next_index_backoff", "leader_commits_entries", tmp_path)
+    steps, loop = data["steps"], data["loop"]
+    assert loop < data["length"]  # a cycle, not a stop
+    not_closed = rerun(model, prop, steps[:-1], loop)
+    assert not not_closed.reproduced and "does not return" in not_closed.summary
+    # Stopping in the middle of the cycle is no fair behaviour: the reply waits to be handled.
+    stops_early = rerun(model, prop, steps[: loop + 2], loop + 1)
+    assert not stops_early.reproduced and "not fair" in stops_early.summary
+
+
+def test_a_cycle_made_by_a_bound_is_incomplete_and_names_the_bound() -> None:
+    entry = registry.lookup("raft")
+    config = entry.config({"servers": "2", "max_term": "3"})
+    result = explore(entry.build(config), registry.select_properties(entry, config, ["leader_eventually_elected"]))
+    assert result.verdicts["leader_eventually_elected"] == INCOMPLETE
+    assert result.reasons["leader_eventually_elected"].startswith("bounds: max_term")
+
+
+def test_every_model_judges_liveness_in_its_main_job() -> None:
+    for entry in registry.MODELS.values():
+        kinds = {p.kind for config in entry.suite.values() for p in entry.properties(config)}
+        assert kinds & set(LIVENESS), entry.name
+
+
+def test_hypothesis_finds_a_liveness_bug_in_its_bounded_form() -> None:
+    entry = registry.lookup("scheduler")
+    config = entry.bug_config("lost_task_not_replaced")
+    model = entry.build(config)
+    props = registry.select_properties(entry, config, ["service_heals"])
+    result = hunt(model, props, max_examples=300)
+    assert result.verdicts["service_heals"] == VIOLATED
+    (violation,) = result.violations
+    assert violation.trace is not None and violation.trace.loop is not None
+    data = counterexample(model, props[0], violation, "hypothesis", violation.trace)
+    assert rerun(model, props[0], json.loads(json.dumps(data["steps"])), data["loop"]).reproduced
