@@ -15,7 +15,7 @@ import pytest
 from properties.base import Fairness, Kind, Property, eventually, fair, leads_to
 from swarmcheck.engines.graph import build
 from swarmcheck.engines.liveness import components, judge
-from swarmcheck.engines.result import HOLDS, INCOMPLETE, VIOLATED
+from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED
 
 OUT = 100  # states from here on lie outside the bounds
 
@@ -136,6 +136,8 @@ def brute_force(
     edges = [(s, Step(k, n), t) for s, out in graph.items() for n, (k, t) in enumerate(out) if t < OUT and t != s]
     withheld = {s: {Step(k, n) for n, (k, t) in enumerate(out) if t >= OUT} for s, out in graph.items()}
     region = _region(edges, goal, trigger)
+    if trigger is not None and not trigger & _region(edges, set(), None):
+        return VACUOUS  # the trigger holds in no reachable state
 
     def key(a: Step) -> Any:
         return a if fairness.each else a.rule

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -35,7 +36,12 @@ class BudgetHit(Exception):
 class Graph:
     """Every reachable state within bounds and the steps between them."""
 
-    states: list[Any] = attrs.Factory(list)
+    model: Any = None
+    # Each state's number, by fingerprint: states themselves are not kept (they cost six
+    # times as much), and a lasso's states are rebuilt by walking its numbers (`walk`).
+    number: dict[int, int] = attrs.Factory(dict)
+    fingerprint: Callable[[Any], int] = hash
+    size: int = 0
     parent: array[int] = attrs.Factory(lambda: array("q"))  # -1 for an initial state
     via: array[int] = attrs.Factory(lambda: array("q"))  # the action id of the step from the parent
     offsets: array[int] = attrs.Factory(lambda: array("q", [0]))
@@ -54,6 +60,20 @@ class Graph:
         for e in range(self.offsets[k], self.offsets[k + 1]):
             yield self.actions[e], self.targets[e]
 
+    def walk(self, path: list[tuple[int, int]]) -> list[tuple[Any, Any]]:
+        """The steps along `path`, (action id, state number) pairs after an initial state's
+        (-1, number): each state rebuilt from the one before by the action recorded."""
+        model, fp = self.model, self.fingerprint
+        current = next(s for s in model.init_states() if self.number.get(fp(model.key(s))) == path[0][1])
+        steps: list[tuple[Any, Any]] = [(None, current)]
+        for a, k in path[1:]:
+            action = self.table[a]
+            current = next(
+                t for b, t in model.next_steps(current) if b == action and self.number.get(fp(model.key(t))) == k
+            )
+            steps.append((action, current))
+        return steps
+
     def path_to(self, k: int) -> list[int]:
         """States from an initial state to k along breadth-first parents (a shortest path)."""
         path = [k]
@@ -67,7 +87,7 @@ class Graph:
         return len(self.targets)
 
     def bytes_used(self) -> int:
-        """The arrays' own size (the states and the index dictionary come on top)."""
+        """The arrays' own size (the numbering dictionary comes on top)."""
         arrays = (self.parent, self.via, self.offsets, self.targets, self.actions)
         return sum(a.buffer_info()[1] * a.itemsize for a in arrays)
 
@@ -81,10 +101,11 @@ def build(
     """Breadth-first over every state within bounds, keeping every edge; each property's goal
     and trigger judged once per state (BudgetHit: a budget ran out first)."""
     started = time.perf_counter()
-    graph = Graph()
     fp_of = fingerprint_function(model)
+    graph = Graph(model=model, fingerprint=fp_of)
     key = model.key
-    number: dict[int, int] = {}
+    number = graph.number
+    frontier: deque[tuple[int, Any]] = deque()  # (number, state) not yet expanded
     action_ids: dict[Any, int] = {}
     withheld = _withheld_steps(model)
 
@@ -102,8 +123,9 @@ def build(
     ]
 
     def add(s: Any, parent: int, via: int) -> int:
-        k = number[fp_of(key(s))] = len(graph.states)
-        graph.states.append(s)
+        k = number[fp_of(key(s))] = graph.size
+        graph.size += 1
+        frontier.append((k, s))
         graph.parent.append(parent)
         graph.via.append(via)
         for p, goal, trigger in judges:
@@ -114,10 +136,9 @@ def build(
     for s in model.init_states():
         if model.within_bounds(s) and fp_of(key(s)) not in number:
             add(s, -1, -1)
-    graph.initial = len(graph.states)
-    k = 0
-    while k < len(graph.states):
-        s = graph.states[k]
+    graph.initial = graph.size
+    while frontier:
+        k, s = frontier.popleft()  # breadth-first: numbers come out in order
         here = fp_of(key(s))
         for action, bound in withheld(s):
             graph.withheld.setdefault(k, []).append((action_id(action), bound))
@@ -134,9 +155,8 @@ def build(
             graph.targets.append(target)
             graph.actions.append(action_id(action))
         graph.offsets.append(len(graph.targets))
-        k += 1
         if k & 1023 == 0:
-            _check_budgets(len(graph.states), time.perf_counter() - started, max_states, time_limit)
+            _check_budgets(graph.size, time.perf_counter() - started, max_states, time_limit)
     graph.seconds = time.perf_counter() - started
     return graph
 

@@ -65,7 +65,7 @@ class View:
         if self.prop.kind is Kind.EVENTUALLY:
             return [(0, k) for k in range(graph.initial) if not goal[k]]
         trigger, depth = graph.trigger[self.prop.name], depths(graph)
-        return [(depth[k], k) for k in range(len(graph.states)) if trigger[k] and not goal[k]]
+        return [(depth[k], k) for k in range(graph.size) if trigger[k] and not goal[k]]
 
     def explore_region(self) -> None:
         """The goal-free states reachable from a source, each with its shortest way in
@@ -136,8 +136,8 @@ class View:
 
 def depths(graph: Graph) -> list[int]:
     """Each state's distance from an initial state (states are in breadth-first order)."""
-    depth = [0] * len(graph.states)
-    for k in range(graph.initial, len(graph.states)):
+    depth = [0] * graph.size
+    for k in range(graph.initial, graph.size):
         depth[k] = depth[graph.parent[k]] + 1
     return depth
 
@@ -221,12 +221,10 @@ def lasso(view: View, component: set[int]) -> Violation:
     way_in.reverse()
     source = k
     to_source = graph.path_to(source)
-    steps: list[tuple[Any, Any]] = [(None, graph.states[to_source[0]])]
-    steps += [(graph.table[graph.via[s]], graph.states[s]) for s in to_source[1:]]
-    steps += [(graph.table[a], graph.states[s]) for a, s in way_in]
+    path = [(-1, to_source[0]), *((graph.via[s], s) for s in to_source[1:]), *way_in]
     trigger_at = _due(view, [*to_source, *(s for _, s in way_in)])
-    loop = len(steps) - 1
-    steps += [(graph.table[a], graph.states[s]) for a, s in round_trip(view, component, entry)]
+    loop = len(path) - 1
+    steps = graph.walk([*path, *round_trip(view, component, entry)])
     return Violation(
         view.prop.name, view.prop.kind, _sentence(view, trigger_at, loop, len(steps) - 1), entry, Trace(steps, loop)
     )

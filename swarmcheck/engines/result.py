@@ -54,7 +54,7 @@ class GraphStats:
 
     @classmethod
     def of(cls, graph: Any) -> GraphStats:
-        return cls(len(graph.states), graph.edge_count, len(graph.withheld), graph.seconds, graph.bytes_used())
+        return cls(graph.size, graph.edge_count, len(graph.withheld), graph.seconds, graph.bytes_used())
 
     def __str__(self) -> str:
         per = self.edges / self.states if self.states else 0.0
