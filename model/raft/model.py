@@ -25,6 +25,7 @@ from model.raft.actions import (
     Restart,
     Timeout,
 )
+from model.raft.bounds import Bounds
 from model.raft.config import DEFAULT, Config
 from model.raft.handlers import MessageHandlers
 from model.raft.state import (
@@ -47,7 +48,7 @@ from model.raft.state import (
 from model.raft.symmetry import Renaming, ServerSymmetry
 
 
-class Raft(MessageHandlers, ServerSymmetry):
+class Raft(MessageHandlers, ServerSymmetry, Bounds):
     """Raft's state machine for a `Config`; see the package docstring."""
 
     name = "raft"
@@ -146,30 +147,6 @@ class Raft(MessageHandlers, ServerSymmetry):
         if cut and c.heal:
             yield Heal(), s_with(s, cut=0)
 
-    def withheld_steps(self, s: State) -> Iterator[tuple[Action, str]]:
-        """The steps the guards above keep out for a bound, with its name: liveness must not
-        take a behaviour that stops at a bound for one that stops by itself (model/kernel.py)."""
-        n, c = self.n, self.config
-        full = sum(map(itemgetter(1), s.messages)) >= c.max_msgs
-        for i in range(n):
-            role = s.role[i]
-            if role != LEADER and s.term[i] >= c.max_term:
-                yield Timeout(i), "max_term"
-            if role == LEADER and len(s.log[i]) >= c.max_log:
-                for v in range(1, c.values + 1):
-                    yield ClientRequest(i, v), "max_log"
-            if full and role == CANDIDATE:
-                for j in range(n):
-                    if not s.votes_responded[i] >> j & 1:
-                        yield RequestVote(i, j), "max_msgs"
-            if full and role == LEADER:
-                for j in range(n):
-                    if i != j:
-                        yield AppendEntries(i, j), "max_msgs"
-        if full:
-            for m, _ in s.messages:
-                yield DuplicateMessage(m), "max_msgs"
-
     def timeout(self, s: State, i: int) -> State:
         """Timeout(i): a follower or candidate starts an election in the next term."""
         return s_with(
@@ -267,15 +244,6 @@ class Raft(MessageHandlers, ServerSymmetry):
         commit = s.commit_index[i] if "leader_commit_uncapped" in self.bugs else min(s.commit_index[i], last_entry)
         m = (AE_REQ, s.term[i], i, j, prev_index, prev_term, entries, commit)
         return s_with(s, messages=with_message(m, s.messages))
-
-    def within_bounds(self, s: State) -> bool:
-        """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
-        c = self.config
-        return (
-            max(s.term) <= c.max_term
-            and max(map(len, s.log)) <= c.max_log
-            and sum(count for _, count in s.messages) <= c.max_msgs
-        )
 
     def progress(self, s: State) -> dict[str, float]:
         """How far a behaviour has got: leaders, votes, entries held and committed; and,

@@ -1,0 +1,53 @@
+"""The state constraint (TLC's CONSTRAINT) and the steps it withholds: Raft's guards hold
+the bounds, so no successor outside them is built, and liveness asks which steps a bound
+kept out (model/kernel.py), to tell a behaviour that stops at a bound from one that stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from operator import itemgetter
+
+from model.raft.actions import Action, AppendEntries, ClientRequest, DuplicateMessage, RequestVote, Timeout
+from model.raft.config import Config
+from model.raft.state import CANDIDATE, LEADER, State
+
+
+class Bounds:
+    """Terms, log lengths and the bag, bounded."""
+
+    config: Config
+    n: int
+
+    def within_bounds(self, s: State) -> bool:
+        """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
+        c = self.config
+        return (
+            max(s.term) <= c.max_term
+            and max(map(len, s.log)) <= c.max_log
+            and sum(count for _, count in s.messages) <= c.max_msgs
+        )
+
+    def withheld_steps(self, s: State) -> Iterator[tuple[Action, str]]:
+        """The steps `Raft.next_steps` guards keep out for a bound, with its name: liveness must not
+        take a behaviour that stops at a bound for one that stops by itself (model/kernel.py)."""
+        n, c = self.n, self.config
+        full = sum(map(itemgetter(1), s.messages)) >= c.max_msgs
+        for i in range(n):
+            role = s.role[i]
+            if role != LEADER and s.term[i] >= c.max_term:
+                yield Timeout(i), "max_term"
+            if role == LEADER and len(s.log[i]) >= c.max_log:
+                for v in range(1, c.values + 1):
+                    yield ClientRequest(i, v), "max_log"
+            if full and role == CANDIDATE:
+                for j in range(n):
+                    if not s.votes_responded[i] >> j & 1:
+                        yield RequestVote(i, j), "max_msgs"
+            if full and role == LEADER:
+                for j in range(n):
+                    if i != j:
+                        yield AppendEntries(i, j), "max_msgs"
+        if full:
+            for m, _ in s.messages:
+                yield DuplicateMessage(m), "max_msgs"
