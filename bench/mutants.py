@@ -129,8 +129,8 @@ FAULTS = [
         "raft",
         "back_off_to_zero",
         H,
-        "next_row = put(s.next_index[i], j, max(s.next_index[i][j] - 1, 1))",
-        "next_row = put(s.next_index[i], j, s.next_index[i][j] - 1)",
+        "next_row = put(s.next_index[i], j, max(s.next_index[i][j] - backoff, 1))",
+        "next_row = put(s.next_index[i], j, s.next_index[i][j] - backoff)",
         "nextIndex decremented below 1 on a rejection (Raft §5.3)",
     ),
     Fault(

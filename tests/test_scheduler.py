@@ -13,6 +13,7 @@ from walks import reachable_states
 
 from model.orchestration import BUGS, DEFAULT, SUITE, Orchestration, State
 from model.orchestration.tasks import DOWN, ID, NODE, OBSERVED, READY, RUNNING, runnable
+from properties.base import LIVENESS
 from properties.orchestration import properties
 from properties.orchestration.placement_oracle import Node, greedy_example, place
 from swarmcheck.cli import replay
@@ -43,13 +44,16 @@ CAUGHT_BY = {
     "max_replicas_counts_running_only": "assignment_passes_filters",
     "missing_label_fails_not_equal": "placement_oracle_agrees",
     "constraint_uses_desired_role": "assignment_passes_filters",
+    "lost_task_not_replaced": "converged",  # and service_heals, with a lasso (tests/test_liveness.py)
 }
 
 
 @pytest.mark.parametrize("name", sorted(SUITE))
 def test_suite_holds_and_reaches_everything(name: str) -> None:
     config = SUITE[name]
-    result = explore(Orchestration(config), properties(config))
+    # Liveness is the main job's (the check env) and tests/test_liveness.py's: its graph is dear.
+    safety = [p for p in properties(config) if p.kind not in LIVENESS]
+    result = explore(Orchestration(config), safety)
     assert result.verdict == HOLDS, result.verdicts
 
 

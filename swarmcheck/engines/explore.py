@@ -128,7 +128,8 @@ def explore(
             depth, budget_hit = search(part, budgets, stop_at_first, clock, checkpoint, resume)
         outcome = Outcome([part], depth, budget_hit, time.perf_counter() - started, len(part.parents))
     result = conclude(model, properties, outcome, stop_at_first)
-    if any(p.kind in LIVENESS for p in properties):
+    # A run that stops at its first violation has its answer: no graph is built after it.
+    if any(p.kind in LIVENESS for p in properties) and not (stop_at_first and result.violations):
         result = with_liveness(model, properties, result, budgets)
     return result
 
