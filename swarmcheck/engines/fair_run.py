@@ -18,6 +18,7 @@ import attrs
 
 from model.kernel import Model, action_kind
 from properties.base import Fairness, Kind, Property
+from swarmcheck.engines.replay import starved
 
 LIMIT = 100  # fair steps after the run before the goal counts as not reached
 
@@ -95,15 +96,4 @@ def _due(prop: Property[Any], behaviour: list[tuple[Any, Any]]) -> int | None:
 def _fair_cycle(model: Model[Any, Any], fairness: Fairness, behaviour: list[tuple[Any, Any]], start: int) -> bool:
     """The steps after `start` return to its state: is that cycle fair to every fair action?"""
     cycle = [s for _, s in behaviour[start:]]
-    taken = {_instance(a, fairness) for a, _ in behaviour[start + 1 :]}
-    weak: set[Any] | None = None
-    strong: set[Any] = set()
-    withheld = getattr(model, "withheld_steps", None) if getattr(model, "successors_within_bounds", False) else None
-    for s in cycle[:-1]:
-        here = model.key(s)
-        acts = [a for a, t in model.next_steps(s) if not model.within_bounds(t) or model.key(t) != here]
-        acts += [a for a, _ in withheld(s)] if withheld is not None else []
-        w = {_instance(a, fairness) for a in acts if action_kind(a) in fairness.weak}
-        weak = w if weak is None else weak & w
-        strong |= {_instance(a, fairness) for a in acts if action_kind(a) in fairness.strong}
-    return not ((weak or set()) - taken) and not (strong - taken)
+    return starved(model, fairness, cycle, [a for a, _ in behaviour[start + 1 :]]) is None

@@ -104,16 +104,16 @@ def judge_lasso(
     stopped = [a for a in actions[loop:] if action_kind(a) in (prop.fairness or Fairness()).stops]
     if stopped:
         return Outcome(False, f"not reproduced: the cycle takes {stopped[0]}, which {prop.name} assumes has stopped")
-    unfair = _unfair(model, prop, states[loop:], actions[loop:])
+    unfair = starved(model, prop.fairness or Fairness(), states[loop:], actions[loop:])
     if unfair:
         return Outcome(False, f"not reproduced: the cycle is not fair: {unfair}")
     repeat = "it stays in the last state" if loop == last else f"steps {loop + 1} to {last} repeat"
     return Outcome(True, f"reproduced: {prop.name} violated: due at step {due}, never reached, and {repeat}, fairly")
 
 
-def _unfair(model: Model[Any, Any], prop: Property[Any], cycle: list[Any], taken_actions: list[Any]) -> str | None:
-    """The first fair action the cycle starves, said in words; None when the cycle is fair."""
-    fairness = prop.fairness or Fairness()
+def starved(model: Model[Any, Any], fairness: Fairness, cycle: list[Any], taken_actions: list[Any]) -> str | None:
+    """The first fair action a cycle (its states, and the actions that go round it) starves,
+    said in words; None when the cycle is fair."""
 
     def instance(action: Any) -> Any:
         return action if fairness.each else action_kind(action)
