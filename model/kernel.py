@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
+import attrs
+
 S = TypeVar("S")
 A = TypeVar("A", covariant=True)
 
@@ -64,6 +66,20 @@ class Model(Protocol[S, A]):
     def config_data(self) -> Mapping[str, Any]:
         """The configuration as plain JSON data (for reports and replay)."""
         ...
+
+
+@attrs.frozen
+class Exchange:
+    """How a sequence diagram draws one step: a message from `source` to `target` (`sent`: put
+    on the network, not yet delivered; `lost`: it never arrives), or, with no target, a mark
+    on `source`'s lifeline. Models that can say it give `lifelines()` (the participants, in
+    order) and `exchange(action)` (reports draw them: swarmcheck/outputs/sequence.py)."""
+
+    source: str
+    label: str
+    target: str | None = None
+    sent: bool = False
+    lost: bool = False
 
 
 def put(t: tuple[Any, ...], i: int, v: Any) -> tuple[Any, ...]:

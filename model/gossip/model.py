@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from model.gossip.config import DEFAULT, Config
+from model.gossip.diagram import Diagram
 from model.gossip.lifecycle import Lifecycle
 from model.gossip.state import (
     ALIVE,
@@ -30,7 +31,7 @@ from model.gossip.state import (
 from model.gossip.symmetry import NodeSymmetry
 
 
-class Gossip(Lifecycle, NodeSymmetry):
+class Gossip(Lifecycle, NodeSymmetry, Diagram):
     """memberlist's membership protocol for a `Config`."""
 
     name = "gossip"

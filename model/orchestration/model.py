@@ -19,6 +19,7 @@ import attrs
 from model.orchestration.agent import Agents
 from model.orchestration.constraintenforcer import ConstraintEnforcer
 from model.orchestration.controlapi import ControlAPI
+from model.orchestration.diagram import Diagram
 from model.orchestration.discovery import ServiceDiscovery
 from model.orchestration.faults import Faults
 from model.orchestration.global_ import GlobalOrchestrator
@@ -85,10 +86,12 @@ class Orchestration(
     TaskReaper,
     ServiceDiscovery,
     NodeSymmetry,
+    Diagram,
 ):
     """swarmkit's orchestration for a `Config` (the model the command line calls `scheduler`)."""
 
     name = "scheduler"
+    USER_KINDS = USER_KINDS
     fault_kinds = ("NodeDown", "NodeUp", "TaskFails", "TaskExits", "HealthCheckFails")
 
     def init_states(self) -> Iterator[State]:

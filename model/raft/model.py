@@ -27,6 +27,7 @@ from model.raft.actions import (
 )
 from model.raft.bounds import Bounds
 from model.raft.config import DEFAULT, Config
+from model.raft.diagram import Diagram
 from model.raft.handlers import MessageHandlers
 from model.raft.state import (
     AE_REQ,
@@ -48,7 +49,7 @@ from model.raft.state import (
 from model.raft.symmetry import Renaming, ServerSymmetry
 
 
-class Raft(MessageHandlers, ServerSymmetry, Bounds):
+class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
     """Raft's state machine for a `Config`; see the package docstring."""
 
     name = "raft"

@@ -22,6 +22,7 @@ from typing import Any
 from model.kernel import Model, action_data
 from properties.base import Property
 from swarmcheck.engines.result import Trace, Violation
+from swarmcheck.outputs.sequence import mermaid, sequence_data
 
 SCHEMA = "swarmcheck.counterexample/2"
 # Reports of the first schema (actions as text only) still replay.
@@ -72,8 +73,10 @@ def counterexample(
         previous = described
     config = dict(model.config_data())
     lasso = {} if trace.loop is None else {"loop": trace.loop, "fairness": str(prop.fairness)}
+    diagram = sequence_data(model, trace)
     return {
         **lasso,
+        **({} if diagram is None else {"sequence": diagram}),
         "schema": SCHEMA,
         "model": model.name,
         "config": config,
@@ -152,6 +155,8 @@ def markdown(data: Mapping[str, Any]) -> str:
         )
     if loop is not None:
         lines += ["", _forever(loop, data["length"])]
+    if isinstance(data.get("sequence"), dict):
+        lines += ["", "## Sequence", "", "```mermaid", mermaid(data["sequence"], loop), "```"]
     lines += ["", "## Final state", "", "```json", json.dumps(data["steps"][-1]["state"], indent=1), "```", ""]
     if "reproduce" in data:
         lines += ["## Reproduce", "", "```", data["reproduce"], "```", ""]

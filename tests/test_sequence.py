@@ -1,0 +1,71 @@
+"""Reports draw a trace as a sequence diagram: one lifeline per server (node), one solid arrow
+per delivered message, a lasso's cycle in a loop block (Mermaid, for GitHub and GitLab)."""
+
+from __future__ import annotations
+
+import re
+
+from model.raft import Raft
+from model.raft.actions import DropMessage, DuplicateMessage, OnMessage, UpdateTerm
+from swarmcheck import registry
+from swarmcheck.engines.explore import explore
+from swarmcheck.outputs.report import counterexample, markdown
+from swarmcheck.outputs.sequence import mermaid
+
+
+def _mermaid_block(text: str) -> str:
+    return text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_a_raft_report_draws_a_lifeline_per_server_and_an_arrow_per_delivery() -> None:
+    entry = registry.lookup("raft")
+    config = entry.bug_config("half_is_quorum")
+    model = Raft(config)
+    result = explore(model, entry.properties(config))
+    violation = result.violations[0]
+    assert violation.trace is not None
+    data = counterexample(
+        model,
+        next(p for p in entry.properties(config) if p.name == violation.property),
+        violation,
+        "explore",
+        violation.trace,
+    )
+    diagram = _mermaid_block(markdown(data))
+    assert re.findall(r"participant (\w+)", diagram) == ["s1", "s2"]
+    delivered = [
+        a
+        for a in violation.trace.actions
+        if isinstance(a, OnMessage) and not isinstance(a, DropMessage | DuplicateMessage | UpdateTerm)
+    ]
+    assert len(re.findall(r"^\s*s\d->>s\d: ", diagram, re.MULTILINE)) == len(delivered) > 0
+    assert len(diagram.splitlines()) == 1 + 2 + len(violation.trace.actions)  # a line a step
+
+
+def test_a_lasso_puts_its_cycle_in_a_loop_block() -> None:
+    entry = registry.lookup("raft")
+    config = entry.bug_config("no_next_index_backoff")
+    (prop,) = registry.select_properties(entry, config, ["leader_commits_entries"])
+    (violation,) = explore(Raft(config), [prop]).violations
+    assert violation.trace is not None and violation.trace.loop is not None
+    data = counterexample(Raft(config), prop, violation, "explore", violation.trace)
+    lines = mermaid(data["sequence"], data["loop"]).splitlines()
+    opened = lines.index("    loop and then forever")
+    assert lines[-1] == "    end"
+    assert len(lines) - opened - 2 == data["length"] - data["loop"]  # the cycle's steps, inside
+
+
+def test_every_model_can_say_who_acts() -> None:
+    for name in ("raft", "gossip", "scheduler"):
+        entry = registry.lookup(name)
+        model = entry.build(entry.default)
+        lifelines = model.lifelines()  # type: ignore[attr-defined]
+        state = next(iter(model.init_states()))
+        for action, _ in model.next_steps(state):
+            exchange = model.exchange(action)  # type: ignore[attr-defined]
+            assert exchange.source in lifelines and exchange.target in (None, *lifelines), (name, action)
+
+
+def test_labels_keep_out_what_mermaid_would_misread() -> None:
+    data = {"lifelines": ["a"], "steps": [None, {"source": "a", "label": "x; y #1", "target": None}]}
+    assert mermaid(data) == "sequenceDiagram\n    participant a\n    Note over a: 1. x, y no. 1"
