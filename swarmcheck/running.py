@@ -20,6 +20,7 @@ from swarmcheck.engines.explore import explore, stderr_progress
 from swarmcheck.engines.result import INCOMPLETE, NOT_FOUND, Result
 from swarmcheck.engines.stateful import hunt
 from swarmcheck.outputs import checkpoint, junit
+from swarmcheck.outputs.html import index_page
 from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
 from swarmcheck.plan import Job
 from swarmcheck.registry import InputError, differing
@@ -280,6 +281,7 @@ def run_jobs(
     `junit_path`, the verdicts also go there as JUnit XML, one test case per property."""
     rows: list[list[Any]] = []
     cases: list[junit.Case] = []
+    written: list[Path] = []
     code = 0
     current: list[Any] = []
     try:
@@ -292,6 +294,7 @@ def run_jobs(
                 current = [job.entry.name, job.name, engine, "interrupted", *["-"] * 5]
                 result = run_engine(engine, job, model, budgets)
                 paths = write_reports(model, job.properties, result, reports, provenance(result, job.name, budgets))
+                written += paths
                 coverage = Coverage.of(job, model, result)
                 said = verdict(job, result, coverage)
                 rows.append(summary_row(job, result, said))
@@ -303,6 +306,7 @@ def run_jobs(
         print()
         print(summary_table(rows, HEADER))
         path = write_summary(rows, reports, interrupted=True)
+        write_atomically(reports / "index.html", index_page(written, reports))
         if junit_path is not None:
             junit.write(cases, junit_path)
         print(f"\ninterrupted: the summary of what finished is in {path}", file=sys.stderr)
@@ -310,6 +314,7 @@ def run_jobs(
     print()
     print(summary_table(rows, HEADER))
     print(f"\nsummary for CI: {write_summary(rows, reports)}")
+    write_atomically(reports / "index.html", index_page(written, reports))
     if junit_path is not None:
         print(f"JUnit XML: {junit.write(cases, junit_path)}")
     return code

@@ -4,13 +4,18 @@ per delivered message, a lasso's cycle in a loop block (Mermaid, for GitHub and 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from xml.etree import ElementTree
 
 from model.raft import Raft
 from model.raft.actions import DropMessage, DuplicateMessage, OnMessage, UpdateTerm
 from swarmcheck import registry
+from swarmcheck.cli import main
 from swarmcheck.engines.explore import explore
-from swarmcheck.outputs.report import counterexample, markdown
+from swarmcheck.outputs.report import counterexample, markdown, write_report
 from swarmcheck.outputs.sequence import mermaid
+
+SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def _mermaid_block(text: str) -> str:
@@ -69,3 +74,33 @@ def test_every_model_can_say_who_acts() -> None:
 def test_labels_keep_out_what_mermaid_would_misread() -> None:
     data = {"lifelines": ["a"], "steps": [None, {"source": "a", "label": "x; y #1", "target": None}]}
     assert mermaid(data) == "sequenceDiagram\n    participant a\n    Note over a: 1. x, y no. 1"
+
+
+def test_the_html_report_draws_the_same_diagram_in_svg(tmp_path: Path) -> None:
+    entry = registry.lookup("raft")
+    config = entry.bug_config("no_next_index_backoff")
+    (prop,) = registry.select_properties(entry, config, ["leader_commits_entries"])
+    (violation,) = explore(Raft(config), [prop]).violations
+    assert violation.trace is not None
+    path = write_report(counterexample(Raft(config), prop, violation, "explore", violation.trace), tmp_path)
+    page = path.with_suffix(".html").read_text()
+    drawing = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+    root = ElementTree.fromstring(drawing)  # well-formed: no script, nothing fetched
+    classes = [e.get("class", "") for e in root.iter()]
+    assert classes.count("lifeline") == 2
+    delivered = [
+        a
+        for a in violation.trace.actions
+        if isinstance(a, OnMessage) and not isinstance(a, DropMessage | DuplicateMessage | UpdateTerm)
+    ]
+    assert classes.count("arrow delivered") == len(delivered)
+    assert classes.count("cycle") == 1 and "<script" not in page and "http" not in page.replace(SVG_NS, "")
+
+
+def test_check_writes_an_index_of_its_reports(tmp_path: Path) -> None:
+    code = main(["check", "--bug", "lost_task_not_replaced", "--quiet", "--reports", str(tmp_path)])
+    assert code == 1
+    index = (tmp_path / "index.html").read_text()
+    linked = re.findall(r'href="([^"]+)"', index)
+    assert linked and all((tmp_path / link).exists() for link in linked)
+    assert sorted(linked) == sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob("*/*.html"))

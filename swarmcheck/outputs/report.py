@@ -22,6 +22,7 @@ from typing import Any
 from model.kernel import Model, action_data
 from properties.base import Property
 from swarmcheck.engines.result import Trace, Violation
+from swarmcheck.outputs.html import html_report
 from swarmcheck.outputs.sequence import mermaid, sequence_data
 
 SCHEMA = "swarmcheck.counterexample/2"
@@ -100,7 +101,7 @@ def report_id(data: Mapping[str, Any]) -> str:
 
 
 def write_report(data: dict[str, Any], directory: Path) -> Path:
-    """Write `<property>-<id>.json` and `.md` under directory/<model>/; return the JSON path."""
+    """Write `<property>-<id>.json`, `.md` and `.html` under directory/<model>/; return the JSON path."""
     folder: Path = directory / str(data["model"])
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{data['property']}-{report_id(data)}"
@@ -108,6 +109,7 @@ def write_report(data: dict[str, Any], directory: Path) -> Path:
     data = {**data, "reproduce": f"swarmcheck replay {shlex.quote(str(json_path))}"}
     write_atomically(json_path, json.dumps(data, indent=1) + "\n")
     write_atomically(folder / f"{stem}.md", markdown(data))
+    write_atomically(folder / f"{stem}.html", html_report(data))
     return json_path
 
 
