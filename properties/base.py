@@ -9,6 +9,7 @@ the state shows what the property speaks of; so do a liveness property's goal an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -75,6 +76,13 @@ class Property(Generic[S]):
     doc: str = ""
     trigger: Callable[..., bool] | None = None  # leads_to's p
     fairness: Fairness | None = None  # what a liveness property assumes
+
+    @property
+    def description(self) -> str:
+        """One line for the top of a report: the first sentence of the doc, or of the check's."""
+        text = " ".join((self.doc or getattr(self.check, "__doc__", None) or "").split())
+        first = re.split(r"(?<!\bFig)(?<!\bi\.e)\.\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
+        return f"{first}." if first else ""
 
 
 def always(name: str, check: Callable[[S], str | None], source: str, doc: str = "") -> Property[S]:

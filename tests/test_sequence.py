@@ -12,6 +12,7 @@ from model.raft.actions import DropMessage, DuplicateMessage, OnMessage, UpdateT
 from swarmcheck import registry
 from swarmcheck.cli import main
 from swarmcheck.engines.explore import explore
+from swarmcheck.outputs.changes import change_text
 from swarmcheck.outputs.report import counterexample, markdown, write_report
 from swarmcheck.outputs.sequence import mermaid
 
@@ -104,3 +105,23 @@ def test_check_writes_an_index_of_its_reports(tmp_path: Path) -> None:
     linked = re.findall(r'href="([^"]+)"', index)
     assert linked and all((tmp_path / link).exists() for link in linked)
     assert sorted(linked) == sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob("*/*.html"))
+
+
+def test_a_message_bag_changes_as_sent_and_received() -> None:
+    before = {"AppendEntriesRequest s1->s2": 1, "RequestVoteResponse s2->s1": 2}
+    after = {"AppendEntriesResponse s2->s1": 1, "RequestVoteResponse s2->s1": 1}
+    assert change_text("messages", before, after) == (
+        "messages: + AppendEntriesResponse s2->s1, - AppendEntriesRequest s1->s2, - RequestVoteResponse s2->s1"
+    )
+    assert change_text("network", [], ["to n2: alive(n1)"]) == "network: + to n2: alive(n1)"
+    assert change_text("servers.s1.term", 1, 2) == "servers.s1.term: 1 → 2"
+
+
+def test_every_invariant_says_what_it_claims_in_one_line() -> None:
+    for name in ("raft", "gossip", "scheduler"):
+        entry = registry.lookup(name)
+        for config in [entry.default, *entry.suite.values()]:
+            for prop in [*entry.properties(config), *entry.on_request(config)]:
+                if prop.kind.value.startswith("sometimes"):
+                    continue  # never the subject of a report
+                assert prop.description.endswith(".") and len(prop.description) > 20, (name, prop.name)

@@ -33,7 +33,9 @@ def converged(model: Orchestration) -> Any:
     settled = unsettled(model)
 
     def check(s: State) -> str | None:
-        """At a quiescent state, the cluster has settled (`unsettled` finds nothing)."""
+        """At a quiescent state the cluster has settled: nothing runnable on a drained or down
+        node, replicas met where there is room, every eligible node with its global task, DNS
+        and backends equal to the running tasks (`unsettled` finds nothing)."""
         return settled(s) if model.quiescent(s) else None
 
     return check

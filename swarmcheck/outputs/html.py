@@ -12,6 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from swarmcheck.outputs.changes import change_text
+
 COLUMN = 150  # pixels between lifelines
 ROW = 26  # pixels a step
 TOP = 50  # room for the lifelines' names
@@ -42,6 +44,7 @@ def html_report(data: Mapping[str, Any]) -> str:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{escape(data['model'])}: <code>{escape(data['property'])}</code> violated</h1>",
         f'<p class="verdict">{escape(str(data["violation"]))}</p>',
+        f"<p><i>{escape(str(data.get('description', '')))}</i></p>",
         f"<p>{escape(data['kind'])} property, source: {escape(str(data['source']))}; found by {escape(data['engine'])} "
         f"in {data['length']} steps; seeded bugs: {escape(', '.join(data['bugs']) or 'none')}</p>",
     ]
@@ -102,10 +105,7 @@ def _svg_step(number: int, step: Mapping[str, Any], x: Mapping[str, int], y: int
 def _steps(steps: Sequence[Mapping[str, Any]], loop: int | None) -> str:
     rows = ["<table><tr><th>step</th><th>action</th><th>what changed</th></tr>"]
     for number, step in enumerate(steps):
-        changed = "<br>".join(
-            f"<code>{escape(k)}</code>: {escape(json.dumps(a))} → <b>{escape(json.dumps(b))}</b>"
-            for k, (a, b) in step["changed"].items()
-        )
+        changed = "<br>".join(escape(change_text(k, a, b)) for k, (a, b) in step["changed"].items())
         cycle = ' class="cycle"' if loop is not None and number > loop else ""
         mark = " ↻" if cycle else ""
         rows.append(

@@ -22,6 +22,7 @@ from typing import Any
 from model.kernel import Model, action_data
 from properties.base import Property
 from swarmcheck.engines.result import Trace, Violation
+from swarmcheck.outputs.changes import change_text
 from swarmcheck.outputs.html import html_report
 from swarmcheck.outputs.sequence import mermaid, sequence_data
 
@@ -82,6 +83,7 @@ def counterexample(
         "model": model.name,
         "config": config,
         "property": prop.name,
+        "description": prop.description,
         "kind": prop.kind.value,
         "source": prop.source,
         "engine": engine,
@@ -142,6 +144,7 @@ def markdown(data: Mapping[str, Any]) -> str:
         "",
         f"**{data['violation']}**",
         "",
+        *([f"> {data['description']}", ""] if data.get("description") else []),
         f"- property: `{data['property']}` ({data['kind']}), source: {data['source']}",
         _found_by(data),
         f"- configuration: {config}; seeded bugs: {bugs}",
@@ -150,7 +153,7 @@ def markdown(data: Mapping[str, Any]) -> str:
         lines.append(f"- fairness assumed: {data.get('fairness', '')}")
     lines += ["", "## Steps", "", "| step | action | what changed |", "|---:|---|---|"]
     for number, step in enumerate(data["steps"]):
-        changed = "; ".join(f"{k}: {_cell(a)} → {_cell(b)}" for k, (a, b) in step["changed"].items())
+        changed = "; ".join(_cell(change_text(k, a, b)) for k, (a, b) in step["changed"].items())
         mark = " ↻" if loop is not None and number > loop else ""
         lines.append(
             f"| {number}{mark} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |"
