@@ -65,7 +65,8 @@ def svg(sequence: Mapping[str, Any], loop: int | None) -> str:
     x = {name: COLUMN // 2 + COLUMN * k for k, name in enumerate(names)}
     steps = sequence["steps"]
     height = TOP + ROW * len(steps) + 20
-    width = COLUMN * len(names) + 260
+    longest = max((len(f"{k}. {s['label']}") for k, s in enumerate(steps) if s is not None), default=0)
+    width = COLUMN * len(names) + 7 * longest + 20  # room for the longest label beside the last lifeline
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">',
         '<defs><marker id="head" markerWidth="8" markerHeight="8" refX="8" refY="4" orient="auto">'
@@ -74,7 +75,7 @@ def svg(sequence: Mapping[str, Any], loop: int | None) -> str:
     if loop is not None and loop < len(steps) - 1:
         y0 = TOP + ROW * loop + ROW // 2
         out.append(f'<rect class="cycle" x="2" y="{y0}" width="{width - 4}" height="{ROW * (len(steps) - 1 - loop)}"/>')
-        out.append(f'<text x="6" y="{y0 + 12}">and then forever</text>')
+        out.append(f'<text x="{width - 8}" y="{y0 + 12}" text-anchor="end">and then forever</text>')
     for name in names:
         out.append(f'<text x="{x[name]}" y="20" text-anchor="middle">{escape(name)}</text>')
         out.append(f'<line class="lifeline" x1="{x[name]}" y1="28" x2="{x[name]}" y2="{height - 10}"/>')
