@@ -104,14 +104,17 @@ def _svg_step(number: int, step: Mapping[str, Any], x: Mapping[str, int], y: int
 
 
 def _steps(steps: Sequence[Mapping[str, Any]], loop: int | None) -> str:
-    rows = ["<table><tr><th>step</th><th>action</th><th>what changed</th></tr>"]
+    rows = ["<table><tr><th>step</th><th>action</th><th>what changed</th><th>state after it</th></tr>"]
     for number, step in enumerate(steps):
         changed = "<br>".join(escape(change_text(k, a, b)) for k, (a, b) in step["changed"].items())
         cycle = ' class="cycle"' if loop is not None and number > loop else ""
         mark = " ↻" if cycle else ""
         rows.append(
             f"<tr{cycle}><td>{number}{mark}</td><td>{escape(step['action'])}</td>"
-            f"<td>{changed or ('(initial state)' if number == 0 else '')}</td></tr>"
+            f"<td>{changed or ('(initial state)' if number == 0 else '')}</td>"
+            # The whole state a click away, step by step (no script: an HTML disclosure).
+            f"<td><details><summary>state {number}</summary><pre>{escape(json.dumps(step['state'], indent=1))}</pre>"
+            "</details></td></tr>"
         )
     rows.append("</table>")
     return "\n".join(rows)
