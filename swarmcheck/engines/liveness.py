@@ -197,8 +197,15 @@ def judge(graph: Graph, prop: Property[Any]) -> Finding:
     loose = view.fair_components(strict=False)
     if loose:
         component = min(loose, key=lambda c: min(view.distance[k] for k in c))
-        bounds = sorted({bound for k in component for _, bound in graph.withheld.get(k, ())})
-        kinds = sorted({graph.kinds[a] for k in component for a, _ in graph.withheld.get(k, ())})
+        # The fairly scheduled steps a bound kept out: what the strict check counted against it.
+        cut = [
+            (a, bound)
+            for k in component
+            for a, bound in graph.withheld.get(k, ())
+            if a in view.weak or a in view.strong
+        ]
+        bounds = sorted({bound for _, bound in cut})
+        kinds = sorted({graph.kinds[a] for a, _ in cut})
         return Finding(
             INCOMPLETE,
             f"bounds: {', '.join(bounds)}; a behaviour where {prop.name}'s goal never comes is fair "
