@@ -75,6 +75,19 @@ def continue_fairly(
     return None if due is None else Shortfall(behaviour, due, None)
 
 
+def falls_due(prop: Property[Any], steps: list[tuple[Any, Any]], most: int = 4) -> list[int]:
+    """Where a fair continuation is worth trying in a run: each step at which a `leads_to`'s
+    goal falls due (its trigger holds, and held not, or the goal did, one step before), the
+    latest `most` of them, and the run's end. A run often passes through a state that needs
+    the goal and then wanders off on a fault; the faults may as well stop right there."""
+    ends = [len(steps) - 1]
+    if prop.kind is Kind.LEADS_TO and prop.trigger is not None:
+        due = [prop.trigger(s) and not prop.check(s) for _, s in steps]
+        rising = [k for k in range(len(steps)) if due[k] and (k == 0 or not due[k - 1])]
+        ends += [k for k in reversed(rising[-most:]) if k != ends[0]]
+    return ends
+
+
 def _instance(action: Any, fairness: Fairness) -> Any:
     return action if fairness.each else action_kind(action)
 

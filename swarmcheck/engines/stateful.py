@@ -29,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from model.kernel import Model, action_kind
 from properties.base import LIVENESS, Kind, Property
-from swarmcheck.engines.fair_run import LIMIT, continue_fairly
+from swarmcheck.engines.fair_run import LIMIT, continue_fairly, falls_due
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
 
 _COMMON = {
@@ -160,11 +160,13 @@ def machine_for(
                 target(value, label=label)
             if self.failed:
                 return
-            # Liveness, bounded: the faults stop here and a fair scheduler goes on (fair_run).
+            # Liveness, bounded: the faults stop and a fair scheduler goes on (fair_run), from the
+            # end of the run and from each point where the goal fell due.
             for p in liveness:
-                short = continue_fairly(model, p, self.trace)
-                if short is not None:
-                    raise PropertyViolated(p, short.sentence(p, LIMIT), short.steps, short.loop)
+                for end in falls_due(p, self.trace):
+                    short = continue_fairly(model, p, self.trace[: end + 1])
+                    if short is not None:
+                        raise PropertyViolated(p, short.sentence(p, LIMIT), short.steps, short.loop)
 
         @invariant()
         def always_holds(self) -> None:
