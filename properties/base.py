@@ -10,11 +10,13 @@ the state shows what the property speaks of; so do a liveness property's goal an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import attrs
+
+from model.kernel import action_kind
 
 S = TypeVar("S")
 A = TypeVar("A")
@@ -57,6 +59,10 @@ class Fairness:
         ]
         return "; ".join(parts) or "no fairness"
 
+    def instance(self, action: Any) -> Any:
+        """What fairness is owed to: the action itself (`each`), or its kind."""
+        return action if self.each else action_kind(action)
+
 
 def fair(
     weak: tuple[str, ...] = (), strong: tuple[str, ...] = (), stops: tuple[str, ...] = (), each: bool = True
@@ -83,6 +89,17 @@ class Property(Generic[S]):
         text = " ".join((self.doc or getattr(self.check, "__doc__", None) or "").split())
         first = re.split(r"(?<!\bFig)(?<!\bi\.e)\.\s+(?=[A-Z])", text, maxsplit=1)[0].rstrip(".")
         return f"{first}." if first else ""
+
+    def due(self, states: Sequence[S]) -> int | None:
+        """A liveness property on a finite behaviour: the first step from which its goal is due
+        and never holds after (for `eventually`, step 0 if the goal never holds); None if none is."""
+        due = None
+        for k in range(len(states) - 1, -1, -1):
+            if self.check(states[k]):
+                break
+            if k == 0 if self.kind is Kind.EVENTUALLY else self.trigger is not None and self.trigger(states[k]):
+                due = k
+        return due
 
 
 def always(name: str, check: Callable[[S], str | None], source: str, doc: str = "") -> Property[S]:

@@ -51,10 +51,10 @@ def continue_fairly(
     # Only the fair part may go round a cycle: the run before it may hold faults.
     seen: dict[Hashable, int] = {model.key(behaviour[-1][1]): len(behaviour) - 1}
     waited: dict[Any, int] = {}  # instance -> the step it was last taken
+    due = prop.due([s for _, s in behaviour])
+    if due is None:
+        return None  # nothing is due
     for _ in range(limit):
-        due = _due(prop, behaviour)
-        if due is None:
-            return None  # nothing is due, or the goal has come
         state = behaviour[-1][1]
         here = model.key(state)
         options = [
@@ -64,15 +64,16 @@ def continue_fairly(
         ]
         if not options:
             return Shortfall(behaviour, due, len(behaviour) - 1)  # it stops here, fairly
-        action, t = min(options, key=lambda o: waited.get(_instance(o[0], fairness), -1))
-        waited[_instance(action, fairness)] = len(behaviour)
+        action, t = min(options, key=lambda o: waited.get(fairness.instance(o[0]), -1))
+        waited[fairness.instance(action)] = len(behaviour)
         behaviour.append((action, t))
+        if prop.check(t):
+            return None  # the goal has come
         again = seen.get(model.key(t))
         if again is not None and again >= due and _fair_cycle(model, fairness, behaviour, again):
             return Shortfall(behaviour, due, again)
         seen[model.key(t)] = len(behaviour) - 1
-    due = _due(prop, behaviour)
-    return None if due is None else Shortfall(behaviour, due, None)
+    return Shortfall(behaviour, due, None)
 
 
 def falls_due(prop: Property[Any], steps: list[tuple[Any, Any]], most: int = 4) -> list[int]:
@@ -86,24 +87,6 @@ def falls_due(prop: Property[Any], steps: list[tuple[Any, Any]], most: int = 4) 
         rising = [k for k in range(len(steps)) if due[k] and (k == 0 or not due[k - 1])]
         ends += [k for k in reversed(rising[-most:]) if k != ends[0]]
     return ends
-
-
-def _instance(action: Any, fairness: Fairness) -> Any:
-    return action if fairness.each else action_kind(action)
-
-
-def _due(prop: Property[Any], behaviour: list[tuple[Any, Any]]) -> int | None:
-    """The first step from which the goal is due and has not come since; None if none is."""
-    due = None
-    for k in range(len(behaviour) - 1, -1, -1):
-        state = behaviour[k][1]
-        if prop.check(state):
-            break
-        if prop.kind is Kind.EVENTUALLY:
-            due = 0 if k == 0 else due
-        elif prop.trigger is not None and prop.trigger(state):
-            due = k
-    return due
 
 
 def _fair_cycle(model: Model[Any, Any], fairness: Fairness, behaviour: list[tuple[Any, Any]], start: int) -> bool:

@@ -99,11 +99,11 @@ class View:
         return {self.weak[a] for a in actions if a in self.weak}, {self.strong[a] for a in actions if a in self.strong}
 
     def taken(self, component: set[int]) -> set[Key]:
+        """The fair actions taken on a step inside the component."""
         keys: set[Key] = set()
         for k in component:
             for a, _ in self.cycle_edges(k, component):
-                keys.add(self.weak.get(a, ("no weak", a)))
-                keys.add(self.strong.get(a, ("no strong", a)))
+                keys.update(fair[a] for fair in (self.weak, self.strong) if a in fair)
         return keys
 
     def fair_components(self, strict: bool) -> list[set[int]]:

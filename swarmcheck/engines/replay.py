@@ -84,19 +84,8 @@ def judge_lasso(
         return Outcome(False, f"not reproduced: the loop starts at step {loop}, past the last step {last}")
     if model.key(states[loop]) != model.key(states[last]):
         return Outcome(False, f"not reproduced: the cycle does not return to step {loop}'s state")
-    due = (
-        0
-        if prop.kind is Kind.EVENTUALLY
-        else next(
-            (
-                k
-                for k in range(loop + 1)
-                if prop.trigger is not None and prop.trigger(states[k]) and not any(prop.check(s) for s in states[k:])
-            ),
-            None,
-        )
-    )
-    if due is None:
+    due = 0 if prop.kind is Kind.EVENTUALLY else prop.due(states)
+    if due is None or due > loop:  # due before the cycle, with the goal never after
         return Outcome(False, f"not reproduced: {prop.name}'s trigger never holds with the goal false from then on")
     reached = next((k for k in range(due, last + 1) if prop.check(states[k])), None)
     if reached is not None:
@@ -115,18 +104,15 @@ def starved(model: Model[Any, Any], fairness: Fairness, cycle: list[Any], taken_
     """The first fair action a cycle (its states, and the actions that go round it) starves,
     said in words; None when the cycle is fair."""
 
-    def instance(action: Any) -> Any:
-        return action if fairness.each else action_kind(action)
-
-    taken = {instance(a) for a in taken_actions}
+    taken = {fairness.instance(a) for a in taken_actions}
     withheld = getattr(model, "withheld_steps", None) if getattr(model, "successors_within_bounds", False) else None
     weak: list[set[Any]] = []
     strong: list[set[Any]] = []
     for s in cycle:
         acts = [a for a, t in model.next_steps(s) if not model.within_bounds(t) or model.key(t) != model.key(s)]
         acts += [a for a, _ in withheld(s)] if withheld is not None else []
-        weak.append({instance(a) for a in acts if action_kind(a) in fairness.weak})
-        strong.append({instance(a) for a in acts if action_kind(a) in fairness.strong})
+        weak.append({fairness.instance(a) for a in acts if action_kind(a) in fairness.weak})
+        strong.append({fairness.instance(a) for a in acts if action_kind(a) in fairness.strong})
     for a in sorted(set.intersection(*weak) - taken, key=str):
         return f"{a} is weakly fair, enabled throughout the cycle and never taken"
     for a in sorted(set.union(*strong) - taken, key=str):
