@@ -11,11 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lassos import delivered, raft_lasso
 
-from model.raft import Raft
-from model.raft.actions import DropMessage, DuplicateMessage, OnMessage, UpdateTerm
-from swarmcheck import registry
-from swarmcheck.engines.explore import explore
 from swarmcheck.outputs.report import counterexample, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -44,24 +41,17 @@ def _chromium(*args: str) -> str:
 
 
 def test_the_report_is_laid_out_in_a_real_browser(tmp_path: Path) -> None:
-    entry = registry.lookup("raft")
-    config = entry.bug_config("no_next_index_backoff")
-    (prop,) = registry.select_properties(entry, config, ["leader_commits_entries"])
-    (violation,) = explore(Raft(config), [prop]).violations
-    assert violation.trace is not None
-    page = write_report(counterexample(Raft(config), prop, violation, "explore", violation.trace), tmp_path)
+    model, prop, violation = raft_lasso()
+    page = write_report(counterexample(model, prop, violation, "explore", violation.trace), tmp_path)
     html = page.with_suffix(".html")
     measured = tmp_path / "measured.html"
     measured.write_text(html.read_text().replace("</body>", MEASURE + "</body>"))
     dom = _chromium("--dump-dom", measured.as_uri())
     result = json.loads(dom.split('data-measured="', 1)[1].split('"', 1)[0].replace("&quot;", '"'))
-    delivered = [
-        a
-        for a in violation.trace.actions
-        if isinstance(a, OnMessage) and not isinstance(a, DropMessage | DuplicateMessage | UpdateTerm)
-    ]
     assert len(result["lifelines"]) == 2 and all(h > 100 for _, h in result["lifelines"])
-    assert len(result["delivered"]) == len(delivered) and all(w > 0 for w, _ in result["delivered"])
+    assert len(result["delivered"]) == len(delivered(violation.trace.actions)) and all(
+        w > 0 for w, _ in result["delivered"]
+    )
     assert result["labels"] >= len(violation.trace.actions) and result["svg"][0] > 0
     shot = tmp_path / "report.png"
     _chromium(f"--screenshot={shot}", "--window-size=1200,900", html.as_uri())

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 import pytest
+from lassos import lasso
 
 from properties.base import LIVENESS
 from swarmcheck import registry
@@ -33,14 +34,7 @@ LIVENESS_BUGS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
 def _lasso_report(
     model_name: str, bug: str, prop_name: str, tmp_path: Path, settings: dict[str, Any] | None = None
 ) -> tuple[Any, Any, dict[str, Any]]:
-    entry = registry.lookup(model_name)
-    config = attrs.evolve(entry.bug_config(bug), **(settings or {}))
-    model = entry.build(config)
-    (prop,) = registry.select_properties(entry, config, [prop_name])
-    result = explore(model, [prop])
-    assert result.verdicts[prop_name] == VIOLATED
-    (violation,) = result.violations
-    assert violation.trace is not None and violation.trace.loop is not None
+    model, prop, violation = lasso(model_name, bug, prop_name, tuple(sorted((settings or {}).items())))
     path = write_report(counterexample(model, prop, violation, "explore", violation.trace), tmp_path)
     return model, prop, json.loads(path.read_text())
 

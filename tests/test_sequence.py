@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree
 
+from lassos import delivered, raft_lasso
+
 from model.raft import Raft
-from model.raft.actions import DropMessage, DuplicateMessage, OnMessage, UpdateTerm
 from swarmcheck import registry
 from swarmcheck.cli import main
 from swarmcheck.engines.explore import explore
@@ -39,22 +40,13 @@ def test_a_raft_report_draws_a_lifeline_per_server_and_an_arrow_per_delivery() -
     )
     diagram = _mermaid_block(markdown(data))
     assert re.findall(r"participant (\w+)", diagram) == ["s1", "s2"]
-    delivered = [
-        a
-        for a in violation.trace.actions
-        if isinstance(a, OnMessage) and not isinstance(a, DropMessage | DuplicateMessage | UpdateTerm)
-    ]
-    assert len(re.findall(r"^\s*s\d->>s\d: ", diagram, re.MULTILINE)) == len(delivered) > 0
+    assert len(re.findall(r"^\s*s\d->>s\d: ", diagram, re.MULTILINE)) == len(delivered(violation.trace.actions)) > 0
     assert len(diagram.splitlines()) == 1 + 2 + len(violation.trace.actions)  # a line a step
 
 
 def test_a_lasso_puts_its_cycle_in_a_loop_block() -> None:
-    entry = registry.lookup("raft")
-    config = entry.bug_config("no_next_index_backoff")
-    (prop,) = registry.select_properties(entry, config, ["leader_commits_entries"])
-    (violation,) = explore(Raft(config), [prop]).violations
-    assert violation.trace is not None and violation.trace.loop is not None
-    data = counterexample(Raft(config), prop, violation, "explore", violation.trace)
+    model, prop, violation = raft_lasso()
+    data = counterexample(model, prop, violation, "explore", violation.trace)
     lines = mermaid(data["sequence"], data["loop"]).splitlines()
     opened = lines.index("    loop and then forever")
     assert lines[-1] == "    end"
@@ -78,23 +70,14 @@ def test_labels_keep_out_what_mermaid_would_misread() -> None:
 
 
 def test_the_html_report_draws_the_same_diagram_in_svg(tmp_path: Path) -> None:
-    entry = registry.lookup("raft")
-    config = entry.bug_config("no_next_index_backoff")
-    (prop,) = registry.select_properties(entry, config, ["leader_commits_entries"])
-    (violation,) = explore(Raft(config), [prop]).violations
-    assert violation.trace is not None
-    path = write_report(counterexample(Raft(config), prop, violation, "explore", violation.trace), tmp_path)
+    model, prop, violation = raft_lasso()
+    path = write_report(counterexample(model, prop, violation, "explore", violation.trace), tmp_path)
     page = path.with_suffix(".html").read_text()
     drawing = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
     root = ElementTree.fromstring(drawing)  # well-formed: no script, nothing fetched
     classes = [e.get("class", "") for e in root.iter()]
     assert classes.count("lifeline") == 2
-    delivered = [
-        a
-        for a in violation.trace.actions
-        if isinstance(a, OnMessage) and not isinstance(a, DropMessage | DuplicateMessage | UpdateTerm)
-    ]
-    assert classes.count("arrow delivered") == len(delivered)
+    assert classes.count("arrow delivered") == len(delivered(violation.trace.actions))
     assert classes.count("cycle") == 1 and "<script" not in page and "http" not in page.replace(SVG_NS, "")
 
 
