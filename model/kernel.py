@@ -30,7 +30,9 @@ class Model(Protocol[S, A]):
     saved and resumed (`check --checkpoint`). `withheld_steps(s)`, the (action, bound name)
     pairs of the steps from `s` a bound kept out, is required for liveness where
     `successors_within_bounds` holds (elsewhere the explorer sees them fail `within_bounds`;
-    `bound_crossed(t)` may name the bound a successor crosses).
+    `bound_crossed(t)` may name the bound a successor crosses). A class attribute
+    `described_as`, each state field to the `describe_state` paths that show it
+    (`"term": ("servers.*.term",)`), lets reports mark the fields a property reads.
     """
 
     name: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
 from itertools import combinations
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -35,6 +35,17 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
     """memberlist's membership protocol for a `Config`."""
 
     name = "gossip"
+    # Where describe_state shows each field (reports mark the fields a property reads).
+    described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        **dict.fromkeys(("up", "left", "outside", "slow"), ("nodes.*.running",)),
+        "incarnation": ("nodes.*.incarnation",),
+        "view": ("nodes.*.view",),
+        "accusers": ("nodes.*.view",),
+        "queue": ("nodes.*.queued",),
+        "network": ("network",),
+        "cut": ("links cut",),
+        "faults": ("faults so far",),
+    }
     fault_kinds = ("Crash", "Restart", "Leave", "SlowDown", "LoseMessage", "CutLink", "HealLink")
 
     def __init__(self, config: Config = DEFAULT) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -91,6 +91,15 @@ class Orchestration(
     """swarmkit's orchestration for a `Config` (the model the command line calls `scheduler`)."""
 
     name = "scheduler"
+    # Where describe_state shows each field (reports mark the fields a property reads).
+    described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        **dict.fromkeys(("status", "availability", "labels", "roles"), ("nodes.*",)),
+        **dict.fromkeys(("replicas", "version", "update", "update_slot", "update_task"), ("web",)),
+        "tasks": ("tasks.*",),
+        "restart_requests": ("restart requests",),
+        "dns": ("dns tasks.web.*",),
+        "backends": ("lb backends.*",),
+    }
     USER_KINDS = USER_KINDS
     fault_kinds = ("NodeDown", "NodeUp", "TaskFails", "TaskExits", "HealthCheckFails")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Mapping
 from itertools import permutations
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from model.kernel import put
 from model.raft.actions import (
@@ -53,6 +53,22 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
     """Raft's state machine for a `Config`; see the package docstring."""
 
     name = "raft"
+    # Where describe_state shows each field (reports mark the fields a property reads).
+    described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "term": ("servers.*.term",),
+        "role": ("servers.*.role",),
+        "voted_for": ("servers.*.votedFor",),
+        "log": ("servers.*.log",),
+        "commit_index": ("servers.*.commitIndex",),
+        "votes_responded": ("servers.*.votesResponded",),
+        "votes_granted": ("servers.*.votesGranted",),
+        "next_index": ("servers.*.nextIndex",),
+        "match_index": ("servers.*.matchIndex",),
+        "messages": ("messages",),
+        "elected": ("elected",),
+        "committed": ("committed",),
+        "cut": ("partition",),
+    }
     # What the explorer may rely on (model/kernel.py): every guard below holds the bounds, and
     # a state is ints (none below NIL = -1) in tuples, so hash() is its fingerprint.
     successors_within_bounds = True

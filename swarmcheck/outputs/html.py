@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmcheck.outputs.changes import change_text
+from swarmcheck.outputs.reads import is_read
 
 COLUMN = 150  # pixels between lifelines
 ROW = 26  # pixels a step
@@ -30,6 +31,7 @@ svg text { font: 12px system-ui, sans-serif; }
 .arrow.lost { stroke: #a00; }
 .mark { fill: #eef; stroke: #669; }
 .cycle { fill: #fff3cd; stroke: #c90; }
+mark.read { background: #d7f0d0; font-weight: 600; }
 pre { background: #f6f6f6; padding: 1em; overflow: auto; }
 """
 
@@ -50,7 +52,11 @@ def html_report(data: Mapping[str, Any]) -> str:
     ]
     if isinstance(data.get("sequence"), dict):
         parts += ["<h2>Sequence</h2>", svg(data["sequence"], loop)]
-    parts += ["<h2>Steps</h2>", _steps(data["steps"], loop)]
+    reads = list(data.get("reads") or [])
+    if reads:
+        fields = ", ".join(f"<code>{escape(p)}</code>" for p in reads)
+        parts.append(f'<p>The property reads {fields}; changes to them are <mark class="read">marked</mark>.</p>')
+    parts += ["<h2>Steps</h2>", _steps(data["steps"], loop, reads)]
     parts += ["<h2>Final state</h2>", f"<pre>{escape(json.dumps(data['steps'][-1]['state'], indent=1))}</pre>"]
     if "reproduce" in data:
         parts.append(f"<p>Reproduce: <code>{escape(data['reproduce'])}</code></p>")
@@ -103,10 +109,10 @@ def _svg_step(number: int, step: Mapping[str, Any], x: Mapping[str, int], y: int
     return f'{shape}<text x="{min(source, target) + 8}" y="{y - 4}">{label}</text>'
 
 
-def _steps(steps: Sequence[Mapping[str, Any]], loop: int | None) -> str:
+def _steps(steps: Sequence[Mapping[str, Any]], loop: int | None, reads: Sequence[str]) -> str:
     rows = ["<table><tr><th>step</th><th>action</th><th>what changed</th><th>state after it</th></tr>"]
     for number, step in enumerate(steps):
-        changed = "<br>".join(escape(change_text(k, a, b)) for k, (a, b) in step["changed"].items())
+        changed = "<br>".join(_change(k, a, b, reads) for k, (a, b) in step["changed"].items())
         cycle = ' class="cycle"' if loop is not None and number > loop else ""
         mark = " ↻" if cycle else ""
         rows.append(
@@ -118,6 +124,11 @@ def _steps(steps: Sequence[Mapping[str, Any]], loop: int | None) -> str:
         )
     rows.append("</table>")
     return "\n".join(rows)
+
+
+def _change(path: str, before: Any, after: Any, reads: Sequence[str]) -> str:
+    text = escape(change_text(path, before, after))
+    return f'<mark class="read">{text}</mark>' if is_read(path, reads) else text
 
 
 def index_page(reports: Sequence[Path], root: Path) -> str:

@@ -24,6 +24,7 @@ from properties.base import Property
 from swarmcheck.engines.result import Trace, Violation
 from swarmcheck.outputs.changes import change_text
 from swarmcheck.outputs.html import html_report
+from swarmcheck.outputs.reads import is_read, paths_read
 from swarmcheck.outputs.sequence import mermaid, sequence_data
 
 SCHEMA = "swarmcheck.counterexample/2"
@@ -89,6 +90,7 @@ def counterexample(
         "engine": engine,
         "bugs": config.get("bugs", []),
         "violation": violation.message,
+        "reads": paths_read(model, prop, trace),
         "length": len(steps) - 1,
         "steps": steps,
         "provenance": dict(provenance or {}),
@@ -139,6 +141,7 @@ def markdown(data: Mapping[str, Any]) -> str:
     bugs = ", ".join(data["bugs"]) or "none"
     config = ", ".join(f"{k}={v}" for k, v in data["config"].items() if k != "bugs")
     loop = data.get("loop")
+    reads = data.get("reads") or []
     lines = [
         f"# {data['model']}: `{data['property']}` violated",
         "",
@@ -148,12 +151,17 @@ def markdown(data: Mapping[str, Any]) -> str:
         f"- property: `{data['property']}` ({data['kind']}), source: {data['source']}",
         _found_by(data),
         f"- configuration: {config}; seeded bugs: {bugs}",
+        *(
+            [f"- the property reads: {', '.join(f'`{p}`' for p in reads)} (changes to them are in **bold**)"]
+            if reads
+            else []
+        ),
     ]
     if loop is not None:
         lines.append(f"- fairness assumed: {data.get('fairness', '')}")
     lines += ["", "## Steps", "", "| step | action | what changed |", "|---:|---|---|"]
     for number, step in enumerate(data["steps"]):
-        changed = "; ".join(_cell(change_text(k, a, b)) for k, (a, b) in step["changed"].items())
+        changed = "; ".join(_marked(_cell(change_text(k, a, b)), k, reads) for k, (a, b) in step["changed"].items())
         mark = " ↻" if loop is not None and number > loop else ""
         lines.append(
             f"| {number}{mark} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |"
@@ -169,6 +177,11 @@ def markdown(data: Mapping[str, Any]) -> str:
     if made:
         lines += ["## Provenance", "", *(f"- {k}: {_cell(v)}" for k, v in made.items()), ""]
     return "\n".join(lines)
+
+
+def _marked(text: str, path: str, reads: Sequence[str]) -> str:
+    """A change in bold when the property reads the field it changes."""
+    return f"**{text}**" if is_read(path, reads) else text
 
 
 def _found_by(data: Mapping[str, Any]) -> str:
