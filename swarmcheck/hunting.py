@@ -16,7 +16,8 @@ from types import FrameType
 from typing import Any
 
 from swarmcheck import registry
-from swarmcheck.outputs.report import summary_table
+from swarmcheck.outputs.html import index_page
+from swarmcheck.outputs.report import summary_table, write_atomically
 from swarmcheck.plan import Job
 from swarmcheck.registry import Entry, differing
 from swarmcheck.running import INTERRUPTED, Budgets, provenance, run_engine, write_reports
@@ -31,6 +32,7 @@ def run_bugs(
 ) -> int:
     hunts: list[Hunt] = [(e.name, bug, engine, str(reports)) for e in entries for bug in e.bugs for engine in engines]
     outcomes: dict[Hunt, str] = {}
+    written: list[Path] = []
     pool = multiprocessing.Pool(
         processes=min(workers, len(hunts)) or 1, initializer=_worker_starts, initargs=(tuple(user_models),)
     )
@@ -38,27 +40,30 @@ def run_bugs(
         # Hunts are independent and each is deterministic: run them on every core.
         results = pool.imap(_hunt_one, hunts)
         for job in hunts:
-            outcomes[job] = _next(results)
+            outcomes[job], paths = _next(results)
+            written += map(Path, paths)
         pool.close()
     except KeyboardInterrupt:
         pool.terminate()  # SIGTERM: each worker stops where it is
         _print_table(entries, engines, reports, outcomes)
+        write_atomically(reports / "index.html", index_page(written, reports))
         print(f"\ninterrupted: {len(outcomes)} of {len(hunts)} bug hunts finished", file=sys.stderr)
         return INTERRUPTED
     finally:
         pool.join()
     missed = _print_table(entries, engines, reports, outcomes)
+    write_atomically(reports / "index.html", index_page(written, reports))
     print(f"\n{len(hunts) - missed} of {len(hunts)} bug hunts caught their bug")
     return 1 if missed else 0
 
 
-def _next(results: Any) -> str:
+def _next(results: Any) -> tuple[str, tuple[str, ...]]:
     """The next result, waiting in short slices: an untimed wait in the main thread may never
     wake for Ctrl-C when the signal is delivered to one of the pool's helper threads."""
     while True:
         try:
-            cell: str = results.next(timeout=0.2)
-            return cell
+            outcome: tuple[str, tuple[str, ...]] = results.next(timeout=0.2)
+            return outcome
         except multiprocessing.TimeoutError:
             continue
 
@@ -97,14 +102,15 @@ def _exit_on_term(signum: int, frame: FrameType | None) -> None:
     os._exit(128 + signum)
 
 
-def _hunt_one(job: Hunt) -> str:
-    """One engine hunting one seeded bug at its stated bounds; the cell for the table."""
-    cell = _hunt(job)
+def _hunt_one(job: Hunt) -> tuple[str, tuple[str, ...]]:
+    """One engine hunting one seeded bug at its stated bounds; the cell for the table and
+    the reports written (as text: what a worker returns is pickled)."""
+    cell, paths = _hunt(job)
     print(f"{job[0]}/{job[1]} ({job[2]}): {cell}", file=sys.stderr, flush=True)
-    return cell
+    return cell, tuple(map(str, paths))
 
 
-def _hunt(job: Hunt) -> str:
+def _hunt(job: Hunt) -> tuple[str, list[Path]]:
     name, bug, engine, reports = job
     entry = registry.lookup(name)
     config = entry.bug_config(bug)
@@ -115,7 +121,7 @@ def _hunt(job: Hunt) -> str:
     result = run_engine(engine, run, model, budgets)
     paths = write_reports(model, props, result, Path(reports), provenance(result, run.name, budgets))
     if not result.violations:
-        return MISSED
+        return MISSED, paths
     violation = result.violations[0]
     length = len(violation.trace) - 1 if violation.trace else 0
-    return f"{violation.property} ({length}) {paths[0]}"
+    return f"{violation.property} ({length}) {paths[0]}", paths

@@ -6,8 +6,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import xmlschema
 
 from swarmcheck.cli import main
+
+SCHEMA = xmlschema.XMLSchema(Path(__file__).parent / "schemas" / "junit.xsd")
 
 
 def junit_of(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, ElementTree.Element]:
@@ -62,3 +65,40 @@ def test_a_bad_junit_path_is_one_line_and_exit_2_before_any_work(
     assert main(["check", "raft", "--reports", str(tmp_path), "--junit", path]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--junit" in err and "folder name" not in err
+
+
+def _counts_agree(root: ElementTree.Element) -> bool:
+    suites = root.findall("testsuite")
+    return all(
+        int(s.get("tests", "-1")) == len(s.findall("testcase"))
+        and int(s.get("failures", "-1")) == len(s.findall("testcase/failure"))
+        for s in suites
+    ) and int(root.get("tests", "-1")) == sum(len(s.findall("testcase")) for s in suites)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check", "--model", "examples.claims:entry"], ["check", "raft", "--bug", "half_is_quorum"]],
+    ids=["passing", "failing"],
+)
+def test_the_junit_file_validates_against_the_schema_and_its_counts_agree(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, root = junit_of(argv, tmp_path, capsys)
+    SCHEMA.validate(str(tmp_path / "out" / "junit.xml"))
+    assert _counts_agree(root)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        '<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase/></testsuite></testsuites>',
+        '<testsuites><testsuite name="s" tests="one" failures="0" errors="0"/></testsuites>',
+        '<testsuites><testsuite name="s" tests="1" failures="0" errors="0">'
+        '<testcase name="c" time="-1"/></testsuite></testsuites>',
+        '<testsuites><testsuite name="s" tests="1" errors="0"/></testsuites>',
+    ],
+    ids=["case-without-name", "count-not-a-number", "negative-time", "failures-missing"],
+)
+def test_the_schema_rejects_what_ci_systems_would(broken: str) -> None:
+    assert not SCHEMA.is_valid(broken)

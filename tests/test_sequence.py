@@ -108,3 +108,12 @@ def test_every_invariant_says_what_it_claims_in_one_line() -> None:
                 if prop.kind.value.startswith("sometimes"):
                     continue  # never the subject of a report
                 assert prop.description.endswith(".") and len(prop.description) > 20, (name, prop.name)
+
+
+def test_bugs_writes_an_index_of_its_reports_with_the_bug_each_shows(tmp_path: Path) -> None:
+    argv = ["bugs", "--model", "examples.claims:entry", "--engine", "explore", "--reports", str(tmp_path)]
+    assert main(argv) == 0
+    index = (tmp_path / "index.html").read_text()
+    (link,) = re.findall(r'href="([^"]+)"', index)
+    assert (tmp_path / link).exists() and link.startswith("claims/one_owner-")
+    assert "<td>blind_write</td>" in index

@@ -139,12 +139,13 @@ def index_page(reports: Sequence[Path], root: Path) -> str:
         page = path.with_suffix(".html").relative_to(root)
         rows.append(
             f'<tr><td>{escape(data["model"])}</td><td><a href="{escape(str(page))}">{escape(data["property"])}</a></td>'
+            f"<td>{escape(', '.join(data.get('bugs') or ()) or 'none')}</td>"
             f"<td>{escape(data['engine'])}</td><td>{data['length']}</td><td>{escape(str(data['violation']))}</td></tr>"
         )
-    body = "\n".join(rows) or '<tr><td colspan="5">no violation: nothing to show</td></tr>'
+    body = "\n".join(rows) or '<tr><td colspan="6">no violation: nothing to show</td></tr>'
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>swarmcheck reports</title>'
         f"<style>{STYLE}</style></head><body><h1>swarmcheck: the reports of the last run</h1>\n"
-        "<table><tr><th>model</th><th>property</th><th>engine</th><th>steps</th><th>verdict</th></tr>\n"
+        "<table><tr><th>model</th><th>property</th><th>seeded bugs</th><th>engine</th><th>steps</th><th>verdict</th></tr>\n"
         f"{body}\n</table></body></html>\n"
     )
