@@ -1,4 +1,5 @@
-"""The command line: list, check, bugs, replay. Exit 0 holds, 1 violated or missed, 2 bad input."""
+"""The command line: list, check, bugs, prove, simulate, conformance, validate, replay.
+Exit 0 holds, 1 violated or missed, 2 bad input."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmcheck import registry
+from swarmcheck.conformance.command import add_commands as add_conformance
 from swarmcheck.engines.replay import NotReplayable, Outcome, rerun
 from swarmcheck.engines.stateful import PROFILES
 from swarmcheck.outputs.replay import ReplayError, load
@@ -141,6 +143,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seconds", type=_positive_float, default=300.0, metavar="S", help="slow-node run length")
     simulate.add_argument("--reports", type=_folder, default=Path("reports"), metavar="DIR")
     simulate.set_defaults(run=run_simulate)
+
+    add_conformance(commands, _folder, _positive)
 
     again = commands.add_parser("replay", help="re-run reports' steps and confirm their violations")
     again.add_argument("files", type=Path, nargs="+", metavar="FILE")
@@ -423,6 +427,8 @@ def run_replay(args: argparse.Namespace) -> int:
 def replay(path: Path) -> Outcome:
     """A report file re-run on the model it names (ReplayError: not a report this version can replay)."""
     data = load(path)
+    if data["model"] == "pysyncobj":
+        return _replay_conformance(path, data)
     try:
         entry = registry.lookup(data["model"])
         config = registry.recorded_config(entry, data["config"])
@@ -432,6 +438,18 @@ def replay(path: Path) -> Outcome:
             raise InputError("the report's loop is not a step number")
         return rerun(entry.build(config), prop, data["steps"], loop)
     except (InputError, NotReplayable) as error:
+        raise ReplayError(f"{path}: {error}") from None
+
+
+def _replay_conformance(path: Path, data: dict[str, Any]) -> Outcome:
+    """A conformance report re-run on the library (swarmcheck/conformance/reporting.py)."""
+    try:
+        from swarmcheck.conformance.reporting import replay as replay_conformance
+    except ImportError:
+        raise ReplayError(f"{path}: pysyncobj is not installed: pip install -e '.[conformance]'") from None
+    try:
+        return replay_conformance(data)
+    except ValueError as error:
         raise ReplayError(f"{path}: {error}") from None
 
 
