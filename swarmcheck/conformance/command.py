@@ -28,6 +28,13 @@ def add_commands(commands: Any, folder: Callable[[str], Path], count: Callable[[
     conformance.add_argument("--seed", type=int, default=0, help="the library's randomness (election timeouts)")
     conformance.add_argument("--reports", type=folder, default=Path("reports"), metavar="DIR")
     conformance.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="a rule not to judge (a known finding), to look past it",
+    )
+    conformance.add_argument(
         "--record", type=Path, default=None, metavar="TRACE", help="instead: record a plain random run as a trace"
     )
     conformance.add_argument("--events", type=count, default=2000, metavar="N", help="with --record: events to run")
@@ -50,7 +57,7 @@ def _nodes(text: str) -> int:
 
 def run_conformance(args: argparse.Namespace) -> int:
     try:
-        from swarmcheck.conformance import reporting, stateful
+        from swarmcheck.conformance import reporting, rules, stateful
         from swarmcheck.conformance.checked import CheckedCluster
         from swarmcheck.conformance.traces import random_events, record
     except ImportError:
@@ -62,7 +69,10 @@ def run_conformance(args: argparse.Namespace) -> int:
             steps = record(run, out, random_events(run, args.events, args.seed))
         print(f"recorded {steps} steps of a random run ({args.mode} links): {args.record}")
         return 0
-    setup = stateful.Setup(args.nodes, args.mode, args.seed, args.examples, args.steps)
+    setup = stateful.Setup(args.nodes, args.mode, args.seed, args.examples, args.steps, tuple(args.ignore))
+    unknown = sorted(set(args.ignore) - rules.RULES - {p.name for p in rules.model_properties(args.nodes)})
+    if unknown:
+        raise InputError(f"unknown rule {unknown[0]!r}; see swarmcheck/conformance/rules.py")
     started = time.process_time()
     outcome = stateful.check(setup)
     seconds = time.process_time() - started

@@ -14,7 +14,7 @@ AppendEntries rule 3.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -27,6 +27,25 @@ from swarmcheck.conformance.cluster import Event
 from swarmcheck.conformance.views import Entry, History, ServerView, model_state
 
 FIG2 = "Raft Fig. 2"
+# Every rule judge() names, besides the model's properties (a user may --ignore any).
+RULES = frozenset(
+    {
+        "one_server_per_step",
+        "current_term_persists",
+        "one_vote_per_term",
+        "vote_for_up_to_date_log",
+        "candidate_by_timeout",
+        "leader_by_quorum",
+        "leader_append_only",
+        "log_changes_by_append_entries",
+        "append_entries_rule_2",
+        "append_entries_rule_3",
+        "append_entries_rule_4",
+        "commit_index_never_decreases",
+        "append_entries_rule_5",
+        "applied_values_are_the_committed_log",
+    }
+)
 
 
 @attrs.frozen
@@ -59,24 +78,42 @@ def judge(
     after: Sequence[ServerView],
     history: History,
     properties: Sequence[Property[Any]],
+    ignore: Collection[str] = (),
 ) -> Finding | None:
-    """The first rule the step breaks, or None. `history` is the ghost record after the step."""
+    """The first rule the step breaks, or None; `history` is the ghost record after the step,
+    `ignore` the rules not to judge (findings already known, to look past them)."""
+    return next(
+        (f for f in _findings(before, event, message, after, history, properties) if f.rule not in ignore), None
+    )
+
+
+def _findings(
+    before: Sequence[ServerView],
+    event: Event,
+    message: dict[str, Any] | None,
+    after: Sequence[ServerView],
+    history: History,
+    properties: Sequence[Property[Any]],
+) -> Iterator[Finding]:
+    """Every rule the step breaks, in Fig. 2's order, then the model's properties' order."""
     i = actor(event)
     for j, (old, new) in enumerate(zip(before, after, strict=True)):
         if j != i and old != new:
-            return Finding("one_server_per_step", "raft.tla: every action changes one server", f"{server(j)} changed")
+            yield Finding("one_server_per_step", "raft.tla: every action changes one server", f"{server(j)} changed")
     if i is not None:
-        found = (
-            _term(before[i], after[i], i, event)
-            or _vote(before[i], after[i], i, message)
-            or _role(before[i], after[i], i, event, history, len(before))
-            or _log(before[i], after[i], i, event, message, history)
-            or _commit(before[i], after[i], i, event, message)
-            or _applied(after[i], i)
+        old, new = before[i], after[i]
+        yield from filter(
+            None,
+            (
+                _term(old, new, i, event),
+                _vote(old, new, i, message),
+                _role(old, new, i, event, history, len(before)),
+                _log(old, new, i, event, message, history),
+                _commit(old, new, i, event, message),
+                _applied(new, i),
+            ),
         )
-        if found:
-            return found
-    return _model(before, event, after, history, properties)
+    yield from _model(before, event, after, history, properties)
 
 
 def _term(old: ServerView, new: ServerView, i: int, event: Event) -> Finding | None:
@@ -246,14 +283,13 @@ def _model(
     after: Sequence[ServerView],
     history: History,
     properties: Sequence[Property[Any]],
-) -> Finding | None:
+) -> Iterator[Finding]:
     state = model_state(tuple(after), history)
     previous = model_state(tuple(before), history)
     for prop in properties:
         said = prop.check(state) if prop.kind is Kind.ALWAYS else prop.check(previous, event, state)
         if said:
-            return Finding(prop.name, prop.source, said)
-    return None
+            yield Finding(prop.name, prop.source, said)
 
 
 def _value(value: int) -> str:

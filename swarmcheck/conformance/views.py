@@ -36,10 +36,19 @@ def _private(node: Register, name: str) -> Any:
     return getattr(node, f"_SyncObj__{name}")
 
 
+def log_view(cluster: Cluster, i: int) -> tuple[Entry, ...]:
+    """Node i's log as (term, value), past pysyncobj's first no-op; read again only if changed."""
+    journal = cluster.journals[i]
+    if journal.read_at != journal.version:
+        journal.read = tuple((term, cluster.value_of(command)) for command, _, term in list(journal)[1:])
+        journal.read_at = journal.version
+    return journal.read
+
+
 def server_view(cluster: Cluster, i: int) -> ServerView:
     node = cluster.nodes[i]
     journal = cluster.journals[i]
-    log = tuple((term, cluster.value_of(command)) for command, _, term in list(journal)[1:])
+    log = log_view(cluster, i)
     voted = journal.getVotedForNodeId()
     vote = NIL if voted is None else int(voted)
     if not cluster.up[i]:
