@@ -303,3 +303,16 @@ def test_the_pytest_plugin_runs_a_modules_model(pytester: pytest.Pytester) -> No
     result = pytester.runpytest_subprocess("--swarmcheck-reports", str(pytester.path / "out"), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*claims blind: violated*", "*one_owner: s1 and s2 both run the task*", "*report: *"])
+
+
+def test_the_main_jobs_summary_fits_120_columns_at_its_widest() -> None:
+    """Issue 16: every main-job row as a passing run prints it, with figures ten times today's
+    (a failing run's verdict says why at whatever length it takes)."""
+    from swarmcheck.outputs.report import summary_table
+    from swarmcheck.plan import plan
+    from swarmcheck.running import HEADER
+
+    widest = ["holds", "9,999,999", "99,999,999", 999, "9999.9", "999,999"]
+    rows = [[job.entry.name, job.name, "explore", *widest] for job in plan([], {}, [], [])]
+    assert len(rows) > 20
+    assert max(len(line) for line in summary_table(rows, HEADER).splitlines()) <= 120

@@ -56,16 +56,3 @@ def test_a_pattern_names_a_field_and_everything_under_it() -> None:
     patterns = ["servers.*.nextIndex", "messages"]
     assert is_read("servers.s1.nextIndex.s2", patterns) and is_read("messages", patterns)
     assert not is_read("servers.s1.matchIndex.s2", patterns) and not is_read("servers.s1.next", patterns)
-
-
-def test_the_main_jobs_summary_fits_120_columns_at_its_widest() -> None:
-    """Issue 16: every main-job row as a passing run prints it, with figures ten times today's
-    (a failing run's verdict says why at whatever length it takes)."""
-    from swarmcheck.outputs.report import summary_table
-    from swarmcheck.plan import plan
-    from swarmcheck.running import HEADER
-
-    widest = ["holds", "9,999,999", "99,999,999", 999, "9999.9", "999,999"]
-    rows = [[job.entry.name, job.name, "explore", *widest] for job in plan([], {}, [], [])]
-    assert len(rows) > 20
-    assert max(len(line) for line in summary_table(rows, HEADER).splitlines()) <= 120
