@@ -33,7 +33,9 @@ def run_bugs(
     hunts: list[Hunt] = [(e.name, bug, engine, str(reports)) for e in entries for bug in e.bugs for engine in engines]
     outcomes: dict[Hunt, str] = {}
     written: list[Path] = []
-    pool = multiprocessing.Pool(
+    # Spawned, not forked: a fork copies whatever locks the caller's other threads hold (a
+    # test run's, a plugin's), and a worker forked with one held never starts.
+    pool = multiprocessing.get_context("spawn").Pool(
         processes=min(workers, len(hunts)) or 1, initializer=_worker_starts, initargs=(tuple(user_models),)
     )
     try:

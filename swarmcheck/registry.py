@@ -10,11 +10,12 @@ from typing import Any
 
 import attrs
 
-from model import gossip, orchestration, raft
+from model import gossip, orchestration, raft, security
 from model.kernel import Model
 from properties import gossip as gossip_properties
 from properties import orchestration as orchestration_properties
 from properties import raft as raft_properties
+from properties import security as security_properties
 from properties.base import Property
 
 
@@ -170,6 +171,18 @@ MODELS: dict[str, Entry] = {
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
         },
+    ),
+    "security": Entry(
+        name="security",
+        summary="who may join, command, hold a secret or a key: tokens, certificates, proxies, removal (reference F)",
+        default=security.DEFAULT,
+        suite=security.SUITE,
+        build=security.Security,
+        properties=security_properties.properties,
+        bugs=security.BUGS,
+        unreached=security.UNREACHED,
+        bug_bounds=security.BUG_BOUNDS,
+        on_request=security_properties.on_request,
     ),
 }
 

@@ -55,7 +55,10 @@ def _expected(sequence: dict[str, Any]) -> Counter[str]:
 
 def test_every_model_and_both_engines_have_seeded_bug_reports() -> None:
     seen = {(json.loads(p.read_text())["model"], json.loads(p.read_text())["engine"]) for p in REPORTS}
-    assert {m for m, _ in seen} == {"raft", "gossip", "scheduler"} and {e for _, e in seen} == {"explore", "hypothesis"}
+    assert {m for m, _ in seen} == {"raft", "gossip", "scheduler", "security"} and {e for _, e in seen} == {
+        "explore",
+        "hypothesis",
+    }
 
 
 @pytest.mark.parametrize("report", REPORTS, ids=[f"{p.parent.name}/{p.stem}" for p in REPORTS])
