@@ -163,7 +163,7 @@ class Identities:
             )
 
     def learn_leader(self, s: State, m: int) -> Steps:
-        """Manager m learns who leads now: its proxy forwards there from now on."""
+        """Manager m learns who leads now: its proxy forwards there from now on (F.3.2)."""
         if s.view[m] != s.leader and s.member[m]:
             yield Step("LearnLeader", m), s._replace(view=put(s.view, m, s.leader))
 

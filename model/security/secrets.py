@@ -34,7 +34,8 @@ class Secrets:
 
     def schedule(self, s: State, k: int) -> Steps:
         """The scheduler assigns a pending task: the replicated one to a worker that is up, a
-        global one on the node it was preassigned to (managers are drained here)."""
+        global one on the node it was preassigned to (managers are drained here); a task enters
+        its node's assignment set from ASSIGNED on (F.5.1)."""
         service, node, state = s.tasks[k]
         if state != PENDING:
             return
@@ -50,6 +51,7 @@ class Secrets:
                 )
 
     def task_runs(self, s: State, k: int) -> Steps:
+        """The agent starts the task: still within ASSIGNED..RUNNING, its secrets stay (F.5.1)."""
         service, node, state = s.tasks[k]
         if state == ASSIGNED and not s.left[node]:
             yield (
