@@ -88,3 +88,13 @@ def test_an_open_gap_named_is_a_report_of_the_way_through(tmp_path: Path, capsys
     capsys.readouterr()
     assert main(["replay", str(report)]) == 0
     assert capsys.readouterr().out.startswith("reproduced")
+
+
+def test_every_seeded_bugs_reports_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bugs", "security", "--reports", str(tmp_path), "--jobs", "1"]) == 0
+    reports = sorted((tmp_path / "security").glob("*.json"))
+    assert len(reports) >= len(BUGS)  # one per bug and engine, fewer where both engines found one trace
+    capsys.readouterr()
+    assert main(["replay", *map(str, reports)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(reports) and all(": reproduced" in line for line in lines)
