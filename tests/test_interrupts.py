@@ -62,6 +62,11 @@ def test_ctrl_c_stops_the_hunt_and_nothing_is_written_after(tmp_path: Path) -> N
     _, err = proc.communicate(timeout=120)  # a bound on hanging, not a speed target
     assert proc.returncode == 130, err
     assert "interrupted:" in err and "bug hunts finished" in err
+    # Every child ends with the parent: the workers at once, the spawn context's resource
+    # tracker once it reads the end of its pipe (a moment later; the bound is not a speed target).
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not any(alive(pid) for pid in workers)
     files = sorted(tmp_path.rglob("*"))
     time.sleep(1)
