@@ -18,16 +18,17 @@ from model.security.state import (
     NEEDS_MANAGER,
     NODES,
     OU_NAMES,
+    ROLE_NAMES,
     RUNNING,
     W1,
     J,
     State,
     Step,
     bit,
+    secret_names,
+    secret_of,
 )
 from properties.base import Property, always, sometimes, sometimes_step, transition
-
-ROLE = ("worker", "manager")
 
 
 def _name(n: int) -> str:
@@ -44,7 +45,7 @@ def rotated_token_refused(before: State, action: Step, after: State) -> str | No
     kind, version = action.token
     if version < before.observed[kind]:
         return (
-            f"the attacker joined with the {ROLE[kind]} token v{version} after the CA had observed "
+            f"the attacker joined with the {ROLE_NAMES[kind]} token v{version} after the CA had observed "
             f"v{before.observed[kind]}"
         )
     return None
@@ -57,7 +58,7 @@ def join_role_is_the_tokens(before: State, action: Step, after: State) -> str | 
     kind = action.token[0]
     if after.role[J] != kind or after.cert[J] != kind + 1:
         return (
-            f"a join with the {ROLE[kind]} token made a {ROLE[after.role[J]]} with a "
+            f"a join with the {ROLE_NAMES[kind]} token made a {ROLE_NAMES[after.role[J]]} with a "
             f"{OU_NAMES[after.cert[J]]} certificate"
         )
     return None
@@ -74,7 +75,7 @@ def certificate_role_from_store(before: State, action: Step, after: State) -> st
     if after.cert[n] != before.role[n] + 1:
         return (
             f"{_name(n)} renewed into a {OU_NAMES[after.cert[n]]} certificate while the store says "
-            f"{ROLE[before.role[n]]}"
+            f"{ROLE_NAMES[before.role[n]]}"
         )
     return None
 
@@ -101,7 +102,7 @@ def manager_rights_follow_the_store(before: State, action: Step, after: State) -
         return None
     cn = action.effective[0]
     if not (before.exists[cn] and before.role[cn] == MANAGER):
-        now = ROLE[before.role[cn]] if before.exists[cn] else "removed"
+        now = ROLE_NAMES[before.role[cn]] if before.exists[cn] else "removed"
         return f"a {action.api} call was authorized as {_name(cn)}, a manager by its certificate but {now} in the store"
     return None
 
@@ -137,7 +138,7 @@ def unlock_key_only_to_managers(s: State) -> str | None:
 
 
 def _task_secrets(s: State, n: int) -> int:
-    return sum({1 << svc for svc, node, state in s.tasks if node == n and ASSIGNED <= state <= RUNNING})
+    return sum({secret_of(svc) for svc, node, state in s.tasks if node == n and ASSIGNED <= state <= RUNNING})
 
 
 def secrets_follow_tasks(before: State, action: Step, after: State) -> str | None:
@@ -171,7 +172,7 @@ def left_node_holds_no_secret(s: State) -> str | None:
 
 
 def _secrets(bits: int) -> str:
-    return " and ".join(name for b, name in ((1, "S1"), (2, "S2")) if bits & b)
+    return " and ".join(secret_names(bits))
 
 
 # ---------------------------------------------------------------- network keys (F.6)

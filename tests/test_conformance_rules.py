@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
 pytest.importorskip("pysyncobj", reason="pysyncobj is the conformance extra: pip install -e '.[conformance]'")
@@ -21,16 +22,7 @@ LEADER = ServerView(True, 1, L, 1, ((1, 0),), 1, ())
 
 
 def view(base: ServerView = IDLE, **changes: Any) -> ServerView:
-    fields = {
-        "up": base.up,
-        "term": base.term,
-        "role": base.role,
-        "voted_for": base.voted_for,
-        "log": base.log,
-        "commit_index": base.commit_index,
-        "applied": base.applied,
-    }
-    return ServerView(**{**fields, **changes})
+    return attrs.evolve(base, **changes)
 
 
 def append(prev: int, prev_term: int, entries: list[list[int]], commit: int = 1, term: int = 1) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from model.security.state import (
     MANAGERS,
     NEEDS_MANAGER,
     NO_CERT,
+    NODES,
     PROXIED,
     State,
     Step,
@@ -47,7 +48,7 @@ class Calls:
         """Every call the attacker can make that some manager accepts."""
         if not self.config.calls:
             return
-        for cn in range(5):
+        for cn in NODES:
             for ou in (1, 2):
                 if not s.stolen & cert_bit(cn, ou):
                     continue

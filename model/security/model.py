@@ -21,6 +21,7 @@ from model.security.state import (
     NOWHERE,
     OU_NAMES,
     PENDING,
+    ROLE_NAMES,
     STATE_NAMES,
     W1,
     G,
@@ -28,6 +29,7 @@ from model.security.state import (
     R,
     State,
     Step,
+    secret_names,
 )
 
 RULES = (
@@ -54,7 +56,6 @@ RULES = (
     "Leave",
     "RotateKeys",
 )
-ROLE = ("worker", "manager")
 
 
 class Security(Identities, Calls, Secrets):
@@ -181,19 +182,19 @@ class Security(Identities, Calls, Secrets):
     def describe_state(self, s: State) -> Mapping[str, Any]:
         nodes = {}
         for n in NODES:
-            if not s.exists[n] and not s.blacklist >> n & 1 and n != 4:
+            if not s.exists[n] and not s.blacklist >> n & 1 and n != J:
                 continue
-            record = "removed" if s.blacklist >> n & 1 else "no record" if not s.exists[n] else ROLE[s.role[n]]
+            record = "removed" if s.blacklist >> n & 1 else "no record" if not s.exists[n] else ROLE_NAMES[s.role[n]]
             facts = {
                 "record": record
-                + (f", wants {ROLE[s.desired[n]]}" if s.exists[n] and s.desired[n] != s.role[n] else ""),
+                + (f", wants {ROLE_NAMES[s.desired[n]]}" if s.exists[n] and s.desired[n] != s.role[n] else ""),
                 "certificate": OU_NAMES[s.cert[n]],
                 "raft member": bool(s.member[n]),
                 "session": bool(s.sessions[n]),
                 "newest key": s.known[n],
             }
             if self.config.secrets:
-                facts |= {"left": bool(s.left[n]), "sent": _secrets(s.sent[n]), "holds": _secrets(s.held[n])}
+                facts |= {"left": bool(s.left[n]), "sent": secret_names(s.sent[n]), "holds": secret_names(s.held[n])}
             nodes[NAMES[n]] = facts
         stolen = [f"{NAMES[cn]}/{OU_NAMES[ou]}" for cn in NODES for ou in (1, 2) if s.stolen >> (2 * cn + ou - 1) & 1]
         data: dict[str, Any] = {
@@ -207,7 +208,7 @@ class Security(Identities, Calls, Secrets):
             },
             "attacker": {
                 "certificates": stolen,
-                "tokens": [f"{ROLE[b // 2]} v{b % 2}" for b in range(4) if s.att_tokens >> b & 1],
+                "tokens": [f"{ROLE_NAMES[b // 2]} v{b % 2}" for b in range(4) if s.att_tokens >> b & 1],
                 "unlock key": bool(s.att_kek),
                 "sessions as": [NAMES[n] for n in NODES if s.att_sessions >> n & 1],
                 "commanded as": [NAMES[n] for n in NODES if s.commanded >> n & 1],
@@ -242,7 +243,3 @@ class Security(Identities, Calls, Secrets):
             return Exchange("attacker", f"{step.rule} {NAMES[step.node] if step.node != NOWHERE else step.detail}")
         where = NAMES[step.node] if step.node != NOWHERE else "m1"
         return Exchange(where, str(step))
-
-
-def _secrets(bits: int) -> list[str]:
-    return [name for b, name in ((1, "S1"), (2, "S2")) if bits & b]

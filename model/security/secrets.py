@@ -18,13 +18,10 @@ from model.security.state import (
     W1,
     State,
     Step,
+    secret_of,
 )
 
 Steps = Iterator[tuple[Step, State]]
-
-
-def secret_of(service: int) -> int:
-    return 1 << service  # R uses S1, G uses S2
 
 
 class Secrets:

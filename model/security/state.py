@@ -18,6 +18,7 @@ NAMES = ("m1", "m2", "m3", "w1", "j")
 WORKER, MANAGER = 0, 1  # roles (store) and token kinds
 NO_CERT, WORKER_CERT, MANAGER_CERT = 0, 1, 2  # the OU of a certificate a node holds
 OU_NAMES = ("none", "swarm-worker", "swarm-manager")
+ROLE_NAMES = ("worker", "manager")
 # Tasks: (service, node, state). Service R (replicated, secret S1) and G (global, secret S2).
 R, G = 0, 1
 S1, S2 = 1, 2  # secret bits; a service's secret is 1 << service
@@ -103,3 +104,12 @@ def bit(n: int) -> int:
 
 def cert_bit(cn: int, ou: int) -> int:
     return 1 << (2 * cn + ou - 1)
+
+
+def secret_of(service: int) -> int:
+    """The secret a service's tasks need: S1 for R, S2 for G."""
+    return 1 << service
+
+
+def secret_names(bits: int) -> list[str]:
+    return [name for b, name in ((S1, "S1"), (S2, "S2")) if bits & b]

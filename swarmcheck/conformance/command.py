@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from swarmcheck.conformance.network import MODES  # plain Python: no pysyncobj needed
 from swarmcheck.registry import InputError
 
-MODES = ("fifo", "reorder", "duplicate")  # swarmcheck.conformance.network.MODES, without importing pysyncobj
 INSTALL = "pysyncobj is not installed: pip install -e '.[conformance]'"
 
 
@@ -103,5 +103,5 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"{args.trace}: all {verdict.steps} steps are Raft steps")
         return 0
     finding = verdict.finding
-    print(f"{args.trace}: step {verdict.at} breaks {finding.rule} ({finding.source}): {finding.message}")
+    print(f"{args.trace}: step {verdict.steps} breaks {finding.rule} ({finding.source}): {finding.message}")
     return 1

@@ -32,9 +32,8 @@ class TraceError(ValueError):
 
 @attrs.frozen
 class Verdict:
-    steps: int
+    steps: int  # judged; with a finding, the last of them broke the rule
     finding: Finding | None = None
-    at: int = 0  # the step that broke a rule
 
 
 # ---------------------------------------------------------------- recording
@@ -103,7 +102,7 @@ def validate(path: Path) -> Verdict:
         history = history.after(before, views)
         finding = judge(before, event, message, views, history, properties)
         if finding:
-            return Verdict(count, finding, count)
+            return Verdict(count, finding)
         before = views
     if before is None:
         raise TraceError(f"{path} has no initial state")
