@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.raft import CANDIDATE, LEADER, Config, Log, State, server
+from properties import raft_swarm
 from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
 
 FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
@@ -378,7 +379,7 @@ def properties(config: Config) -> list[Property[Any]]:
     majority_side = _majority(config.split, config.servers) or _majority(config.servers - config.split, config.servers)
     if config.split and not config.heal and not majority_side:
         # Split evenly for good: no leader can ever be elected, which is the point.
-        found += _partition_properties(config)
+        found += _partition_properties(config) + raft_swarm.properties(config)
         return found + _history_invariants(config)
     found += [
         sometimes("leader_elected", leader_elected, "Raft §5.2"),
@@ -403,6 +404,7 @@ def properties(config: Config) -> list[Property[Any]]:
             sometimes("leader_holds_uncommitted_entry", leader_holds_uncommitted_entry, "Raft §5.3"),
         ]
     found += _longer_log_witnesses(config)
+    found += raft_swarm.properties(config)
     found += _partition_properties(config)
     found += _history_invariants(config)
     if config.history and config.max_term >= 3:
@@ -442,7 +444,9 @@ def _partition_properties(config: Config) -> list[Property[Any]]:
 def _history_invariants(config: Config) -> list[Property[Any]]:
     if not config.history:
         return []
+    # With members coming and going, a quorum is one of a configuration, not of every server.
+    on_a_quorum = commit_needs_quorum if config.membership == "off" else raft_swarm.commit_on_a_quorum(config)
     return [
         always("leader_completeness", leader_completeness, f"{FIG3}, Leader Completeness; §5.4"),
-        always("commit_needs_quorum", commit_needs_quorum, "Raft §5.3, §5.4.3"),
+        always("commit_needs_quorum", on_a_quorum, "Raft §5.3, §5.4.3"),
     ]

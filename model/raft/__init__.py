@@ -21,6 +21,7 @@ the bag), `actions` (what a trace shows), `model` (Init and Next, one method per
 
 from model.raft.actions import (
     ACTION_KINDS,
+    SWARM_ACTION_KINDS,
     Action,
     AdvanceCommitIndex,
     AppendEntries,
@@ -94,6 +95,7 @@ __all__ = [
     "RV_REQ",
     "RV_RESP",
     "SUITE",
+    "SWARM_ACTION_KINDS",
     "UNREACHED",
     "Action",
     "AdvanceCommitIndex",

@@ -109,11 +109,99 @@ class Heal:
     __repr__ = __str__
 
 
-Action = OnServer | BetweenServers | OnMessage | ClientRequest | Heal
-
-
 ACTION_KINDS = (
     Timeout, Restart, RequestVote, BecomeLeader, ClientRequest, AdvanceCommitIndex, AppendEntries,
     UpdateTerm, HandleRequestVoteRequest, HandleRequestVoteResponse, HandleAppendEntriesRequest,
     HandleAppendEntriesResponse, DropStaleResponse, DuplicateMessage, DropMessage, Heal,
 )  # fmt: skip
+
+
+# Swarm's Raft (membership, links, timers): steps raft.tla does not have.
+
+
+@attrs.frozen(repr=False)
+class Promote:
+    """Leader i appends a configuration adding worker j (swarmkit: a node promoted to manager)."""
+
+    i: int
+    j: int
+
+    def __str__(self) -> str:
+        return f"Promote({server(self.i)} adds {server(self.j)})"
+
+    __repr__ = __str__
+
+
+@attrs.frozen(repr=False)
+class Demote:
+    """Leader i appends a configuration removing manager j (swarmkit: `docker node demote`)."""
+
+    i: int
+    j: int
+
+    def __str__(self) -> str:
+        return f"Demote({server(self.i)} removes {server(self.j)})"
+
+    __repr__ = __str__
+
+
+class Apply(OnServer):
+    """A server applies its committed entries (apply-time membership: the configuration moves here)."""
+
+
+class IgnoreRemoved(OnMessage):
+    """A message from a removed Raft member is dropped unread (swarmkit's blacklist)."""
+
+
+class Tick(OnServer):
+    """An election timeout passes for server i: its timer expires; a leader with CheckQuorum
+    steps down unless a quorum answered it since the last tick."""
+
+
+@attrs.frozen(repr=False)
+class CutLink:
+    """The link between servers i and j fails (both directions)."""
+
+    i: int
+    j: int
+
+    def __str__(self) -> str:
+        return f"CutLink({server(self.i)} -x- {server(self.j)})"
+
+    __repr__ = __str__
+
+
+@attrs.frozen(repr=False)
+class HealLink:
+    """The link between servers i and j works again."""
+
+    i: int
+    j: int
+
+    def __str__(self) -> str:
+        return f"HealLink({server(self.i)} --- {server(self.j)})"
+
+    __repr__ = __str__
+
+
+class PreVote(BetweenServers):
+    """Pre-candidate i asks j whether it would vote for it in the next term (Raft thesis §9.6)."""
+
+
+class BecomeCandidate(OnServer):
+    """A pre-candidate holding a quorum of pre-votes starts its real campaign."""
+
+
+class HandlePreVoteRequest(OnMessage): ...
+
+
+class HandlePreVoteResponse(OnMessage): ...
+
+
+SWARM_ACTION_KINDS = (
+    Promote, Demote, Apply, IgnoreRemoved, Tick, CutLink, HealLink,
+    PreVote, BecomeCandidate, HandlePreVoteRequest, HandlePreVoteResponse,
+)  # fmt: skip
+
+
+Action = OnServer | BetweenServers | OnMessage | ClientRequest | Heal | Promote | Demote | CutLink | HealLink

@@ -26,7 +26,20 @@ BUGS: dict[str, str] = {
     "(Raft §5.3: 'After a rejection, the leader decrements nextIndex and retries'): a liveness bug",
     "forget_term_on_restart": "currentTerm is not kept across a restart "
     "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
+    # Swarm's Raft: membership changes (reference B and E.3-E.4; model/raft/membership.py).
+    "change_before_own_commit": "a new leader appends a membership change before it has committed an entry of "
+    "its own term, so two leaders of different terms change diverging logs (Ongaro, raft-dev 2015; reference E.3)",
+    "campaign_with_unapplied_change": "with apply-time changes, a server campaigns while a committed change is "
+    "still unapplied and counts votes with a stale configuration (etcd-io/etcd#7625; reference E.4)",
+    "two_changes_at_once": "one demotion removes two managers in a single entry, so the old and the new "
+    "configuration need not share a majority (Raft thesis §4.1: one server at a time)",
+    "demote_without_check": "a manager is demoted without swarmkit's CanRemoveMember check, leaving the "
+    "reachable managers short of a quorum of the new configuration (swarmkit raft.go, role_manager.go)",
+    "removed_member_heard": "messages from a removed Raft member are handled, not ignored, so its terms still "
+    "reach the members (swarmkit design/raft.md: removed IDs are blacklisted; moby/swarmkit#1364)",
 }
+
+MEMBERSHIP_STYLES = ("off", "append", "apply")
 
 
 @attrs.frozen
@@ -42,13 +55,35 @@ class Config:
     restarts: bool = True  # servers may crash and restart (raft.tla's Restart)
     split: int = 0  # if > 0: servers s1..s{split} start cut off from the rest (a network partition)
     heal: bool = False  # the partition may heal (a Heal action)
+    # Swarm's Raft, all off by default (raft.tla's fixed membership):
+    managers: int = 0  # if > 0: s1..s{managers} start as Raft members, the rest are workers to promote
+    membership: str = "off"  # "append" (the Raft thesis) or "apply" (etcd/raft, swarmkit): when a change counts
+    max_cuts: int = 0  # links fail and heal during the run, at most this many cut at once
+    ticks: bool = False  # an abstract election timer: a Tick step; a server campaigns only after one
+    check_quorum: bool = False  # on Tick a leader not heard from by a quorum steps down (on in swarm)
+    pre_vote: bool = False  # a PreVote round before a campaign raises a term (off in swarm)
     bugs: frozenset[str] = frozenset()
 
     def __attrs_post_init__(self) -> None:
-        limits = {"servers": (1, 7), "values": (1, 5), "max_term": (1, 20), "max_log": (0, 10), "max_msgs": (0, 20)}
+        limits = {"servers": (1, 7), "values": (0, 5), "max_term": (1, 20), "max_log": (0, 10), "max_msgs": (0, 20)}
         validate("raft", self, limits, BUGS)
         if not 0 <= self.split < self.servers:
             raise ValueError(f"raft: split={self.split} must leave servers on both sides (0..{self.servers - 1})")
+        if self.membership not in MEMBERSHIP_STYLES:
+            raise ValueError(f"raft: membership={self.membership!r} is not one of: off, append, apply")
+        if not 0 <= self.managers <= self.servers:
+            raise ValueError(f"raft: managers={self.managers} must be 0 (every server) up to servers={self.servers}")
+        if self.managers and self.membership == "off":
+            raise ValueError("raft: managers needs membership=append or membership=apply (workers join by promotion)")
+        if not 0 <= self.max_cuts <= self.servers * (self.servers - 1) // 2:
+            raise ValueError(f"raft: max_cuts={self.max_cuts} is out of range (0..the number of links)")
+        if (self.check_quorum or self.pre_vote) and not self.ticks:
+            raise ValueError("raft: check_quorum and pre_vote need ticks=true (they are about election timeouts)")
+
+    @property
+    def swarm(self) -> bool:
+        """Whether any of swarm's additions is on: raft.tla's symmetric fast paths are not for them."""
+        return self.membership != "off" or bool(self.max_cuts or self.ticks)
 
 
 REFERENCE = Config(servers=2, values=1, max_term=2, max_log=1, max_msgs=2, history=False)

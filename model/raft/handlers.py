@@ -6,6 +6,8 @@ Reads and writes every server variable and the bag; the ghost history is not tou
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from model.kernel import put
 from model.raft.actions import (
     Action,
@@ -23,6 +25,7 @@ from model.raft.state import (
     CANDIDATE,
     FOLLOWER,
     NIL,
+    PV_REQ,
     RV_REQ,
     RV_RESP,
     Msg,
@@ -39,6 +42,10 @@ class MessageHandlers:
 
     bugs: frozenset[str]
     config: Config
+    # timers.py: PreVote's messages, CheckQuorum's lease, noting who was heard from.
+    receive_pre_vote: Callable[[State, Msg], tuple[Action, State] | None]
+    in_lease: Callable[[State, int], bool]
+    heard: Callable[[State, int, int], State]
 
     def receive(self, s: State, m: Msg) -> tuple[Action, State] | None:
         """Receive(m): a newer term first updates the recipient's term; else the handler.
@@ -46,18 +53,27 @@ class MessageHandlers:
         AppendEntries, or a bound stops it)."""
         kind, mterm, i = m[0], m[1], m[3]
         term = s.term[i]
+        if kind >= PV_REQ:  # PreVote (timers.py): no term is adopted on its arrival
+            pre = self.receive_pre_vote(s, m)
+            if pre is not None:
+                return pre
         if mterm > term:
+            if kind == RV_REQ and self.in_lease(s, i):
+                return None  # CheckQuorum's lease: a higher term's vote request waits (etcd drops it)
             return UpdateTerm(m), self.update_term(s, i, mterm)
         if kind == RV_REQ:
             return HandleRequestVoteRequest(m), self.handle_request_vote_request(s, m)
         if kind == AE_REQ:
             step = self.handle_append_entries_request(s, m)
-            return None if step is None else (HandleAppendEntriesRequest(m), step)
+            if step is None:
+                return None
+            return HandleAppendEntriesRequest(m), self.heard(step, i, i) if mterm == term else step
         if mterm < term:
             return DropStaleResponse(m), s_with(s, messages=without_message(m, s.messages))
         if kind == RV_RESP:
             return HandleRequestVoteResponse(m), self.handle_request_vote_response(s, m)
-        return HandleAppendEntriesResponse(m), self.handle_append_entries_response(s, m)
+        step = self.handle_append_entries_response(s, m)
+        return HandleAppendEntriesResponse(m), self.heard(step, i, m[2])
 
     def update_term(self, s: State, i: int, mterm: int) -> State:
         """UpdateTerm: adopt the newer term as a follower; the message stays for a later step."""

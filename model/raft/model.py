@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from model.kernel import put
 from model.raft.actions import (
     ACTION_KINDS,
+    SWARM_ACTION_KINDS,
     Action,
     AdvanceCommitIndex,
     AppendEntries,
@@ -21,6 +22,8 @@ from model.raft.actions import (
     DropMessage,
     DuplicateMessage,
     Heal,
+    IgnoreRemoved,
+    PreVote,
     RequestVote,
     Restart,
     Timeout,
@@ -29,16 +32,20 @@ from model.raft.bounds import Bounds
 from model.raft.config import DEFAULT, Config
 from model.raft.diagram import Diagram
 from model.raft.handlers import MessageHandlers
+from model.raft.links import Links, cut_pairs
+from model.raft.membership import Membership
 from model.raft.state import (
     AE_REQ,
     CANDIDATE,
     FOLLOWER,
     LEADER,
     NIL,
+    PRECANDIDATE,
     ROLE_NAMES,
     RV_REQ,
     State,
     bits,
+    describe_entry,
     describe_message,
     last_term,
     s_with,
@@ -47,9 +54,10 @@ from model.raft.state import (
     without_message,
 )
 from model.raft.symmetry import Renaming, ServerSymmetry
+from model.raft.timers import Timers
 
 
-class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
+class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, Timers):
     """Raft's state machine for a `Config`; see the package docstring."""
 
     name = "raft"
@@ -68,6 +76,9 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         "elected": ("elected",),
         "committed": ("committed",),
         "cut": ("partition",),
+        "applied": ("servers.*.applied",),
+        "recent": ("servers.*.heardSinceTick",),
+        "links": ("cut links",),
     }
     # What the explorer may rely on (model/kernel.py): every guard below holds the bounds, and
     # a state is ints (none below NIL = -1) in tuples, so hash() is its fingerprint.
@@ -95,6 +106,9 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         self._fresh_next = (1,) * self.n
         self._fresh_match = (0,) * self.n
         self._renaming = {order: Renaming.of(order) for order in permutations(range(self.n))}
+        self._swarm = config.swarm
+        self.setup_membership()
+        self.setup_timers()
 
     def is_quorum(self, mask: int) -> bool:
         return self._quorum[mask]
@@ -113,18 +127,22 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             match_index=((0,) * n,) * n,
             messages=(),
             cut=(1 << self.config.split) - 1,
+            applied=(0,) * n if self.config.membership == "apply" else (),
+            recent=(0,) * n if self.config.ticks else (),
         )
 
     def next_steps(self, s: State) -> Iterator[tuple[Action, State]]:
-        """Next, in the order raft.tla lists its disjuncts. The state constraint is folded
-        into the guards of the steps that raise a bounded quantity (a term, a log's length,
-        the bag's size), so no successor outside the bounds is ever built."""
+        """Next, in the order raft.tla lists its disjuncts, then swarm's own steps (membership,
+        apply, ticks, links) where the configuration turns them on. The state constraint is
+        folded into the guards of the steps that raise a bounded quantity (a term, a log's
+        length, the bag's size), so no successor outside the bounds is ever built."""
         n, c = self.n, self.config
         servers = range(n)
         role, term, messages = s.role, s.term, s.messages
+        swarm = self._swarm
         room = sum(map(itemgetter(1), messages)) < c.max_msgs
         for i in servers:
-            if role[i] != LEADER and term[i] < c.max_term:
+            if role[i] != LEADER and term[i] < c.max_term and (not swarm or self.may_time_out(s, i)):
                 yield Timeout(i), self.timeout(s, i)
         if c.restarts:
             for i in servers:
@@ -132,12 +150,15 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         candidates = [i for i in servers if role[i] == CANDIDATE]
         if room:
             for i in candidates:
+                members = self.configuration(s, i) if swarm else self._initial
                 for j in servers:
-                    if not s.votes_responded[i] >> j & 1:
+                    if not s.votes_responded[i] >> j & 1 and members >> j & 1:
                         yield RequestVote(i, j), self.request_vote(s, i, j)
         for i in candidates:
-            if self._quorum[s.votes_granted[i]]:
+            if self.has_quorum(s, i, s.votes_granted[i]) if swarm else self._quorum[s.votes_granted[i]]:
                 yield BecomeLeader(i), self.become_leader(s, i)
+        if self._pre_vote:
+            yield from self._pre_vote_steps(s, room)
         leaders = [i for i in servers if role[i] == LEADER]
         for i in leaders:
             if len(s.log[i]) < c.max_log:
@@ -147,15 +168,23 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             yield AdvanceCommitIndex(i), self.advance_commit_index(s, i)
         if room:
             for i in leaders:
+                members = self.configuration(s, i) if swarm else self._initial
                 for j in servers:
-                    if i != j:
+                    if i != j and members >> j & 1:
                         yield AppendEntries(i, j), self.append_entries(s, i, j)
         cut = s.cut
         for m, _ in messages:
-            if not cut or (cut >> m[2] & 1) == (cut >> m[3] & 1):
-                step = self.receive(s, m)  # no message crosses the partition
-                if step is not None:
-                    yield step
+            if swarm:
+                if not self.deliverable(s, m):
+                    continue
+                if self.removed_sender(s, m):
+                    yield IgnoreRemoved(m), s_with(s, messages=without_message(m, messages))
+                    continue
+            elif cut and (cut >> m[2] & 1) != (cut >> m[3] & 1):
+                continue  # no message crosses the partition
+            step = self.receive(s, m)
+            if step is not None:
+                yield step
         if room:
             for m, _ in messages:
                 yield DuplicateMessage(m), s_with(s, messages=with_message(m, messages))
@@ -163,9 +192,47 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             yield DropMessage(m), s_with(s, messages=without_message(m, messages))
         if cut and c.heal:
             yield Heal(), s_with(s, cut=0)
+        if swarm:
+            yield from self._swarm_steps(s, leaders)
+
+    def may_time_out(self, s: State, i: int) -> bool:
+        """Swarm's guards on Timeout: the election timer expired, and i may campaign."""
+        return self.timer_expired(s, i) and self.may_campaign(s, i)
+
+    def _pre_vote_steps(self, s: State, room: bool) -> Iterator[tuple[Action, State]]:
+        """PreVote(i, j) and BecomeCandidate(i) (timers.py), beside RequestVote and BecomeLeader."""
+        for i in range(self.n):
+            if s.role[i] != PRECANDIDATE:
+                continue
+            if room:
+                members = self.configuration(s, i)
+                for j in range(self.n):
+                    if not s.votes_responded[i] >> j & 1 and members >> j & 1:
+                        yield PreVote(i, j), self.pre_vote_request(s, i, j)
+            if self.has_quorum(s, i, s.votes_granted[i]):
+                yield self.become_candidate(s, i)
+
+    def _swarm_steps(self, s: State, leaders: list[int]) -> Iterator[tuple[Action, State]]:
+        """Membership changes, applying, election timers and links failing (swarm's Raft)."""
+        for i in leaders:
+            yield from self.membership_steps(s, i)
+        yield from self.apply_steps(s)
+        yield from self.tick_steps(s)
+        if self.config.max_cuts:
+            yield from self.link_steps(s)
 
     def timeout(self, s: State, i: int) -> State:
-        """Timeout(i): a follower or candidate starts an election in the next term."""
+        """Timeout(i): a follower or candidate starts an election in the next term (with
+        PreVote, it first asks in its current term whether it could win; timers.py)."""
+        if self._ticks:
+            s = s_with(s, recent=put(s.recent, i, 1 << i))  # its timer starts again
+        if self._pre_vote:
+            return s_with(
+                s,
+                role=put(s.role, i, PRECANDIDATE),
+                votes_responded=put(s.votes_responded, i, 0),
+                votes_granted=put(s.votes_granted, i, 0),
+            )
         return s_with(
             s,
             role=put(s.role, i, CANDIDATE),
@@ -179,6 +246,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         """Restart(i): everything but currentTerm, votedFor and log is lost."""
         if self._keeps_what_persists and self._nothing_volatile(s, i):
             return s
+        if self._ticks:  # a restarted server's timer starts afresh; a leader's followers are forgotten
+            s = s_with(s, recent=put(s.recent, i, 1 << i))
         voted_for = put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
         term = put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
         return s_with(
@@ -202,6 +271,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             and not s.votes_granted[i]
             and s.next_index[i] == self._fresh_next
             and s.match_index[i] == self._fresh_match
+            and (not self._ticks or s.recent[i] == 1 << i)
         )
 
     def request_vote(self, s: State, i: int, j: int) -> State:
@@ -211,10 +281,14 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         return s_with(s, messages=with_message(m, s.messages))
 
     def become_leader(self, s: State, i: int) -> State:
-        """BecomeLeader(i): a candidate holding a quorum of votes leads its term."""
+        """BecomeLeader(i): a candidate holding a quorum of votes leads its term (with
+        membership changes on, it appends its term's no-op, as etcd/raft does)."""
         elected = tuple(sorted({*s.elected, (s.term[i], i)})) if self.history else s.elected
+        if self._ticks:
+            s = s_with(s, recent=put(s.recent, i, 1 << i))
         return s_with(
             s,
+            log=self.election_no_op(s, i),
             role=put(s.role, i, LEADER),
             next_index=put(s.next_index, i, (len(s.log[i]) + 1,) * self.n),
             match_index=put(s.match_index, i, (0,) * self.n),
@@ -230,12 +304,13 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         log = s.log[i]
         match = s.match_index[i]
         new_commit = s.commit_index[i]
+        swarm = self._swarm
         for index in range(len(log), 0, -1):
             agree = 1 << i
             for k in range(self.n):
                 if match[k] >= index:
                     agree |= 1 << k
-            if self._quorum[agree]:
+            if self.has_quorum(s, i, agree) if swarm else self._quorum[agree]:
                 if log[index - 1][0] == s.term[i] or "figure8" in self.bugs:
                     new_commit = index
                 break
@@ -274,6 +349,25 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             "leaders at once": leading,
         }
 
+    def canonical(self, s: State) -> Hashable:
+        """Under swarm's additions servers are not interchangeable (members and workers, cut
+        links): no reduction, the state itself."""
+        return s if self._swarm else ServerSymmetry.canonical(self, s)
+
+    def _swarm_config_data(self) -> dict[str, Any]:
+        """Swarm's settings, shown only where one is on (so raft.tla's reports stay as they were)."""
+        c = self.config
+        if not c.swarm:
+            return {}
+        return {
+            "managers": c.managers or c.servers,
+            "membership": c.membership,
+            "max_cuts": c.max_cuts,
+            "ticks": c.ticks,
+            "check_quorum": c.check_quorum,
+            "pre_vote": c.pre_vote,
+        }
+
     def key(self, s: State) -> Hashable:
         return s
 
@@ -287,11 +381,23 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             off.add("Restart")
         if not (self.config.split and self.config.heal):
             off.add("Heal")
+        c = self.config
+        off.update(k.__name__ for k in SWARM_ACTION_KINDS)
+        if c.membership != "off":
+            off -= {"Promote", "Demote", "IgnoreRemoved"}
+        if c.membership == "apply":
+            off.discard("Apply")
+        if c.ticks:
+            off.discard("Tick")
+        if c.pre_vote:
+            off -= {"PreVote", "BecomeCandidate", "HandlePreVoteRequest", "HandlePreVoteResponse"}
+        if c.max_cuts:
+            off -= {"CutLink", "HealLink"}
         return frozenset(off)
 
     def action_kinds(self) -> list[str]:
         """Every kind of action this model has, for coverage."""
-        return [k.__name__ for k in ACTION_KINDS]
+        return [k.__name__ for k in (*ACTION_KINDS, *SWARM_ACTION_KINDS)]
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         servers = {}
@@ -300,13 +406,19 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
                 "term": s.term[i],
                 "role": ROLE_NAMES[s.role[i]],
                 "votedFor": None if s.voted_for[i] == NIL else server(s.voted_for[i]),
-                "log": [f"term {t} v{v}" for t, v in s.log[i]],
+                "log": [describe_entry(e) for e in s.log[i]],
                 "commitIndex": s.commit_index[i],
                 "votesGranted": [server(j) for j in bits(s.votes_granted[i], self.n)],
                 "votesResponded": [server(j) for j in bits(s.votes_responded[i], self.n)],
                 "nextIndex": {server(j): x for j, x in enumerate(s.next_index[i])},
                 "matchIndex": {server(j): x for j, x in enumerate(s.match_index[i])},
             }
+            if s.applied:
+                servers[server(i)]["applied"] = s.applied[i]
+            if s.recent:
+                servers[server(i)]["heardSinceTick"] = [server(j) for j in bits(s.recent[i], self.n)]
+            if self._changes:
+                servers[server(i)]["members"] = [server(j) for j in bits(self.configuration(s, i), self.n)]
         data: dict[str, Any] = {
             "servers": servers,
             "messages": {describe_message(m): c for m, c in s.messages if c},
@@ -314,9 +426,13 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
         if s.cut:
             sides = [j for j in range(self.n) if s.cut >> j & 1], [j for j in range(self.n) if not s.cut >> j & 1]
             data["partition"] = " | ".join(", ".join(map(server, side)) for side in sides)
+        if s.links:
+            data["cut links"] = [f"{server(i)} -x- {server(j)}" for i, j in cut_pairs(s.links, self.n)]
         if self.history:
             data["elected"] = [f"{server(i)} in term {t}" for t, i in s.elected]
-            data["committed"] = [f"index {x}: term {t} v{v} (committed in term {ct})" for x, t, v, ct in s.committed]
+            data["committed"] = [
+                f"index {x}: {describe_entry((t, v))} (committed in term {ct})" for x, t, v, ct in s.committed
+            ]
         return data
 
     def config_data(self) -> Mapping[str, Any]:
@@ -331,5 +447,6 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram):
             "restarts": c.restarts,
             "split": c.split,
             "heal": c.heal,
+            **self._swarm_config_data(),
             "bugs": sorted(c.bugs),
         }

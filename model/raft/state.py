@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 # Roles, as ints so a state hashes the same in every process.
-FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
-ROLE_NAMES = ("Follower", "Candidate", "Leader")
+FOLLOWER, CANDIDATE, LEADER, PRECANDIDATE = 0, 1, 2, 3
+ROLE_NAMES = ("Follower", "Candidate", "Leader", "PreCandidate")
 NIL = -1  # votedFor before a vote is cast
 
 # Message types. A message is a tuple whose first four fields are
@@ -18,8 +18,12 @@ NIL = -1  # votedFor before a vote is cast
 #   AE_REQ  (type, term, src, dst, prev_log_index, prev_log_term, entries, commit_index)
 #   AE_RESP (type, term, src, dst, success, match_index)
 # An entry is (term, value).
-RV_REQ, RV_RESP, AE_REQ, AE_RESP = 0, 1, 2, 3
-MSG_NAMES = ("RequestVoteRequest", "RequestVoteResponse", "AppendEntriesRequest", "AppendEntriesResponse")
+#   PV_REQ  as RV_REQ, PV_RESP as RV_RESP: PreVote (Raft thesis §9.6), its term the one it would campaign in
+RV_REQ, RV_RESP, AE_REQ, AE_RESP, PV_REQ, PV_RESP = 0, 1, 2, 3, 4, 5
+MSG_NAMES = (
+    "RequestVoteRequest", "RequestVoteResponse", "AppendEntriesRequest", "AppendEntriesResponse",
+    "PreVoteRequest", "PreVoteResponse",
+)  # fmt: skip
 
 Entry = tuple[int, int]
 Log = tuple[Entry, ...]
@@ -50,6 +54,12 @@ class State(NamedTuple):
     # The network partition: bit i set for the servers on one side (the side holding s1,
     # so a split has one representation); 0 when every link works.
     cut: int = 0
+    # Swarm's Raft (model/raft/membership.py, links.py, timers.py); empty or 0 when off.
+    applied: tuple[int, ...] = ()  # apply-time membership: how much of its log each server applied
+    recent: tuple[
+        int, ...
+    ] = ()  # bit i of recent[i]: i heard from a leader (or campaigned) since the last tick; a leader's other bits: followers that answered it
+    links: int = 0  # bit pair_bit(i, j) set: the link between i and j is cut
 
     def fields(self) -> tuple[Any, ...]:
         return tuple(self)
@@ -74,6 +84,9 @@ def s_with(
     elected: tuple[tuple[int, int], ...] | None = None,
     committed: tuple[tuple[int, int, int, int], ...] | None = None,
     cut: int | None = None,
+    applied: tuple[int, ...] | None = None,
+    recent: tuple[int, ...] | None = None,
+    links: int | None = None,
 ) -> State:
     """`s` with some fields replaced: the successor of a step (TLA+'s UNCHANGED for the rest)."""
     return _new(  # NamedTuple's own __new__ costs a Python call
@@ -92,6 +105,9 @@ def s_with(
             s[10] if elected is None else elected,
             s[11] if committed is None else committed,
             s[12] if cut is None else cut,
+            s[13] if applied is None else applied,
+            s[14] if recent is None else recent,
+            s[15] if links is None else links,
         ),
     )
 
@@ -104,14 +120,24 @@ def describe_message(m: Msg) -> str:
     """A message as a person reads it: `AppendEntriesRequest s1->s2 term 2 prev (1,2) [2:v1] commit 1`."""
     kind, term, src, dst = m[0], m[1], m[2], m[3]
     head = f"{MSG_NAMES[kind]} {server(src)}->{server(dst)} term {term}"
-    if kind == RV_REQ:
+    if kind in (RV_REQ, PV_REQ):
         return f"{head} lastLog (index {m[5]}, term {m[4]})"
-    if kind == RV_RESP:
+    if kind in (RV_RESP, PV_RESP):
         return f"{head} {'granted' if m[4] else 'refused'}"
     if kind == AE_REQ:
-        entries = ", ".join(f"term {t} v{v}" for t, v in m[6])
+        entries = ", ".join(describe_entry(e) for e in m[6])
         return f"{head} prev (index {m[4]}, term {m[5]}) entries [{entries}] commit {m[7]}"
     return f"{head} {'success' if m[4] else 'failure'} match {m[5]}"
+
+
+def describe_entry(entry: Entry) -> str:
+    """`term 2 v1`, `term 2 no-op` (a leader's first entry) or `term 2 config {s1, s2}`."""
+    t, v = entry
+    if v > 0:
+        return f"term {t} v{v}"
+    if v == 0:
+        return f"term {t} no-op"
+    return f"term {t} config {{{', '.join(map(server, bits(-v, 7)))}}}"
 
 
 def with_message(m: Msg, bag: Bag) -> Bag:

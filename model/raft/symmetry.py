@@ -96,6 +96,7 @@ class ServerSymmetry:
             tuple(sorted((t, name[i]) for t, i in s.elected)) if s.elected else (),
             s.committed,
             one_side(masks[s.cut], len(name) - 1) if s.cut else 0,
+            *s[13:],  # swarm's fields: empty, and never renamed (model.canonical keeps swarm states whole)
         )
 
     @staticmethod

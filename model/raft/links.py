@@ -1,0 +1,52 @@
+"""Links that fail and heal while the cluster runs (reference E.5, E.6): a per-link fault
+budget, in place of (or beside) raft.tla-style one partition from the start. A cut link
+carries nothing either way; what was in flight waits in the bag (or is lost by DropMessage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from model.raft.actions import CutLink, HealLink
+from model.raft.config import Config
+from model.raft.state import Msg, State, s_with
+
+
+def pair_bit(n: int, i: int, j: int) -> int:
+    """The bit of `State.links` for the link between i and j."""
+    a, b = (i, j) if i < j else (j, i)
+    return 1 << (a * n + b)
+
+
+def cut_pairs(links: int, n: int) -> list[tuple[int, int]]:
+    return [(i, j) for i in range(n) for j in range(i + 1, n) if links & pair_bit(n, i, j)]
+
+
+class Links:
+    """Which pairs of servers can talk, and the steps that cut and heal links."""
+
+    config: Config
+    n: int
+
+    def linked(self, s: State, i: int, k: int) -> bool:
+        """Whether i and k can talk: neither the partition nor a cut link separates them."""
+        if i == k:
+            return True
+        if s.cut and (s.cut >> i & 1) != (s.cut >> k & 1):
+            return False
+        return not s.links & pair_bit(self.n, i, k)
+
+    def deliverable(self, s: State, m: Msg) -> bool:
+        return self.linked(s, m[2], m[3])
+
+    def link_steps(self, s: State) -> Iterator[tuple[CutLink | HealLink, State]]:
+        """CutLink(i, j) within the budget of links cut at once; HealLink(i, j) for a cut one."""
+        n = self.n
+        room = s.links.bit_count() < self.config.max_cuts
+        for i in range(n):
+            for j in range(i + 1, n):
+                bit = pair_bit(n, i, j)
+                if s.links & bit:
+                    yield HealLink(i, j), s_with(s, links=s.links & ~bit)
+                elif room:
+                    yield CutLink(i, j), s_with(s, links=s.links | bit)

@@ -1,0 +1,125 @@
+"""An abstract election timer for swarm's Raft (reference B, E.5-E.7): no clock, a Tick step
+per server meaning "an election timeout has passed for it".
+
+`State.recent[i]` bit i: server i heard from its leader (or started a campaign, or restarted)
+since its last tick, so its timer has not expired; a follower times out only after a tick.
+A leader's other bits are the followers that answered it since its last tick:
+- CheckQuorum (etcd/raft, on in swarm): on its tick a leader steps down unless a quorum of
+  its configuration answered; while a server's timer runs and it has a leader ("in lease"),
+  it ignores RequestVote of a higher term;
+- PreVote (thesis §9.6, off in swarm): a timed-out server first asks, without raising any
+  term, whether a quorum would vote for it in the next term; a server in lease says no.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from model.kernel import put
+from model.raft.actions import Action, BecomeCandidate, HandlePreVoteRequest, HandlePreVoteResponse, Tick
+from model.raft.config import Config
+from model.raft.state import (
+    CANDIDATE,
+    FOLLOWER,
+    LEADER,
+    NIL,
+    PRECANDIDATE,
+    PV_REQ,
+    PV_RESP,
+    Msg,
+    State,
+    last_term,
+    s_with,
+    with_message,
+    without_message,
+)
+
+
+class Timers:
+    """Ticks, CheckQuorum and PreVote."""
+
+    config: Config
+    n: int
+    bugs: frozenset[str]
+
+    has_quorum: Callable[[State, int, int], bool]  # membership.py
+
+    def setup_timers(self) -> None:
+        self._ticks = self.config.ticks
+        self._check_quorum = self.config.check_quorum
+        self._pre_vote = self.config.pre_vote
+
+    def timer_expired(self, s: State, i: int) -> bool:
+        return not self._ticks or not s.recent[i] >> i & 1
+
+    def in_lease(self, s: State, i: int) -> bool:
+        """etcd's inLease: CheckQuorum on, and i's timer runs under a leader (or i leads)."""
+        return self._check_quorum and s.role[i] in (FOLLOWER, LEADER) and bool(s.recent[i] >> i & 1)
+
+    def heard(self, s: State, i: int, j: int) -> State:
+        """s with i noting that j spoke to it (a leader to a follower, a follower to its leader)."""
+        if not self._ticks or s.recent[i] >> j & 1:
+            return s
+        return s_with(s, recent=put(s.recent, i, s.recent[i] | 1 << j))
+
+    def tick_steps(self, s: State) -> Iterator[tuple[Tick, State]]:
+        """Tick(i): i's election timeout passes. A leader with CheckQuorum and no quorum of
+        answers steps down; every other server's timer expires."""
+        if not self._ticks:
+            return
+        for i in range(self.n):
+            recent, me = s.recent[i], 1 << i
+            if s.role[i] != LEADER:
+                if recent & me:
+                    yield Tick(i), s_with(s, recent=put(s.recent, i, 0))
+            elif self._check_quorum and not self.has_quorum(s, i, recent | me):
+                yield Tick(i), s_with(s, role=put(s.role, i, FOLLOWER), recent=put(s.recent, i, 0))
+            elif recent != me:
+                yield Tick(i), s_with(s, recent=put(s.recent, i, me))
+
+    # ------------------------------------------------------------ PreVote
+
+    def pre_vote_request(self, s: State, i: int, j: int) -> State:
+        """PreVote(i, j): would j vote for i in the term after i's?"""
+        log = s.log[i]
+        m = (PV_REQ, s.term[i] + 1, i, j, last_term(log), len(log))
+        return s_with(s, messages=with_message(m, s.messages))
+
+    def receive_pre_vote(self, s: State, m: Msg) -> tuple[Action, State] | None:
+        """PreVote messages change no term on arrival (etcd raft.go Step): a request is answered
+        as is; a refusal from a later term is adopted by the usual UpdateTerm."""
+        if m[0] == PV_REQ:
+            return HandlePreVoteRequest(m), self.handle_pre_vote_request(s, m)
+        _, mterm, j, i, granted = m
+        if not granted and mterm > s.term[i]:
+            return None  # UpdateTerm handles it (model.receive)
+        if s.role[i] == PRECANDIDATE and mterm == s.term[i] + 1:
+            responded = put(s.votes_responded, i, s.votes_responded[i] | 1 << j)
+            votes = put(s.votes_granted, i, s.votes_granted[i] | 1 << j) if granted else s.votes_granted
+            return HandlePreVoteResponse(m), s_with(
+                s, votes_responded=responded, votes_granted=votes, messages=without_message(m, s.messages)
+            )
+        return HandlePreVoteResponse(m), s_with(s, messages=without_message(m, s.messages))  # stale
+
+    def handle_pre_vote_request(self, s: State, m: Msg) -> State:
+        """Grant iff the proposed term is later than ours, the log is up to date and we are
+        not in lease under a live leader."""
+        _, mterm, j, i, m_last_term, m_last_index = m
+        log = s.log[i]
+        my_last = last_term(log)
+        log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))
+        grant = mterm > s.term[i] and log_ok and (i == j or not self.in_lease(s, i))
+        reply = (PV_RESP, mterm if grant else s.term[i], i, j, int(grant))
+        return s_with(s, messages=without_message(m, with_message(reply, s.messages)))
+
+    def become_candidate(self, s: State, i: int) -> tuple[BecomeCandidate, State]:
+        """BecomeCandidate(i): with a quorum of pre-votes, campaign in the next term for real."""
+        return BecomeCandidate(i), s_with(
+            s,
+            role=put(s.role, i, CANDIDATE),
+            term=put(s.term, i, s.term[i] + 1),
+            voted_for=put(s.voted_for, i, NIL),
+            votes_responded=put(s.votes_responded, i, 0),
+            votes_granted=put(s.votes_granted, i, 0),
+            recent=put(s.recent, i, 1 << i),
+        )

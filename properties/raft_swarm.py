@@ -1,0 +1,242 @@
+"""What swarm's Raft adds to Raft's promises (reference B; Raft thesis §4): membership
+changes keep quorums overlapping, swarm's demotion rule keeps a quorum reachable, removed
+members stay out; and witnesses that links failing and CheckQuorum's step-downs happen.
+
+Written from the reference, not from the model's helpers: configurations are read back from
+the log entries (`(term, -members)`), quorums counted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from model.raft import LEADER, Config, Log, State, server
+from model.raft.links import pair_bit
+from properties.base import Property, always, sometimes, sometimes_step, transition
+
+THESIS = "Raft thesis (Ongaro 2014) §4.1, single-server changes"
+SWARM = "swarmkit manager/state/raft/raft.go (CanRemoveMember) and design/raft.md"
+
+
+def majority(size: int) -> int:
+    """floor(size / 2) + 1 (the Docker admin guide's table)."""
+    return size // 2 + 1
+
+
+def names(members: int, n: int) -> str:
+    return "{" + ", ".join(server(k) for k in range(n) if members >> k & 1) + "}"
+
+
+def disjoint_majorities(a: int, b: int) -> bool:
+    """Whether a majority of configuration a and a majority of b can share no server: each
+    takes its own servers first, then the shared ones must be enough for both."""
+    shared = (a & b).bit_count()
+    need_a = max(0, majority(a.bit_count()) - (a & ~b).bit_count())
+    need_b = max(0, majority(b.bit_count()) - (b & ~a).bit_count())
+    return need_a + need_b <= shared
+
+
+def initial_members(config: Config) -> int:
+    return (1 << (config.managers or config.servers)) - 1
+
+
+def members_in(log: Log, initial: int) -> int:
+    """The configuration the last configuration entry of a log names."""
+    for _, value in reversed(log):
+        if value < 0:
+            return -value
+    return initial
+
+
+# ---------------------------------------------------------------- configurations
+
+
+def configurations_overlap(config: Config) -> Callable[[State], str | None]:
+    """Two successive committed configurations share a majority (thesis §4.1): what makes
+    one server at a time safe, and what two at once breaks."""
+    initial, n = initial_members(config), config.servers
+
+    def check(s: State) -> str | None:
+        previous = initial
+        for index, term, value, _ in sorted(s.committed):
+            if value >= 0:
+                continue
+            members = -value
+            if disjoint_majorities(previous, members):
+                return (
+                    f"index {index} (term {term}) committed configuration {names(members, n)} after "
+                    f"{names(previous, n)}: a majority of each can be disjoint"
+                )
+            previous = members
+        return None
+
+    return check
+
+
+def configuration_committed(s: State) -> bool:
+    return any(value < 0 for _, _, value, _ in s.committed)
+
+
+def _linked(s: State, n: int, i: int, k: int) -> bool:
+    if i == k:
+        return True
+    if s.cut and (s.cut >> i & 1) != (s.cut >> k & 1):
+        return False
+    return not s.links & pair_bit(n, i, k)
+
+
+def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str | None]:
+    """A demotion swarm allowed leaves the members the leader reaches a majority of the new
+    configuration (CanRemoveMember; the demotion that would lose quorum is refused)."""
+    n = config.servers
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        if type(action).__name__ != "Demote":
+            return None
+        i = action.i
+        members = members_in(after.log[i], 0)
+        reached = [k for k in range(n) if members >> k & 1 and _linked(after, n, i, k)]
+        if len(reached) < majority(members.bit_count()):
+            return (
+                f"{server(i)} demoted {server(action.j)}: the new configuration {names(members, n)} needs "
+                f"{majority(members.bit_count())}, but {server(i)} reaches only {len(reached)} of them"
+            )
+        return None
+
+    return check
+
+
+def demotion_refused(config: Config) -> Callable[[State], bool]:
+    """Some leader has a member it may not demote: the rest it reaches are short of a new majority."""
+    n, initial = config.servers, initial_members(config)
+
+    def check(s: State) -> bool:
+        for i, role in enumerate(s.role):
+            if role != LEADER:
+                continue
+            members = members_in(s.log[i], initial)
+            for j in range(n):
+                if j != i and members >> j & 1:
+                    rest = sum(1 for k in range(n) if k != j and members >> k & 1 and _linked(s, n, i, k))
+                    if rest < majority(members.bit_count() - 1):
+                        return True
+        return False
+
+    return check
+
+
+def step_named(*kinds: str) -> Callable[[State, Any, State], bool]:
+    def check(before: State, action: Any, after: State) -> bool:
+        return type(action).__name__ in kinds
+
+    return check
+
+
+def removed_member_ignored(config: Config) -> Callable[[State, Any, State], str | None]:
+    """No server acts on a message from a member its configuration removed (swarmkit keeps
+    removed Raft IDs in a blacklist and ignores their RPCs)."""
+    initial = initial_members(config)
+    applying = config.membership == "apply"
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        m = getattr(action, "m", None)
+        if m is None or type(action).__name__ in ("DropMessage", "DuplicateMessage", "IgnoreRemoved"):
+            return None
+        sender, receiver = m[2], m[3]
+        log = before.log[receiver][: before.applied[receiver]] if applying else before.log[receiver]
+        ever = initial
+        for _, value in log:
+            if value < 0:
+                ever |= -value
+        if ever >> sender & 1 and not members_in(log, initial) >> sender & 1:
+            return f"{server(receiver)} handled a message from {server(sender)}, which it knows was removed: {action}"
+        return None
+
+    return check
+
+
+# ---------------------------------------------------------------- links and timers
+
+
+def leader_deposed_while_connected(config: Config) -> Callable[[State, Any, State], bool]:
+    """A leader loses leadership to a newer term although it still reaches a majority of its
+    configuration (reference E.5, E.6: a disruptive server; PreVote is off in swarm)."""
+    n, initial = config.servers, initial_members(config)
+
+    def check(before: State, action: Any, after: State) -> bool:
+        for i, role in enumerate(before.role):
+            if role == LEADER and after.role[i] != LEADER and after.term[i] > before.term[i]:
+                members = members_in(before.log[i], initial)
+                reached = sum(1 for k in range(n) if members >> k & 1 and _linked(before, n, i, k))
+                if reached >= majority(members.bit_count()):
+                    return True
+        return False
+
+    return check
+
+
+def commit_with_link_cut(s: State) -> bool:
+    return bool(s.links) and any(s.commit_index)
+
+
+# ---------------------------------------------------------------- the set
+
+
+def properties(config: Config) -> list[Property[Any]]:
+    """The properties of swarm's additions that this configuration turns on."""
+    found: list[Property[Any]] = []
+    if config.membership != "off":
+        found += [
+            transition("removed_member_ignored", removed_member_ignored(config), SWARM),
+            sometimes_step("manager_promoted", step_named("Promote"), SWARM),
+            sometimes_step("manager_demoted", step_named("Demote"), SWARM),
+            transition("demotion_keeps_quorum", demotion_keeps_quorum(config), SWARM),
+        ]
+        if config.history:
+            found += [
+                always("configurations_overlap", configurations_overlap(config), THESIS),
+                sometimes("configuration_committed", configuration_committed, THESIS),
+            ]
+        if config.max_cuts or config.split:
+            found.append(sometimes("demotion_refused", demotion_refused(config), SWARM))
+    if config.max_cuts:
+        found.append(sometimes("commit_with_link_cut", commit_with_link_cut, "Raft §5.3; reference E.6"))
+    if config.check_quorum:
+        found.append(sometimes_step("check_quorum_step_down", _check_quorum_step_down, "etcd raft.go CheckQuorum"))
+    if config.ticks and config.max_cuts and not config.pre_vote and config.max_term >= 3:
+        found.append(
+            sometimes_step(
+                "leader_deposed_while_connected",
+                leader_deposed_while_connected(config),
+                "reference E.5, E.6; moby/swarmkit#1364",
+            )
+        )
+    return found
+
+
+def _check_quorum_step_down(before: State, action: Any, after: State) -> bool:
+    return type(action).__name__ == "Tick" and before.role[action.i] == LEADER and after.role[action.i] != LEADER
+
+
+def commit_on_a_quorum(config: Config) -> Callable[[State], str | None]:
+    """Membership's form of `commit_needs_quorum`: a committed entry is held by a majority of
+    some configuration committed at or before its index (the one its leader counted with)."""
+    initial, n = initial_members(config), config.servers
+
+    def check(s: State) -> str | None:
+        committed = sorted(s.committed)
+        for index, term, value, _ in committed:
+            holders = 0
+            for k, log in enumerate(s.log):
+                if len(log) >= index and log[index - 1] == (term, value):
+                    holders |= 1 << k
+            options = [initial] + [-v for x, _, v, _ in committed if v < 0 and x <= index]
+            if not any(2 * (holders & members).bit_count() > members.bit_count() for members in options):
+                return (
+                    f"index {index} (term {term}) is committed but only {names(holders, n)} hold it, "
+                    f"a majority of none of the configurations {', '.join(names(m, n) for m in options)}"
+                )
+        return None
+
+    return check
