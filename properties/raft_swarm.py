@@ -221,7 +221,8 @@ def _check_quorum_step_down(before: State, action: Any, after: State) -> bool:
 
 def commit_on_a_quorum(config: Config) -> Callable[[State], str | None]:
     """Membership's form of `commit_needs_quorum`: a committed entry is held by a majority of
-    some configuration committed at or before its index (the one its leader counted with)."""
+    some configuration: one committed at or before its index, or one still in a log (append-time
+    leaders count with their latest configuration, committed or not)."""
     initial, n = initial_members(config), config.servers
 
     def check(s: State) -> str | None:
@@ -232,6 +233,7 @@ def commit_on_a_quorum(config: Config) -> Callable[[State], str | None]:
                 if len(log) >= index and log[index - 1] == (term, value):
                     holders |= 1 << k
             options = [initial] + [-v for x, _, v, _ in committed if v < 0 and x <= index]
+            options += [-v for log in s.log for _, v in log[index - 1 :] if v < 0]
             if not any(2 * (holders & members).bit_count() > members.bit_count() for members in options):
                 return (
                     f"index {index} (term {term}) is committed but only {names(holders, n)} hold it, "

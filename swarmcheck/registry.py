@@ -91,6 +91,8 @@ def _suite_bounds(module: Any, name: str) -> dict[str, Any]:
     return differing(module.SUITE[name], module.DEFAULT)
 
 
+_MEMBERSHIP = {"managers": 2, "membership": "append", "values": 0, "max_log": 3, "restarts": False}
+
 MODELS: dict[str, Entry] = {
     "raft": Entry(
         name="raft",
@@ -110,6 +112,10 @@ MODELS: dict[str, Entry] = {
             "accept_stale_append": {"max_term": 3, "restarts": False},
             "leader_commit_uncapped": {"max_log": 2, "restarts": False},
             "no_next_index_backoff": _suite_bounds(raft, "two-entries"),
+            # Two managers and a worker, append-time (the smallest space where each shows).
+            "two_changes_at_once": _MEMBERSHIP,
+            "demote_without_check": {**_MEMBERSHIP, "max_cuts": 1},  # a cut link makes a manager unreachable
+            "removed_member_heard": {**_MEMBERSHIP, "max_term": 3},  # the removed manager campaigns
         },
         on_request=raft_properties.on_request,
     ),

@@ -27,10 +27,6 @@ BUGS: dict[str, str] = {
     "forget_term_on_restart": "currentTerm is not kept across a restart "
     "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
     # Swarm's Raft: membership changes (reference B and E.3-E.4; model/raft/membership.py).
-    "change_before_own_commit": "a new leader appends a membership change before it has committed an entry of "
-    "its own term, so two leaders of different terms change diverging logs (Ongaro, raft-dev 2015; reference E.3)",
-    "campaign_with_unapplied_change": "with apply-time changes, a server campaigns while a committed change is "
-    "still unapplied and counts votes with a stale configuration (etcd-io/etcd#7625; reference E.4)",
     "two_changes_at_once": "one demotion removes two managers in a single entry, so the old and the new "
     "configuration need not share a majority (Raft thesis §4.1: one server at a time)",
     "demote_without_check": "a manager is demoted without swarmkit's CanRemoveMember check, leaving the "
@@ -105,6 +101,13 @@ SUITE = {
     # Figure 8 rule per entry are only exercised when a log can hold two or three entries.
     "two-entries": Config(servers=2, values=2, max_term=3, max_log=2, max_msgs=1, history=True),
     "three-entries": Config(servers=2, values=1, max_term=3, max_log=3, max_msgs=1, history=True),
+    # Swarm's Raft. Two managers and a worker: the worker is promoted (three managers), then a
+    # manager is demoted; apply-time, as swarmkit's etcd/raft; crashes allowed.
+    "promote-demote": Config(
+        servers=3, managers=2, membership="apply", values=0, max_term=2, max_log=3, max_msgs=1, restarts=True
+    ),
+    # Three managers; any one link fails and heals while they elect and commit.
+    "flaky-link": Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1),
 }
 
 ONE_TERM = "max_term 2 leaves one election term (all start in term 1): no response is older than its receiver"
@@ -119,6 +122,8 @@ UNREACHED: dict[str, dict[str, str]] = {
     "three-entries": {"DuplicateMessage": ONE_MESSAGE},
     "reference": {"DropStaleResponse": ONE_TERM},
     "split-three": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
+    "promote-demote": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
+    "flaky-link": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "split-four": {
         "DropStaleResponse": ONE_TERM,
         "DuplicateMessage": ONE_MESSAGE,

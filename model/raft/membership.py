@@ -93,7 +93,7 @@ class Membership:
         committed change is still unapplied (raft.go hasUnappliedConfChanges)."""
         if not self.configuration(s, i) >> i & 1:
             return False
-        if self._applying and "campaign_with_unapplied_change" not in self.bugs:
+        if self._applying:
             committed = s.log[i][s.applied[i] : s.commit_index[i]]
             return all(value >= 0 for _, value in committed)
         return True
@@ -109,8 +109,6 @@ class Membership:
         settled = s.applied[i] if self._applying else s.commit_index[i]
         if any(value < 0 for _, value in log[settled:]):
             return False
-        if "change_before_own_commit" in self.bugs:
-            return True
         return settled > 0 and log[settled - 1][0] == s.term[i]
 
     def membership_steps(self, s: State, i: int) -> Iterator[tuple[Promote | Demote, State]]:

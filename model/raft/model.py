@@ -344,15 +344,23 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         leading = sum(role == LEADER for role in s.role)
         leaders = len({t for t, _ in s.elected}) + leading
         votes = sum(mask.bit_count() for mask in s.votes_granted)
-        return {
+        found = {
             "progress": 8.0 * leaders + votes + 2.0 * sum(map(len, s.log)) + 4.0 * sum(s.commit_index),
             "leaders at once": leading,
         }
+        if self._changes:  # towards servers that disagree on who the members are
+            changes = sum(1 for *_, value, _ in s.committed if value < 0)
+            views = len({self.configuration(s, i) for i in range(self.n)})
+            found["membership"] = 4.0 * changes + views + len({t for t, _ in s.elected})
+        return found
 
     def canonical(self, s: State) -> Hashable:
-        """Under swarm's additions servers are not interchangeable (members and workers, cut
-        links): no reduction, the state itself."""
-        return s if self._swarm else ServerSymmetry.canonical(self, s)
+        """With membership changes servers are not interchangeable (members and workers, and
+        configurations name servers in the log): no reduction. With only links and timers
+        they are: the least of every renaming (symmetry.py `swarm_canonical`)."""
+        if not self._swarm:
+            return ServerSymmetry.canonical(self, s)
+        return s if self._changes else self.swarm_canonical(s)
 
     def _swarm_config_data(self) -> dict[str, Any]:
         """Swarm's settings, shown only where one is on (so raft.tla's reports stay as they were)."""
@@ -381,6 +389,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             off.add("Restart")
         if not (self.config.split and self.config.heal):
             off.add("Heal")
+        if not self.config.values:
+            off.add("ClientRequest")
         c = self.config
         off.update(k.__name__ for k in SWARM_ACTION_KINDS)
         if c.membership != "off":

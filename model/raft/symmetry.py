@@ -99,6 +99,23 @@ class ServerSymmetry:
             *s[13:],  # swarm's fields: empty, and never renamed (model.canonical keeps swarm states whole)
         )
 
+    def swarm_canonical(self, s: State) -> Hashable:
+        """Links and timers (no membership): the least renaming of every field, swarm's
+        included; every order is tried (n! of them: swarm's configurations are small)."""
+        return min(self._swarm_renamed(s, r) for r in self._renaming.values())
+
+    def _swarm_renamed(self, s: State, r: Renaming) -> tuple[Any, ...]:
+        fields = self._renamed(s, r)[:13]
+        recent = r.row(tuple(r.masks[b] for b in s.recent)) if s.recent else ()
+        links = 0
+        n = self.n
+        for i in range(n):
+            for j in range(i + 1, n):
+                if s.links >> (i * n + j) & 1:
+                    a, b = sorted((r.name[i], r.name[j]))
+                    links |= 1 << (a * n + b)
+        return (*fields, r.row(s.applied) if s.applied else (), recent, links)
+
     @staticmethod
     def _renamed_messages(messages: Bag, name: tuple[int, ...]) -> Bag:
         """The bag with sender and receiver renamed, sorted again (a bag has one form)."""

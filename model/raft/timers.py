@@ -58,8 +58,8 @@ class Timers:
 
     def heard(self, s: State, i: int, j: int) -> State:
         """s with i noting that j spoke to it (a leader to a follower, a follower to its leader)."""
-        if not self._ticks or s.recent[i] >> j & 1:
-            return s
+        if not self._ticks or s.recent[i] >> j & 1 or (i != j and not self._check_quorum):
+            return s  # a leader's answers are kept only for CheckQuorum
         return s_with(s, recent=put(s.recent, i, s.recent[i] | 1 << j))
 
     def tick_steps(self, s: State) -> Iterator[tuple[Tick, State]]:
