@@ -202,14 +202,23 @@ def single_change_overlaps_for_all_n() -> bool:
 # ---------------------------------------------------------------- swarm's removal rule
 
 
+def _removal_allowed(m: z3.ArithRef, reachable: z3.ArithRef) -> z3.BoolRef:
+    """raft.go CanRemoveMember's test: floor((|M|-1)/2) + 1 reachable members besides x."""
+    return reachable >= (m - 1) / 2 + 1
+
+
 def removal_rule_is_safe_for_all_n() -> bool:
     """swarmkit CanRemoveMember: with m members, removing x is allowed iff the reachable
     members other than x number at least majority(m-1). When allowed, those reachable
     members form a majority of the new configuration of m-1."""
     m, reachable = z3.Ints("m reachable")
-    allowed = reachable >= (m - 1) / 2 + 1  # floor((|M|-1)/2) + 1, as in raft.go
     new_quorum = 2 * reachable > m - 1
-    return _unsat(m >= 2, reachable >= 0, reachable <= m - 1, allowed, z3.Not(new_quorum))
+    return _unsat(m >= 2, reachable >= 0, reachable <= m - 1, _removal_allowed(m, reachable), z3.Not(new_quorum))
+
+
+def removal_allowed(members: int, reachable: int) -> bool:
+    """The same test on numbers, decided by z3 (what a model's rule is cross-checked against)."""
+    return z3.is_true(z3.simplify(_removal_allowed(z3.IntVal(members), z3.IntVal(reachable))))
 
 
 def smallest_refused_removal() -> dict[str, Any]:

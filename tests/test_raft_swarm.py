@@ -1,0 +1,149 @@
+"""Swarm's Raft (model/raft/membership.py, links.py, timers.py): the rules behave as the
+reference says, the z3 side and the model agree on CanRemoveMember, and PreVote, CheckQuorum
+and the symmetry of links do what they claim."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable
+
+import attrs
+
+from model.raft import Config, Raft, State
+from model.raft.actions import Apply, IgnoreRemoved
+from model.raft.links import pair_bit
+from model.raft.membership import latest_configuration
+from properties.base import sometimes_step
+from properties.raft import properties
+from properties.raft_swarm import disjoint_majorities, majority
+from swarmcheck.engines.explore import explore
+from swarmcheck.engines.result import HOLDS, REACHED, VIOLATED
+from swarmcheck.engines.smt import quorum
+from swarmcheck.registry import MODELS
+
+APPEND = Config(servers=3, managers=2, membership="append", values=0, max_log=3, restarts=False)
+
+
+def _cluster(members: int, cut_from_leader: int) -> tuple[Raft, State]:
+    """s1 leads `members` managers and has committed its no-op; its links to the last
+    `cut_from_leader` of them are cut."""
+    config = Config(servers=members, membership="append", values=0, max_log=3, max_cuts=cut_from_leader)
+    model = Raft(config)
+    s = next(iter(model.init_states()))
+    links = 0
+    for k in range(members - cut_from_leader, members):
+        links |= pair_bit(members, 0, k)
+    log = ((2, 0),)
+    return model, s._replace(
+        term=(2,) * members,
+        role=(2, *(0,) * (members - 1)),
+        log=(log,) * members,
+        commit_index=(1,) * members,
+        links=links,
+    )
+
+
+def test_can_remove_member_agrees_with_z3_and_with_the_property() -> None:
+    # The theorem, then its formula on numbers against the model's rule and the property's count.
+    assert quorum.removal_rule_is_safe_for_all_n()
+    for members in range(2, 7):
+        for cut in range(members):
+            model, s = _cluster(members, cut)
+            full = (1 << members) - 1
+            for j in range(1, members):
+                reachable = members - cut - (0 if s.links & pair_bit(members, 0, j) else 1)
+                rule = model.can_remove_member(s, 0, j, full)
+                assert rule == quorum.removal_allowed(members, reachable), (members, cut, j)
+                assert rule == (reachable >= majority(members - 1)), (members, cut, j)
+
+
+def test_demotion_property_is_what_the_explorer_enforces() -> None:
+    # The explorer's demotion property holds where swarm's rule is on, and fails without it.
+    entry = MODELS["raft"]
+    bounds = entry.bug_config("demote_without_check")
+    correct = attrs.evolve(bounds, bugs=frozenset())
+    held = explore(
+        Raft(correct), [p for p in properties(correct) if p.name in ("demotion_keeps_quorum", "demotion_refused")]
+    )
+    assert held.verdicts == {"demotion_keeps_quorum": HOLDS, "demotion_refused": REACHED}
+    broken = explore(Raft(bounds), [p for p in properties(bounds) if p.name == "demotion_keeps_quorum"])
+    assert broken.verdicts == {"demotion_keeps_quorum": VIOLATED}
+
+
+def test_single_changes_overlap_and_double_ones_need_not() -> None:
+    # The property's arithmetic against the z3 proof of single-server changes.
+    assert quorum.single_change_overlaps_for_all_n()
+    assert not disjoint_majorities(0b0111, 0b1111) and not disjoint_majorities(0b0111, 0b0011)
+    assert disjoint_majorities(0b0111, 0b0001) and disjoint_majorities(0b00111, 0b11111)
+
+
+def test_apply_time_changes_count_only_once_applied() -> None:
+    for style, before_apply in (("append", 0b111), ("apply", 0b011)):
+        model = Raft(attrs.evolve(APPEND, membership=style))
+        s = next(iter(model.init_states()))
+        s = s._replace(log=(((2, 0), (2, -0b111)),) * 3, commit_index=(2, 0, 0))
+        assert model.configuration(s, 0) == before_apply
+        if style == "apply":
+            (step,) = [(a, t) for a, t in model.next_steps(s) if isinstance(a, Apply)]
+            assert model.configuration(step[1], 0) == 0b111 == latest_configuration(step[1].log[0], 0)
+
+
+def test_a_removed_member_is_ignored_and_never_promoted_again() -> None:
+    model = Raft(APPEND)
+    s = next(iter(model.init_states()))
+    # s1 leads {s1, s3} after s2 was demoted; s2 still asks for votes in a later term.
+    s = s._replace(
+        term=(2, 3, 2), role=(2, 1, 0), log=(((2, 0), (2, -0b111), (2, -0b101)),) * 3, commit_index=(3, 0, 3),
+        messages=(((0, 3, 1, 0, 2, 3), 1),),
+    )  # fmt: skip
+    kinds = [type(a).__name__ for a, _ in model.next_steps(s)]
+    assert "IgnoreRemoved" in kinds and "UpdateTerm" not in kinds
+    assert not [a for a, _ in model.next_steps(s) if type(a).__name__ == "Promote"]  # s2's ID is never reused
+    heard = Raft(attrs.evolve(APPEND, bugs=frozenset({"removed_member_heard"})))
+    assert "UpdateTerm" in [type(a).__name__ for a, _ in heard.next_steps(s)]
+    assert IgnoreRemoved.__doc__
+
+
+def _isolated_term_rises(before: State, action: object, after: State) -> bool:
+    """s1, alone on its side of the partition, moves to a later term."""
+    return after.term[0] > before.term[0]
+
+
+def test_pre_vote_keeps_a_server_without_a_quorum_in_its_term() -> None:
+    # Thesis §9.6: without PreVote a server that cannot reach a quorum raises its term on
+    # every timeout (and disrupts the cluster when it returns); with it, never.
+    base = Config(servers=3, max_term=3, max_log=0, max_msgs=1, restarts=False, split=1, ticks=True)
+    witness = sometimes_step("isolated_term_rises", _isolated_term_rises, "Raft thesis §9.6")
+    assert explore(Raft(base), [witness]).verdicts == {"isolated_term_rises": REACHED}
+    pre_vote = attrs.evolve(base, pre_vote=True)
+    assert explore(Raft(pre_vote), [witness]).verdicts == {"isolated_term_rises": "vacuous"}
+
+
+def test_check_quorum_deposes_a_leader_cut_off_from_its_quorum() -> None:
+    config = Config(
+        servers=2, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1, ticks=True, check_quorum=True
+    )
+    result = explore(Raft(config), properties(config))
+    assert result.verdicts["check_quorum_step_down"] == REACHED
+    assert result.verdicts["election_safety"] == HOLDS
+
+
+def _all_states(model: Raft) -> set[State]:
+    init = next(iter(model.init_states()))
+    seen, queue = {init}, deque([init])
+    while queue:
+        for _, t in model.next_steps(queue.popleft()):
+            if t not in seen:
+                seen.add(t)
+                queue.append(t)
+    return seen
+
+
+def test_symmetry_of_links_and_timers_counts_each_orbit_once() -> None:
+    # Timeouts, ticks and cuts only (no messages): each of swarm's renamed fields varies.
+    config = Config(servers=3, max_term=3, max_log=0, max_msgs=0, restarts=False, max_cuts=2, ticks=True)
+    model = Raft(config)
+    states = _all_states(model)
+    orbits: set[Hashable] = {model.canonical(s) for s in states}
+    reduced = explore(model, [], symmetry=True)
+    assert reduced.stats.distinct_states == len(orbits) < len(states)
