@@ -146,4 +146,5 @@ def test_symmetry_of_links_and_timers_counts_each_orbit_once() -> None:
     states = _all_states(model)
     orbits: set[Hashable] = {model.canonical(s) for s in states}
     reduced = explore(model, [], symmetry=True)
+    assert reduced.stats is not None
     assert reduced.stats.distinct_states == len(orbits) < len(states)

@@ -218,7 +218,7 @@ def removal_rule_is_safe_for_all_n() -> bool:
 
 def removal_allowed(members: int, reachable: int) -> bool:
     """The same test on numbers, decided by z3 (what a model's rule is cross-checked against)."""
-    return z3.is_true(z3.simplify(_removal_allowed(z3.IntVal(members), z3.IntVal(reachable))))
+    return bool(z3.is_true(z3.simplify(_removal_allowed(z3.IntVal(members), z3.IntVal(reachable)))))
 
 
 def smallest_refused_removal() -> dict[str, Any]:
