@@ -123,11 +123,13 @@ class MessageHandlers:
             return self._truncate_and_append(s, m)
         index = prev_index + 1
         if not entries or (len(log) >= index and log[index - 1][0] == entries[0][0]):
-            # Already done with this request. (commitIndex may go back on an old duplicate.)
+            # Already done with this request. (commitIndex may go back on an old duplicate, as in
+            # raft.tla; swarm's etcd/raft only raises it: commitTo.)
             reply = (AE_RESP, term, i, j, 1, prev_index + len(entries))
+            commit = max(m_commit, s.commit_index[i]) if self.config.swarm else m_commit
             return s_with(
                 s,
-                commit_index=put(s.commit_index, i, m_commit),
+                commit_index=put(s.commit_index, i, commit),
                 messages=without_message(m, with_message(reply, s.messages)),
             )
         if len(log) >= index:
