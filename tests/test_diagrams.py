@@ -23,6 +23,9 @@ RAFT_RECEIPTS = {
     "HandleAppendEntriesRequest",
     "HandleAppendEntriesResponse",
     "DropStaleResponse",  # received, and dropped as stale: delivered all the same
+    "IgnoreRemoved",  # received from a removed member, and ignored
+    "HandlePreVoteRequest",
+    "HandlePreVoteResponse",
 }
 
 

@@ -10,11 +10,16 @@ from model.raft.actions import (
     Action,
     BetweenServers,
     ClientRequest,
+    CutLink,
+    Demote,
     DropMessage,
     DuplicateMessage,
     Heal,
+    HealLink,
+    IgnoreRemoved,
     OnMessage,
     OnServer,
+    Promote,
     UpdateTerm,
 )
 from model.raft.state import MSG_NAMES, Msg, describe_message, server
@@ -44,9 +49,18 @@ class Diagram:
         if isinstance(action, UpdateTerm):  # the message stays in the bag, to be handled next
             m = action.m
             return Exchange(server(m[3]), f"UpdateTerm to {m[1]}, seen in a {MSG_NAMES[m[0]]} from {server(m[2])}")
+        if isinstance(action, IgnoreRemoved):
+            m = action.m
+            return Exchange(server(m[2]), "ignored, from a removed member: " + short(m), server(m[3]))
         if isinstance(action, OnMessage):
             m = action.m
             return Exchange(server(m[2]), short(m), server(m[3]))
+        if isinstance(action, Promote | Demote):
+            verb = "adds" if isinstance(action, Promote) else "removes"
+            return Exchange(server(action.i), f"{type(action).__name__}: configuration {verb} {server(action.j)}")
+        if isinstance(action, CutLink | HealLink):
+            what = "cut" if isinstance(action, CutLink) else "healed"
+            return Exchange(server(action.i), f"link to {server(action.j)} {what}")
         assert isinstance(action, Heal)
         return Exchange(server(0), "the partition heals")
 
