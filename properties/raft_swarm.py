@@ -71,6 +71,7 @@ def configurations_overlap(config: Config) -> Callable[[State], str | None]:
             previous = members
         return None
 
+    check.__doc__ = configurations_overlap.__doc__
     return check
 
 
@@ -104,6 +105,7 @@ def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str |
             )
         return None
 
+    check.__doc__ = demotion_keeps_quorum.__doc__
     return check
 
 
@@ -123,6 +125,7 @@ def demotion_refused(config: Config) -> Callable[[State], bool]:
                         return True
         return False
 
+    check.__doc__ = demotion_refused.__doc__
     return check
 
 
@@ -130,6 +133,7 @@ def step_named(*kinds: str) -> Callable[[State, Any, State], bool]:
     def check(before: State, action: Any, after: State) -> bool:
         return type(action).__name__ in kinds
 
+    check.__doc__ = f"A {' or '.join(kinds)} step is taken."
     return check
 
 
@@ -153,6 +157,7 @@ def removed_member_ignored(config: Config) -> Callable[[State, Any, State], str 
             return f"{server(receiver)} handled a message from {server(sender)}, which it knows was removed: {action}"
         return None
 
+    check.__doc__ = removed_member_ignored.__doc__
     return check
 
 
@@ -173,6 +178,7 @@ def leader_deposed_while_connected(config: Config) -> Callable[[State, Any, Stat
                     return True
         return False
 
+    check.__doc__ = leader_deposed_while_connected.__doc__
     return check
 
 
@@ -241,4 +247,5 @@ def commit_on_a_quorum(config: Config) -> Callable[[State], str | None]:
                 )
         return None
 
+    check.__doc__ = commit_on_a_quorum.__doc__
     return check

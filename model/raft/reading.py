@@ -62,12 +62,10 @@ class Reading:
         return found
 
     def _swarm_config_data(self) -> dict[str, Any]:
-        """Swarm's settings, shown only where one is on (so raft.tla's reports stay as they were)."""
+        """Swarm's settings (all off in raft.tla's configurations)."""
         c = self.config
-        if not c.swarm:
-            return {}
         return {
-            "managers": c.managers or c.servers,
+            "managers": c.managers,
             "membership": c.membership,
             "max_cuts": c.max_cuts,
             "ticks": c.ticks,
@@ -85,6 +83,8 @@ class Reading:
         if not self.config.values:
             off.add("ClientRequest")
         c = self.config
+        if not c.swarm:
+            return frozenset(off)
         off.update(k.__name__ for k in SWARM_ACTION_KINDS)
         if c.membership != "off":
             off -= {"Promote", "Demote", "IgnoreRemoved"}
@@ -100,7 +100,8 @@ class Reading:
 
     def action_kinds(self) -> list[str]:
         """Every kind of action this model has, for coverage."""
-        return [k.__name__ for k in (*ACTION_KINDS, *SWARM_ACTION_KINDS)]
+        kinds = (*ACTION_KINDS, *SWARM_ACTION_KINDS) if self.config.swarm else ACTION_KINDS
+        return [k.__name__ for k in kinds]
 
     def describe_state(self, s: State) -> Mapping[str, Any]:
         servers = {}
