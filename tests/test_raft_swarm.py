@@ -14,7 +14,7 @@ from model.raft.actions import Apply, IgnoreRemoved
 from model.raft.links import pair_bit
 from model.raft.membership import latest_configuration
 from properties.base import sometimes_step
-from properties.raft import properties
+from properties.raft import election_safety, properties
 from properties.raft_swarm import disjoint_majorities, majority
 from swarmcheck.engines.explore import explore
 from swarmcheck.engines.result import HOLDS, REACHED, VIOLATED
@@ -148,3 +148,46 @@ def test_symmetry_of_links_and_timers_counts_each_orbit_once() -> None:
     reduced = explore(model, [], symmetry=True)
     assert reduced.stats is not None
     assert reduced.stats.distinct_states == len(orbits) < len(states)
+
+
+class _NoCampaignGuard(Raft):
+    """etcd/raft without hasUnappliedConfChanges (reference E.4), for the scenario below only."""
+
+    def may_campaign(self, s: State, i: int) -> bool:
+        return bool(self.configuration(s, i) >> i & 1)
+
+
+def _drive(model: Raft, s: State, actions: list[str]) -> State:
+    for wanted in actions:
+        (s,) = [t for a, t in model.next_steps(s) if str(a) == wanted]
+    return s
+
+
+def test_apply_time_campaign_guard_prevents_two_leaders_in_a_term() -> None:
+    # E.4: s2 led term 2, promoted s4 ({s1..s4}), applied it, demoted s1 ({s2, s3, s4}) and
+    # committed that on s1, s2, s4. s1 knows both are committed but applied neither: with the
+    # guard it may not campaign; without it, it wins term 3 with {s1, s3} under {s1, s2, s3}
+    # while s4 wins with {s2, s4} under {s2, s3, s4}.
+    config = Config(servers=4, managers=3, membership="apply", values=0, max_term=3, max_log=3, max_msgs=8)
+    c1, c2 = 0b1111, 0b1110
+    log = ((2, 0), (2, -c1), (2, -c2))
+    start = next(iter(Raft(config).init_states()))._replace(
+        term=(2, 2, 2, 2), role=(0, 2, 0, 0), voted_for=(1, 1, 1, -1), log=(log, log, log[:2], log),
+        commit_index=(3, 3, 1, 3), applied=(0, 3, 1, 3),
+    )  # fmt: skip
+    assert "Timeout(s1)" not in [str(a) for a, _ in Raft(config).next_steps(start)]
+    model = _NoCampaignGuard(config)
+    vote = "RequestVoteRequest {} term 3 lastLog (index 3, term 2)"
+    end = _drive(
+        model,
+        start,
+        ["Timeout(s1)", "Timeout(s4)"]
+        + [f"RequestVote({a} -> {b})" for a, b in (("s1", "s1"), ("s1", "s3"), ("s4", "s4"), ("s4", "s2"))]
+        + [f"HandleRequestVoteRequest({vote.format('s1->s1')})", f"UpdateTerm({vote.format('s1->s3')})"]
+        + [f"HandleRequestVoteRequest({vote.format('s1->s3')})", f"UpdateTerm({vote.format('s4->s2')})"]
+        + [f"HandleRequestVoteRequest({vote.format(x)})" for x in ("s4->s2", "s4->s4")]
+        + [f"HandleRequestVoteResponse(RequestVoteResponse {x} term 3 granted)" for x in ("s1->s1", "s3->s1")]
+        + [f"HandleRequestVoteResponse(RequestVoteResponse {x} term 3 granted)" for x in ("s2->s4", "s4->s4")]
+        + ["BecomeLeader(s1)", "BecomeLeader(s4)"],
+    )
+    assert election_safety(end) == "s1 and s4 were both elected leader in term 3"
