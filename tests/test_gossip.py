@@ -87,7 +87,10 @@ def test_correct_model_holds_at_each_bugs_bounds() -> None:
 def test_hypothesis_catches_seeded_bug(bug: str) -> None:
     config = MODELS["gossip"].bug_config(bug)
     result = hunt(Gossip(config), properties(config))
-    assert [v.property for v in result.violations] == [CAUGHT_BY[bug]]
+    # Random walks may meet the liveness failure first where the bug breaks both (a node that
+    # can never rejoin is also never alive again).
+    also = {"dead_is_final": "running_node_eventually_alive"}
+    assert [v.property for v in result.violations] in ([CAUGHT_BY[bug]], [also.get(bug)])
 
 
 def test_dead_is_final_makes_rejoin_unreachable() -> None:
@@ -132,3 +135,16 @@ def test_renamed_states_share_a_canonical_form(state: State, order: tuple[int, .
 @given(reachable_states(LIFEGUARD, 12), st.sampled_from(list(permutations(range(4)))))
 def test_renamed_states_share_a_canonical_form_with_accusers(state: State, order: tuple[int, ...]) -> None:
     assert LIFEGUARD.canonical(LIFEGUARD.permuted(state, order)) == LIFEGUARD.canonical(state)
+
+
+def test_a_later_alive_about_oneself_is_refuted() -> None:
+    # memberlist aliveNode on the local node: an alive of a later incarnation than its own (a
+    # restarted node meeting its old self) is refuted past it, not ignored; its own is ignored.
+    from model.gossip.state import ALIVE_MSG
+
+    model = Gossip(DEFAULT)
+    s = next(iter(model.init_states()))
+    own = s.incarnation[0]
+    later = model.handle(s, 0, (ALIVE_MSG, 0, own + 2, 1))
+    assert later.incarnation[0] == own + 3
+    assert model.handle(s, 0, (ALIVE_MSG, 0, own, 1)) == s

@@ -69,10 +69,13 @@ class Membership:
         return self.dead_node(s, r, m, status, i)
 
     def about_self(self, s: State, r: int, m: Msg) -> State:
-        """Accusations about r: refuted with an incarnation past the accusation (C.5 refute)."""
+        """Messages about r itself (C.5 refute): an accusation at r's incarnation or later is
+        refuted past it; so is an alive of a later incarnation than r's own (a restarted node
+        meeting its old self: memberlist aliveNode refutes it), while alive at r's own
+        incarnation or older is ignored."""
         kind, _, j, _ = m
         own = s.incarnation[r]
-        if kind == ALIVE_MSG or j < own or s.left[r]:
+        if j < own or s.left[r] or (kind == ALIVE_MSG and j == own):
             return s
         new = j + 1 if j >= own + 1 else own + 1
         s = evolve(
