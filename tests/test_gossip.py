@@ -148,3 +148,16 @@ def test_a_later_alive_about_oneself_is_refuted() -> None:
     later = model.handle(s, 0, (ALIVE_MSG, 0, own + 2, 1))
     assert later.incarnation[0] == own + 3
     assert model.handle(s, 0, (ALIVE_MSG, 0, own, 1)) == s
+
+
+def test_indirect_probes_go_only_through_nodes_the_prober_holds_alive() -> None:
+    # memberlist kRandomNodes: helpers are Alive in the prober's view. s1 cannot reach s2
+    # directly; s3 could relay, but only while s1 holds s3 alive.
+    model = Gossip(DEFAULT)
+    s = next(iter(model.init_states()))
+    s = attrs.evolve(s, cut=1 << model._pairs[(0, 1)])
+    assert model.reachable(s, 0, 1)
+    view = list(s.view[0])
+    view[2] = (SUSPECT, view[2][1])
+    suspected = attrs.evolve(s, view=(tuple(view), *s.view[1:]))
+    assert not model.reachable(suspected, 0, 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from model.gossip.membership import Membership
 from model.gossip.state import (
+    ALIVE,
     DEAD_MSG,
     LOST,
     SUSPECT_MSG,
@@ -29,13 +30,19 @@ class FailureDetector(Membership):
         return bool(s.up[i]) and not s.left[i] and not s.outside[i]
 
     def reachable(self, s: State, i: int, j: int) -> bool:
-        """Some path from i to j: directly, or through a helper (C.2 steps 2-3)."""
+        """Some path from i to j: directly, or through a helper i holds alive (C.2 steps 2-3:
+        memberlist's kRandomNodes picks indirect-probe helpers among Alive nodes only)."""
         if not self.running(s, j):
             return False
         if self.linked(s, i, j):
             return True
+        view = s.view[i]
         return any(
-            k not in (i, j) and self.running(s, k) and self.linked(s, i, k) and self.linked(s, k, j)
+            k not in (i, j)
+            and view[k][0] == ALIVE
+            and self.running(s, k)
+            and self.linked(s, i, k)
+            and self.linked(s, k, j)
             for k in range(self.n)
         )
 
