@@ -191,3 +191,13 @@ def test_apply_time_campaign_guard_prevents_two_leaders_in_a_term() -> None:
         + ["BecomeLeader(s1)", "BecomeLeader(s4)"],
     )
     assert election_safety(end) == "s1 and s4 were both elected leader in term 3"
+
+
+def test_with_swarms_settings_a_connected_leader_can_be_deposed() -> None:
+    # E.5 (moby/swarmkit#1364): CheckQuorum on, PreVote off, a link that fails and heals: a
+    # leader that still reaches a majority of its configuration loses leadership to a newer term.
+    config = Config(
+        servers=3, max_term=3, max_log=0, max_msgs=1, restarts=False, max_cuts=1, ticks=True, check_quorum=True
+    )
+    wanted = [p for p in properties(config) if p.name == "leader_deposed_while_connected"]
+    assert explore(Raft(config), wanted).verdicts == {"leader_deposed_while_connected": REACHED}
