@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 
 from model.raft.state import Msg, describe_message, server
@@ -120,29 +122,29 @@ ACTION_KINDS = (
 
 
 @attrs.frozen(repr=False)
-class Promote:
+class ServerPair:
+    """A step about servers i and j that sends nothing; `shown` says how a trace prints it."""
+
+    i: int
+    j: int
+    shown: ClassVar[str] = "{i}, {j}"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({self.shown.format(i=server(self.i), j=server(self.j))})"
+
+    __repr__ = __str__
+
+
+class Promote(ServerPair):
     """Leader i appends a configuration adding worker j (swarmkit: a node promoted to manager)."""
 
-    i: int
-    j: int
-
-    def __str__(self) -> str:
-        return f"Promote({server(self.i)} adds {server(self.j)})"
-
-    __repr__ = __str__
+    shown = "{i} adds {j}"
 
 
-@attrs.frozen(repr=False)
-class Demote:
+class Demote(ServerPair):
     """Leader i appends a configuration removing manager j (swarmkit: `docker node demote`)."""
 
-    i: int
-    j: int
-
-    def __str__(self) -> str:
-        return f"Demote({server(self.i)} removes {server(self.j)})"
-
-    __repr__ = __str__
+    shown = "{i} removes {j}"
 
 
 class Apply(OnServer):
@@ -158,30 +160,16 @@ class Tick(OnServer):
     steps down unless a quorum answered it since the last tick."""
 
 
-@attrs.frozen(repr=False)
-class CutLink:
+class CutLink(ServerPair):
     """The link between servers i and j fails (both directions)."""
 
-    i: int
-    j: int
-
-    def __str__(self) -> str:
-        return f"CutLink({server(self.i)} -x- {server(self.j)})"
-
-    __repr__ = __str__
+    shown = "{i} -x- {j}"
 
 
-@attrs.frozen(repr=False)
-class HealLink:
+class HealLink(ServerPair):
     """The link between servers i and j works again."""
 
-    i: int
-    j: int
-
-    def __str__(self) -> str:
-        return f"HealLink({server(self.i)} --- {server(self.j)})"
-
-    __repr__ = __str__
+    shown = "{i} --- {j}"
 
 
 class PreVote(BetweenServers):
