@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Hashable
 
 import attrs
+import pytest
 
 from model.raft import Config, Raft, State
 from model.raft.actions import Apply, IgnoreRemoved
@@ -139,9 +140,18 @@ def _all_states(model: Raft) -> set[State]:
     return seen
 
 
-def test_symmetry_of_links_and_timers_counts_each_orbit_once() -> None:
-    # Timeouts, ticks and cuts only (no messages): each of swarm's renamed fields varies.
-    config = Config(servers=3, max_term=3, max_log=0, max_msgs=0, restarts=False, max_cuts=2, ticks=True)
+@pytest.mark.parametrize(
+    "config",
+    [
+        # Timeouts, ticks and cuts only (no messages): each of swarm's renamed fields varies.
+        Config(servers=3, max_term=3, max_log=0, max_msgs=0, restarts=False, max_cuts=2, ticks=True),
+        # Configurations in logs, messages and the history; only the two managers trade names.
+        attrs.evolve(APPEND, membership="apply"),
+        Config(servers=2, membership="apply", values=0, max_term=3, max_log=2, max_msgs=1, restarts=False),
+    ],
+    ids=["links-and-timers", "two-managers-and-a-worker", "two-managers-one-demoted"],
+)
+def test_symmetry_of_swarms_additions_counts_each_orbit_once(config: Config) -> None:
     model = Raft(config)
     states = _all_states(model)
     orbits: set[Hashable] = {model.canonical(s) for s in states}

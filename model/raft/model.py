@@ -84,6 +84,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         self._swarm = config.swarm
         self.setup_membership()
         self.setup_timers()
+        # Renamings that keep the initial managers managers (all of them without workers).
+        self._swarm_renamings = [r for r in self._renaming.values() if r.masks[self._initial] == self._initial]
 
     def is_quorum(self, mask: int) -> bool:
         return self._quorum[mask]
@@ -313,12 +315,11 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         return s_with(s, messages=with_message(m, s.messages))
 
     def canonical(self, s: State) -> Hashable:
-        """With membership changes servers are not interchangeable (members and workers, and
-        configurations name servers in the log): no reduction. With only links and timers
-        they are: the least of every renaming (symmetry.py `swarm_canonical`)."""
+        """raft.tla's fast canonical form; with swarm's additions, the least renaming that
+        keeps managers managers (symmetry.py `swarm_canonical`)."""
         if not self._swarm:
             return ServerSymmetry.canonical(self, s)
-        return s if self._changes else self.swarm_canonical(s)
+        return self.swarm_canonical(s, self._swarm_renamings)
 
     def key(self, s: State) -> Hashable:
         return s

@@ -5,14 +5,14 @@ tries only the orders that tie.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import permutations, product
 from operator import itemgetter
 from typing import Any
 
 import attrs
 
-from model.raft.state import NIL, Bag, State
+from model.raft.state import AE_REQ, NIL, Bag, Log, State
 
 
 class ServerSymmetry:
@@ -20,6 +20,7 @@ class ServerSymmetry:
 
     n: int
     _renaming: dict[tuple[int, ...], Renaming]
+    _changes: bool  # membership changes on (membership.py)
 
     def canonical(self, s: State) -> Hashable:
         """The least permuted field tuple among the permutations that sort servers by a
@@ -99,13 +100,22 @@ class ServerSymmetry:
             *s[13:],  # swarm's fields: empty, and never renamed (model.canonical keeps swarm states whole)
         )
 
-    def swarm_canonical(self, s: State) -> Hashable:
-        """Links and timers (no membership): the least renaming of every field, swarm's
-        included; every order is tried (n! of them: swarm's configurations are small)."""
-        return min(self._swarm_renamed(s, r) for r in self._renaming.values())
+    def swarm_canonical(self, s: State, renamings: Iterable[Renaming]) -> Hashable:
+        """Swarm's additions: the least of the given renamings of every field, swarm's included
+        (n! orders at most: swarm's configurations are small). With membership changes only
+        renamings that keep the initial managers managers are given, and configurations
+        inside log entries, messages and the history are renamed too."""
+        return min(self._swarm_renamed(s, r) for r in renamings)
 
     def _swarm_renamed(self, s: State, r: Renaming) -> tuple[Any, ...]:
-        fields = self._renamed(s, r)[:13]
+        fields = list(self._renamed(s, r)[:13])
+        if self._changes:
+            masks = r.masks
+            fields[3] = tuple(renamed_log(log, masks) for log in fields[3])
+            fields[9] = tuple(
+                sorted(((*m[:6], renamed_log(m[6], masks), m[7]) if m[0] == AE_REQ else m, c) for m, c in fields[9])
+            )
+            fields[11] = tuple(sorted((x, term, -masks[-v] if v < 0 else v, ct) for x, term, v, ct in fields[11]))
         recent = r.row(tuple(r.masks[b] for b in s.recent)) if s.recent else ()
         links = 0
         n = self.n
@@ -127,6 +137,11 @@ class ServerSymmetry:
     def permuted(self, s: State, order: tuple[int, ...]) -> State:
         """The state whose server k is `s`'s server order[k]."""
         return State._make(self._renamed(s, self._renaming[order]))
+
+
+def renamed_log(log: Log, masks: tuple[int, ...]) -> Log:
+    """A log whose configuration entries `(term, -members)` name the renamed members."""
+    return tuple((term, -masks[-v]) if v < 0 else (term, v) for term, v in log)
 
 
 def side_size(cut: int, i: int, n: int) -> int:
