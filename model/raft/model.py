@@ -60,7 +60,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
     successors_within_bounds = True
     hash_fingerprints = True
     # Swarm testing: random search may switch the environment's faults off for a run.
-    fault_kinds = ("Restart", "DuplicateMessage", "DropMessage", "CutLink")
+    fault_kinds: tuple[str, ...] = ("Restart", "DuplicateMessage", "DropMessage")
 
     def rate(self, kind: str) -> int:
         """How often random search takes an action of this kind, relative to others:
@@ -82,6 +82,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         self._fresh_match = (0,) * self.n
         self._renaming = {order: Renaming.of(order) for order in permutations(range(self.n))}
         self._swarm = config.swarm
+        if config.max_cuts:  # random search may switch link failures off for a run, too
+            self.fault_kinds = (*Raft.fault_kinds, "CutLink")
         self.setup_membership()
         self.setup_timers()
         # Renamings that keep the initial managers managers (all of them without workers).
