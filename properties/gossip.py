@@ -233,6 +233,26 @@ def liveness(config: Config) -> list[Property[Any]]:
     return found
 
 
+def one_broadcast_per_subject(s: State) -> str | None:
+    """A node's queue holds at most one broadcast about each node: a newer one replaces the
+    older (C.6; memberlist queue.go, a NamedBroadcast invalidates those of the same name)."""
+    for i, queue in enumerate(s.queue):
+        subjects = [m[1] for m, _ in queue]
+        for x in set(subjects):
+            if subjects.count(x) > 1:
+                return f"{node(i)} queues {subjects.count(x)} broadcasts about {node(x)}"
+    return None
+
+
+def broadcast_replaced(before: State, action: Any, after: State) -> bool:
+    """A node queues news about a node it already had queued news about (the older is replaced)."""
+    for old, new in zip(before.queue, after.queue, strict=True):
+        was = {m[1]: m for m, _ in old}
+        if any(m[1] in was and was[m[1]] != m for m, _ in new):
+            return True
+    return False
+
+
 def properties(config: Config) -> list[Property[Any]]:
     """The gossip properties for a configuration."""
     found: list[Property[Any]] = [
@@ -241,12 +261,15 @@ def properties(config: Config) -> list[Property[Any]]:
         always("only_owner_raises", only_owner_raises, f"{C5}: only the node itself increments its incarnation"),
         always("never_self_suspect", never_self_suspect, f"{C5}: messages about the local node"),
         always("death_evidence_kept", death_evidence_kept, "swarm-semantics.md E.8 (al8n/memberlist#197)"),
+        always("one_broadcast_per_subject", one_broadcast_per_subject, "swarm-semantics.md C.6; memberlist queue.go"),
     ]
     if config.max_faults >= 1:  # without a fault every probe succeeds
         found.append(sometimes("node_suspected", node_suspected, "swarm-semantics.md C.2 step 4"))
     if config.max_faults >= 1 and config.max_incarnation >= 2:  # a refutation raises the incarnation past 1
         found.append(sometimes("incarnation_raised", incarnation_raised, f"{C5} refute"))
         found.append(sometimes_step("suspicion_refuted", suspicion_refuted, f"{C5} refute"))
+        # The refutation's alive replaces the queued suspicion (a news item about one node).
+        found.append(sometimes_step("broadcast_replaced", broadcast_replaced, "swarm-semantics.md C.6"))
     if config.max_faults >= 2:
         # A second death report with a newer incarnation needs a refutation first, and so a
         # fault to cause the suspicion, then another to kill the node.

@@ -26,6 +26,7 @@ CAUGHT_BY = {
     "dead_is_final": "precedence",
     "no_lifeguard": "accuracy",
     "dead_left_out_of_push_pull": "running_node_eventually_alive",
+    "no_invalidation": "one_broadcast_per_subject",
 }
 
 

@@ -21,6 +21,8 @@ BUGS: dict[str, str] = {
     "dead_is_final": "the SWIM paper's rule in place of memberlist's: a death report overrides every status "
     "whatever its incarnation, and a dead node is never revived (C.5, SWIM paper section 4.2), so a stale "
     "death kills a node that has refuted, and a restarted node can never rejoin",
+    "no_invalidation": "a new broadcast about a node is queued beside the older ones about it instead of "
+    "replacing them, so stale news keeps being gossiped (C.6; memberlist queue.go NamedBroadcast.Invalidates)",
     "dead_left_out_of_push_pull": "push-pull sends only the members it does not hold dead, so a restarted "
     "node never hears the accusation it must refute and stays dead in its accusers' views, whose ears are shut "
     "to its older alive (E.9's outcome, hashicorp/memberlist#311, by a shorter path): a liveness bug",

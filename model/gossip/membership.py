@@ -35,7 +35,7 @@ class Membership:
 
     def enqueue(self, s: State, i: int, m: Msg) -> State:
         """Queue a broadcast at i; it invalidates any queued one about the same node (C.6)."""
-        kept = tuple(q for q in s.queue[i] if q[0][1] != m[1])
+        kept = s.queue[i] if "no_invalidation" in self.bugs else tuple(q for q in s.queue[i] if q[0][1] != m[1])
         queue = tuple(sorted((*kept, (m, self.config.retransmits))))
         return evolve(s, queue=put(s.queue, i, queue))
 
