@@ -35,7 +35,7 @@ class Fault(NamedTuple):
     mimics: str
 
 
-H, M = "model/raft/handlers.py", "model/raft/model.py"
+H, M, S = "model/raft/handlers.py", "model/raft/model.py", "model/raft/state.py"
 FAULTS = [
     Fault(
         "raft",
@@ -56,17 +56,17 @@ FAULTS = [
     Fault(
         "raft",
         "vote_length_before_term",
-        H,
-        "log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))",
-        "log_ok = m_last_index > len(log) or (m_last_index == len(log) and m_last_term >= my_last)",
+        S,
+        "return m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))",
+        "return m_last_index > len(log) or (m_last_index == len(log) and m_last_term >= my_last)",
         "up-to-date check compares log length before last term (Raft §5.4.1)",
     ),
     Fault(
         "raft",
         "vote_ignores_length",
-        H,
-        "log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))",
-        "log_ok = m_last_term >= my_last",
+        S,
+        "return m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))",
+        "return m_last_term >= my_last",
         "up-to-date check on the last term only (Raft §5.4.1)",
     ),
     Fault(

@@ -87,6 +87,11 @@ def _linked(s: State, n: int, i: int, k: int) -> bool:
     return not s.links & pair_bit(n, i, k)
 
 
+def _reached(s: State, n: int, i: int, members: int) -> int:
+    """How many of `members` server i can talk to (itself included)."""
+    return sum(1 for k in range(n) if members >> k & 1 and _linked(s, n, i, k))
+
+
 def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str | None]:
     """A demotion swarm allowed leaves the members the leader reaches a majority of the new
     configuration (CanRemoveMember; the demotion that would lose quorum is refused)."""
@@ -97,11 +102,11 @@ def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str |
             return None
         i = action.i
         members = members_in(after.log[i], 0)
-        reached = [k for k in range(n) if members >> k & 1 and _linked(after, n, i, k)]
-        if len(reached) < majority(members.bit_count()):
+        reached = _reached(after, n, i, members)
+        if reached < majority(members.bit_count()):
             return (
                 f"{server(i)} demoted {server(action.j)}: the new configuration {names(members, n)} needs "
-                f"{majority(members.bit_count())}, but {server(i)} reaches only {len(reached)} of them"
+                f"{majority(members.bit_count())}, but {server(i)} reaches only {reached} of them"
             )
         return None
 
@@ -119,10 +124,9 @@ def demotion_refused(config: Config) -> Callable[[State], bool]:
                 continue
             members = members_in(s.log[i], initial)
             for j in range(n):
-                if j != i and members >> j & 1:
-                    rest = sum(1 for k in range(n) if k != j and members >> k & 1 and _linked(s, n, i, k))
-                    if rest < majority(members.bit_count() - 1):
-                        return True
+                rest = members & ~(1 << j)
+                if j != i and members >> j & 1 and _reached(s, n, i, rest) < majority(members.bit_count() - 1):
+                    return True
         return False
 
     check.__doc__ = demotion_refused.__doc__
@@ -173,8 +177,7 @@ def leader_deposed_while_connected(config: Config) -> Callable[[State, Any, Stat
         for i, role in enumerate(before.role):
             if role == LEADER and after.role[i] != LEADER and after.term[i] > before.term[i]:
                 members = members_in(before.log[i], initial)
-                reached = sum(1 for k in range(n) if members >> k & 1 and _linked(before, n, i, k))
-                if reached >= majority(members.bit_count()):
+                if _reached(before, n, i, members) >= majority(members.bit_count()):
                     return True
         return False
 

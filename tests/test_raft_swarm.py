@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from model.raft import Config, Raft, State
-from model.raft.actions import Apply, IgnoreRemoved
+from model.raft.actions import Apply
 from model.raft.links import pair_bit
 from model.raft.membership import latest_configuration
 from properties.base import sometimes_step
@@ -102,7 +102,6 @@ def test_a_removed_member_is_ignored_and_never_promoted_again() -> None:
     assert not [a for a, _ in model.next_steps(s) if type(a).__name__ == "Promote"]  # s2's ID is never reused
     heard = Raft(attrs.evolve(APPEND, bugs=frozenset({"removed_member_heard"})))
     assert "UpdateTerm" in [type(a).__name__ for a, _ in heard.next_steps(s)]
-    assert IgnoreRemoved.__doc__
 
 
 def _isolated_term_rises(before: State, action: object, after: State) -> bool:

@@ -30,8 +30,8 @@ from model.raft.state import (
     RV_RESP,
     Msg,
     State,
-    last_term,
     s_with,
+    up_to_date,
     with_message,
     without_message,
 )
@@ -87,9 +87,7 @@ class MessageHandlers:
     def handle_request_vote_request(self, s: State, m: Msg) -> State:
         """HandleRequestVoteRequest: grant iff same term, log up to date and not voted for another."""
         _, mterm, j, i, m_last_term, m_last_index = m
-        log = s.log[i]
-        my_last = last_term(log)
-        log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))
+        log_ok = up_to_date(m_last_term, m_last_index, s.log[i])
         if "skip_log_check_on_vote" in self.bugs:
             log_ok = True
         grant = mterm == s.term[i] and log_ok and s.voted_for[i] in (NIL, j)

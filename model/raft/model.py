@@ -212,6 +212,11 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
                 votes_responded=put(s.votes_responded, i, 0),
                 votes_granted=put(s.votes_granted, i, 0),
             )
+        return self.campaign(s, i)
+
+    def campaign(self, s: State, i: int) -> State:
+        """i stands for the next term: a candidate that has voted for nobody yet (Timeout's
+        effect in raft.tla; with PreVote, BecomeCandidate's)."""
         return s_with(
             s,
             role=put(s.role, i, CANDIDATE),

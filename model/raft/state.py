@@ -162,5 +162,12 @@ def last_term(log: Log) -> int:
     return log[-1][0] if log else 0
 
 
+def up_to_date(m_last_term: int, m_last_index: int, log: Log) -> bool:
+    """Raft §5.4.1: a log ending at (m_last_term, m_last_index) is at least as up to date as
+    `log`: a later last term, or the same one and at least as long."""
+    my_last = last_term(log)
+    return m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))
+
+
 def bits(mask: int, n: int) -> list[int]:
     return [j for j in range(n) if mask >> j & 1]

@@ -19,10 +19,8 @@ from model.kernel import put
 from model.raft.actions import Action, BecomeCandidate, HandlePreVoteRequest, HandlePreVoteResponse, Tick
 from model.raft.config import Config
 from model.raft.state import (
-    CANDIDATE,
     FOLLOWER,
     LEADER,
-    NIL,
     PRECANDIDATE,
     PV_REQ,
     PV_RESP,
@@ -30,6 +28,7 @@ from model.raft.state import (
     State,
     last_term,
     s_with,
+    up_to_date,
     with_message,
     without_message,
 )
@@ -43,6 +42,8 @@ class Timers:
     bugs: frozenset[str]
 
     has_quorum: Callable[[State, int, int], bool]  # membership.py
+    campaign: Callable[[State, int], State]  # model.py
+    handle_request_vote_response: Callable[[State, Msg], State]  # handlers.py
 
     def setup_timers(self) -> None:
         self._ticks = self.config.ticks
@@ -90,36 +91,22 @@ class Timers:
         as is; a refusal from a later term is adopted by the usual UpdateTerm."""
         if m[0] == PV_REQ:
             return HandlePreVoteRequest(m), self.handle_pre_vote_request(s, m)
-        _, mterm, j, i, granted = m
+        _, mterm, _, i, granted = m
         if not granted and mterm > s.term[i]:
             return None  # UpdateTerm handles it (model.receive)
-        if s.role[i] == PRECANDIDATE and mterm == s.term[i] + 1:
-            responded = put(s.votes_responded, i, s.votes_responded[i] | 1 << j)
-            votes = put(s.votes_granted, i, s.votes_granted[i] | 1 << j) if granted else s.votes_granted
-            return HandlePreVoteResponse(m), s_with(
-                s, votes_responded=responded, votes_granted=votes, messages=without_message(m, s.messages)
-            )
+        if s.role[i] == PRECANDIDATE and mterm == s.term[i] + 1:  # tallied as a vote is
+            return HandlePreVoteResponse(m), self.handle_request_vote_response(s, m)
         return HandlePreVoteResponse(m), s_with(s, messages=without_message(m, s.messages))  # stale
 
     def handle_pre_vote_request(self, s: State, m: Msg) -> State:
         """Grant iff the proposed term is later than ours, the log is up to date and we are
         not in lease under a live leader."""
         _, mterm, j, i, m_last_term, m_last_index = m
-        log = s.log[i]
-        my_last = last_term(log)
-        log_ok = m_last_term > my_last or (m_last_term == my_last and m_last_index >= len(log))
+        log_ok = up_to_date(m_last_term, m_last_index, s.log[i])
         grant = mterm > s.term[i] and log_ok and (i == j or not self.in_lease(s, i))
         reply = (PV_RESP, mterm if grant else s.term[i], i, j, int(grant))
         return s_with(s, messages=without_message(m, with_message(reply, s.messages)))
 
     def become_candidate(self, s: State, i: int) -> tuple[BecomeCandidate, State]:
         """BecomeCandidate(i): with a quorum of pre-votes, campaign in the next term for real."""
-        return BecomeCandidate(i), s_with(
-            s,
-            role=put(s.role, i, CANDIDATE),
-            term=put(s.term, i, s.term[i] + 1),
-            voted_for=put(s.voted_for, i, NIL),
-            votes_responded=put(s.votes_responded, i, 0),
-            votes_granted=put(s.votes_granted, i, 0),
-            recent=put(s.recent, i, 1 << i),
-        )
+        return BecomeCandidate(i), self.campaign(s_with(s, recent=put(s.recent, i, 1 << i)), i)
