@@ -4,7 +4,7 @@ the restart policy every orchestrator consults (A.9 shouldRestart), and the even
 component leaves for another (A.7, A.8: a node or task change queues work).
 
 Reads: every field. Writes: tasks and created (new_task, replace), restart_requests,
-global_due.
+node_due.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import attrs
 from model.kernel import put
 from model.orchestration import constraint as placement
 from model.orchestration.config import DEFAULT, Config
-from model.orchestration.state import State
+from model.orchestration.state import ENFORCER_DUE, GLOBAL_DUE, State
 from model.orchestration.tasks import (
     AGENT,
     COMPLETE,
     DOWN,
     DRAIN,
+    GONE,
     ID,
     NODE,
     NONE,
@@ -36,8 +37,8 @@ from model.orchestration.tasks import (
     SVC,
     WEB,
     Task,
-    active_on_node,
     runnable,
+    tracked,
 )
 
 
@@ -82,8 +83,9 @@ class Cluster:
         return self.config.reservation if t[SVC] == WEB else self.config.agent_reservation
 
     def used(self, s: State, node: int) -> int:
-        """The CPUs reserved by the node's active tasks (A.1, nodeinfo.addTask)."""
-        return sum(self.reservation(t) for t in s.tasks if t[NODE] == node and active_on_node(t))
+        """The CPUs reserved on the node: by every task the scheduler tracks there (nodeinfo.go
+        addTask), a task told to stop included until it reports that it has."""
+        return sum(self.reservation(t) for t in s.tasks if t[NODE] == node and tracked(t))
 
     def has_health_check(self, t: Task) -> bool:
         return t[SVC] == WEB and self.config.health_check
@@ -146,13 +148,21 @@ class Cluster:
         """A.8 node events: the global orchestrator will reconcile this node."""
         if not self.config.global_service:
             return s
-        return attrs.evolve(s, global_due=put(s.global_due, node, 1))
+        return attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] | GLOBAL_DUE))
+
+    def node_updated(self, s: State, node: int, to_global: bool = True) -> State:
+        """A node object changed: the global orchestrator (unless told otherwise) and the constraint
+        enforcer (where it can reject anything: a constraint, or reserving agent tasks) are told."""
+        if to_global:
+            s = self.global_event(s, node)
+        if not (self.constraint or self.config.agent_reservation) or s.status[node] == GONE:
+            return s
+        return attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] | ENFORCER_DUE))
 
     def node_event(self, s: State, node: int, to_global: bool = True) -> State:
         """A node changed: its runnable web tasks are restarted if it became invalid (A.7),
         and the global orchestrator gets the node event (A.8)."""
-        if to_global:
-            s = self.global_event(s, node)
+        s = self.node_updated(s, node, to_global)
         if not self.invalid_node(s, node):
             return s
         if "lost_task_not_replaced" in self.bugs and s.status[node] == DOWN:

@@ -170,6 +170,7 @@ UNREACHED: dict[str, dict[str, str]] = {
         for name in (
             "drain-pause-activate",
             "labels-and-constraints",
+            "hostname-constraint",
             "label-not-equal",
             "role-constraint",
             "node-removal",
@@ -182,10 +183,6 @@ UNREACHED: dict[str, dict[str, str]] = {
     },
     "node-down-task-fails": {"AgentStop": ONLY_FAULTS, "NodeUp": ONE_FAULT, "StartReplacement": NO_WAITING},
     "health-checks": {"AgentStop": ONLY_FAULTS, "NodeUp": ONE_FAULT, "StartReplacement": NO_WAITING},
-    "hostname-constraint": {
-        "Activate": ONE_USER_ACTION,
-        "EnforceConstraints": "a node's hostname never changes, so no placed task stops matching",
-    },
     "rolling-update": {"Activate": ONE_USER_ACTION, "UpdatePaused": "no fault: the new task never fails"},
     "rolling-update-start-first": {"Activate": ONE_USER_ACTION, "UpdatePaused": "no fault: the new task never fails"},
     "update-failure": {"Activate": "one user action, the update itself", "NodeUp": ONE_FAULT},

@@ -3,7 +3,7 @@ drain, pause and activate them, scale, label, promote and demote, update and rem
 service. Each is one user operation of the configuration's budget.
 
 Reads: status, availability, roles, labels, replicas, version, tasks.
-Writes: those, plus the events they raise (replicated_due, global_due, restart_requests).
+Writes: those, plus the events they raise (replicated_due, node_due, restart_requests).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class ControlAPI(Cluster):
         """`docker node update --label-add/--label-rm`: a node update (A.8, A.10)."""
         rule = "RemoveLabel" if s.labels[node] else "AddLabel"
         labelled = attrs.evolve(s, labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
-        return Step(rule, node, detail="=".join(self.label())), self.global_event(labelled, node)
+        return Step(rule, node, detail="=".join(self.label())), self.node_updated(labelled, node)
 
     def change_role(self, s: State, node: int, role: int) -> State:
         """`docker node promote/demote` sets the desired role; the role manager finishes it later.
@@ -131,7 +131,7 @@ class ControlAPI(Cluster):
             s,
             status=put(s.status, node, GONE),
             tasks=tuple(tasks),
-            global_due=put(s.global_due, node, 0),
+            node_due=put(s.node_due, node, 0),
             dns=put(s.dns, node, ()),
             backends=put(s.backends, node, ()),
             user_ops=s.user_ops + 1,

@@ -2,7 +2,7 @@
 event, an eligible node gets its task; an ineligible node's tasks are shut down.
 (`global` is a Python keyword, hence the underscore.)
 
-Reads: global_due, status, availability, tasks. Writes: tasks, created, global_due.
+Reads: node_due, status, availability, tasks. Writes: tasks, created, node_due.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import attrs
 
 from model.kernel import put
 from model.orchestration.cluster import Cluster
-from model.orchestration.state import State, Step
+from model.orchestration.state import GLOBAL_DUE, State, Step
 from model.orchestration.tasks import (
     AGENT,
     DESIRED,
@@ -37,9 +37,9 @@ class GlobalOrchestrator(Cluster):
         """A.8, on a node event: a candidate (not drained, not down), active node gets a task
         if it has none; a non-candidate node's tasks are shut down; PAUSE: nothing."""
         for node in range(self.n):
-            if not s.global_due[node]:
+            if not s.node_due[node] & GLOBAL_DUE:
                 continue
-            after = attrs.evolve(s, global_due=put(s.global_due, node, 0))
+            after = attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] & ~GLOBAL_DUE))
             mine = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node]
             tasks = [t for t in mine if runnable(t)]
             if "global_duplicate_task" in self.bugs:

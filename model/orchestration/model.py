@@ -118,7 +118,7 @@ class Orchestration(
             labels=self.initial_labels(),
             roles=self.initial_roles(),
             replicated_due=1,  # the services were just created
-            global_due=((1,) * joined if self.config.global_service else (0,) * joined) + (0,) * self.config.joiners,
+            node_due=((1,) * joined if self.config.global_service else (0,) * joined) + (0,) * self.config.joiners,
             restarts=(0,) * (self.config.max_replicas + n),
         )
 

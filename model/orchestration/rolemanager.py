@@ -1,7 +1,7 @@
 """swarmkit's role manager (manager/role_manager.go): a node's current role follows its
 desired role once Raft membership is changed; a node update for the orchestrators.
 
-Reads: roles. Writes: roles, global_due.
+Reads: roles. Writes: roles, node_due.
 """
 
 from __future__ import annotations
@@ -31,4 +31,4 @@ class RoleManager(Cluster):
         for node, role in enumerate(s.roles):
             if role in (PROMOTING, DEMOTING):
                 done = attrs.evolve(s, roles=put(s.roles, node, MANAGER if role == PROMOTING else WORKER))
-                yield Step("RoleChange", node, detail=ROLE[done.roles[node]]), self.global_event(done, node)
+                yield Step("RoleChange", node, detail=ROLE[done.roles[node]]), self.node_updated(done, node)

@@ -13,16 +13,17 @@ from model.orchestration.filters import Filters
 from model.orchestration.state import State, Step
 from model.orchestration.tasks import (
     ASSIGNED,
-    COMPLETE,
-    DESIRED,
+    DOWN,
     ID,
     NO_NODE,
     NODE,
     OBSERVED,
     PENDING,
+    READY,
     SVC,
     WEB,
     Task,
+    active_on_node,
     runnable,
     with_field,
 )
@@ -47,8 +48,10 @@ class TaskScheduler(Filters):
                 yield Step("Schedule", node, t[ID]), self.replace(s, assigned)
 
     def best_nodes(self, s: State, t: Task) -> list[int]:
-        """A.5: the spread preference's least-loaded branches first, then nodeLess (fewer tasks of
-        this service, then fewer tasks in all); ties are a choice."""
+        """A.5: the spread preference's least-loaded branches first, then nodeLess (fewer active
+        tasks of this service, then fewer in all, as ActiveTasksCount counts them: tasks the
+        scheduler tracks, so neither a preassigned pending task nor one that has ended); ties
+        are a choice."""
         eligible = [node for node in range(self.n) if self.fits(s, t, node)]
         if not eligible:
             return []
@@ -56,21 +59,24 @@ class TaskScheduler(Filters):
             eligible = self.least_loaded_branches(s, eligible)
 
         def load(node: int) -> tuple[int, int]:
-            mine = sum(1 for u in s.tasks if u[NODE] == node and u[SVC] == t[SVC] and u[DESIRED] <= COMPLETE)
-            every = sum(1 for u in s.tasks if u[NODE] == node and u[DESIRED] <= COMPLETE)
-            return mine, every
+            here = [u for u in s.tasks if u[NODE] == node and active_on_node(u)]
+            return sum(1 for u in here if u[SVC] == t[SVC]), len(here)
 
         best = min(load(node) for node in eligible)
         return [node for node in eligible if load(node) == best]
 
     def least_loaded_branches(self, s: State, eligible: list[int]) -> list[int]:
-        """Placement preference spread=node.labels.zone, for one task: the eligible nodes of the
-        branches (label values; a missing label is the "" branch) holding the fewest web tasks."""
+        """Placement preference spread=node.labels.zone, for one task (nodeset.go tree): each
+        branch (a label value; a missing label is the "" branch) counts the web tasks on *every*
+        node of the swarm in it, and the task goes to an eligible node of a branch holding the
+        fewest among those with an eligible node (the others have no room)."""
+        members = [node for node in range(self.n) if s.status[node] in (READY, DOWN)]
         if "spread_skips_unlabelled_nodes" in self.bugs and any(s.labels[node] for node in eligible):
             eligible = [node for node in eligible if s.labels[node]]
+            members = [node for node in members if s.labels[node]]
         count = {branch: 0 for branch in (s.labels[node] for node in eligible)}
         for u in s.tasks:
-            if u[SVC] == WEB and u[NODE] in eligible and u[DESIRED] <= COMPLETE:
+            if u[SVC] == WEB and u[NODE] in members and active_on_node(u) and s.labels[u[NODE]] in count:
                 count[s.labels[u[NODE]]] += 1
         fewest = min(count.values())
         return [node for node in eligible if count[s.labels[node]] == fewest]

@@ -12,6 +12,8 @@ from model.orchestration.tasks import (
     Task,
 )
 
+GLOBAL_DUE, ENFORCER_DUE = 1, 2  # the bits of State.node_due
+
 
 @attrs.frozen(order=True)
 class State:
@@ -26,7 +28,9 @@ class State:
     labels: tuple[int, ...]  # per node: 1 if it has the constraint's label (e.g. zone=a), 0 if missing
     roles: tuple[int, ...]  # per node: WORKER, MANAGER, PROMOTING or DEMOTING
     replicated_due: int  # 1 while a service event waits for the replicated orchestrator (A.7)
-    global_due: tuple[int, ...]  # per node: 1 while a node event waits for the global orchestrator (A.8)
+    # Per node, the node events still to be handled: bit GLOBAL_DUE for the global orchestrator (A.8),
+    # bit ENFORCER_DUE for the constraint enforcer (A.10).
+    node_due: tuple[int, ...]
     # The restart supervisor's history (A.9): replacements made per web slot 1..max_replicas, then
     # per node for the agent; kept only when MaxAttempts is set, as swarmkit does.
     restarts: tuple[int, ...] = ()

@@ -66,10 +66,16 @@ def runnable(t: Task) -> bool:
     return t[DESIRED] <= RUNNING
 
 
+def tracked(t: Task) -> bool:
+    """The scheduler tracks a task on its node (nodeinfo.go addTask, scheduler.go updateTask) from
+    ASSIGNED until its observed state passes RUNNING or it is deleted, and holds its reservation
+    all that time, whatever its desired state; a preassigned (global) task only once ASSIGNED (A.6)."""
+    return t[NODE] != NO_NODE and ASSIGNED <= t[OBSERVED] <= RUNNING
+
+
 def active_on_node(t: Task) -> bool:
-    """A.1: counts against a node's resources: observed in [PENDING, RUNNING], desired <= COMPLETE;
-    a preassigned (global) task only once ASSIGNED (A.6)."""
-    return t[NODE] != NO_NODE and ASSIGNED <= t[OBSERVED] <= RUNNING and t[DESIRED] <= COMPLETE
+    """A.1: a tracked task with desired <= COMPLETE: what ActiveTasksCount (nodeLess, MaxReplicas) counts."""
+    return tracked(t) and t[DESIRED] <= COMPLETE
 
 
 def with_field(t: Task, field: int, value: int) -> Task:

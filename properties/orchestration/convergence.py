@@ -21,12 +21,15 @@ from model.orchestration.tasks import (
     PAUSE,
     READY,
     RUNNING,
+    SLOT,
     SVC,
     WEB,
+    Task,
     runnable,
     task_names,
 )
 from properties.base import Property, fair, leads_to
+from properties.orchestration import reference
 
 
 def converged(model: Orchestration) -> Any:
@@ -63,9 +66,9 @@ def unsettled(model: Orchestration) -> Any:
             for node in range(model.n):
                 eligible = s.status[node] == READY and s.availability[node] not in (DRAIN, PAUSE)
                 mine = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node]
-                if eligible and not any(runnable(t) for t in mine) and not model.given_up(s, mine):
+                if eligible and not any(runnable(t) for t in mine) and not reference.given_up(model.config, s, mine):
                     return f"n{node + 1} is eligible but runs no agent task"
-        live = model.discoverable(s)
+        live = reference.discoverable(s)
         for node in range(model.n):
             if s.status[node] == READY and (set(s.dns[node]) != live or set(s.backends[node]) != live):
                 return f"n{node + 1} resolves tasks.web to {task_names(s.dns[node])} and balances over {task_names(s.backends[node])}, but {task_names(tuple(sorted(live)))} run"
@@ -84,7 +87,11 @@ def _removed_service_left_over(s: State) -> str | None:
 
 def given_up_slots(model: Orchestration, s: State) -> list[int]:
     """Web slots whose newest task stopped and that the restart policy will not restart."""
-    return [slot for slot, tasks in model.slots(s).items() if slot <= s.replicas and model.given_up(s, tasks)]
+    slots: dict[int, list[Task]] = {}
+    for t in s.tasks:
+        if t[SVC] == WEB:
+            slots.setdefault(t[SLOT], []).append(t)
+    return [slot for slot, tasks in slots.items() if slot <= s.replicas and reference.given_up(model.config, s, tasks)]
 
 
 def capacity(model: Orchestration, s: State) -> int:
@@ -93,11 +100,19 @@ def capacity(model: Orchestration, s: State) -> int:
     probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1)
     total = 0
     for node in range(model.n):
-        if s.status[node] != READY or s.availability[node] != ACTIVE or not model.matches(s, probe, node):
+        if (
+            s.status[node] != READY
+            or s.availability[node] != ACTIVE
+            or not reference.matches(model.config, s, probe, node)
+        ):
             continue
-        agents = sum(model.reservation(t) for t in s.tasks if t[SVC] == AGENT and t[NODE] == node and runnable(t))
+        agents = sum(
+            reference.reservation(model.config, t)
+            for t in s.tasks
+            if t[SVC] == AGENT and t[NODE] == node and runnable(t)
+        )
         fit = (
-            (model.cpus(node) - agents) // model.config.reservation
+            (reference.cpus(model.config, node) - agents) // model.config.reservation
             if model.config.reservation
             else model.config.max_tasks
         )

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from model.orchestration import Orchestration, State
 from model.orchestration.tasks import (
     AGENT,
@@ -24,11 +22,11 @@ from model.orchestration.tasks import (
     STARTING,
     SVC,
     WEB,
-    active_on_node,
     runnable,
     still_running,
     task_names,
 )
+from properties.orchestration import reference
 
 
 def _two_runnable(s: State, service: int, field: int, allowed: int = 1) -> tuple[int, list[int]] | None:
@@ -120,14 +118,14 @@ def task_history_moves_forward(before: State, action: Any, after: State) -> str 
 
 
 def assignment_passes_filters(model: Orchestration) -> Any:
-    rules = Orchestration(attrs.evolve(model.config, bugs=frozenset()))  # the filters as A.3 and A.4 state them
+    config = model.config
 
     def check(before: State, action: Any, after: State) -> str | None:
         """S6: a task is assigned only to a node that passes every filter at that moment."""
         if getattr(action, "rule", "") != "Schedule":
             return None
         task = next(t for t in before.tasks if t[ID] == action.task)
-        failed = rules.unfit(before, task, action.node)
+        failed = reference.unfit(config, before, task, action.node)
         if failed:
             return f"t{task[ID]} was assigned to n{action.node + 1}, which fails the {failed}"
         return None
@@ -136,7 +134,7 @@ def assignment_passes_filters(model: Orchestration) -> Any:
 
 
 def placement_follows_spread(model: Orchestration) -> Any:
-    rules = Orchestration(attrs.evolve(model.config, bugs=frozenset()))  # A.5 as the reference states it
+    config = model.config
 
     def check(before: State, action: Any, after: State) -> str | None:
         """A.5: a replica goes to a node of the least-loaded spread branch (nodes without the
@@ -144,9 +142,10 @@ def placement_follows_spread(model: Orchestration) -> Any:
         if getattr(action, "rule", "") != "Schedule":
             return None
         task = next(t for t in before.tasks if t[ID] == action.task)
-        if task[SVC] != WEB or action.node in rules.best_nodes(before, task):
+        best_nodes = reference.preferred_nodes(config, before, task)
+        if task[SVC] != WEB or action.node in best_nodes:
             return None
-        best = ", ".join(f"n{node + 1}" for node in rules.best_nodes(before, task))
+        best = ", ".join(f"n{node + 1}" for node in best_nodes)
         return f"t{task[ID]} was placed on n{action.node + 1}; the spread preference and node order pick {best}"
 
     return check
@@ -166,8 +165,9 @@ def replacement_waits_for_its_predecessor(model: Orchestration) -> Any:
         for t in after.tasks:
             if t[DESIRED] != RUNNING or (t[ID] in was and was[t[ID]][DESIRED] != PREPARE):
                 continue  # not told to run on this step
-            for u in model.group(after, t):
-                if u[ID] < t[ID] and still_running(u, after.status):
+            where = SLOT if t[SVC] == WEB else NODE  # one replica's history: its slot, or its node (agent)
+            for u in after.tasks:
+                if u[SVC] == t[SVC] and u[where] == t[where] and u[ID] < t[ID] and still_running(u, after.status):
                     return f"t{t[ID]} was told to run on {action} while t{u[ID]} before it still runs on n{u[NODE] + 1}"
         return None
 
@@ -176,11 +176,12 @@ def replacement_waits_for_its_predecessor(model: Orchestration) -> Any:
 
 def resources_never_overcommitted(model: Orchestration) -> Any:
     def check(s: State) -> str | None:
-        """S7: on every node the reservations of its active tasks fit its resources."""
+        """S7: on every node the reservations the scheduler holds (tasks from ASSIGNED until they
+        end) fit its resources."""
         for node in range(model.n):
-            used = model.used(s, node)
-            if used > model.cpus(node):
-                return f"n{node + 1} has {used} CPUs reserved of {model.cpus(node)}"
+            used, size = reference.reserved(model.config, s, node), reference.cpus(model.config, node)
+            if used > size:
+                return f"n{node + 1} has {used} CPUs reserved of {size}"
         return None
 
     return check
@@ -203,7 +204,7 @@ def max_replicas_per_node_respected(model: Orchestration) -> Any:
     def check(s: State) -> str | None:
         """A.3 MaxReplicasFilter: no node holds more active web tasks than Placement.MaxReplicas."""
         for node in range(model.n):
-            here = [t[ID] for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t)]
+            here = [t[ID] for t in s.tasks if t[SVC] == WEB and t[NODE] == node and reference.active(t)]
             if len(here) > limit:
                 return f"n{node + 1} holds {len(here)} web tasks {task_names(tuple(here))}; MaxReplicas is {limit}"
         return None

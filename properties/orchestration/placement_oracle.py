@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import attrs
 import z3
 
-from model.orchestration import Orchestration, State, constraint
+from model.orchestration import Orchestration, State
 from model.orchestration.tasks import (
     ACTIVE,
     NO_NODE,
@@ -32,9 +32,9 @@ from model.orchestration.tasks import (
     RUNNING,
     SVC,
     WEB,
-    active_on_node,
     runnable,
 )
+from properties.orchestration import reference
 
 
 @attrs.frozen
@@ -83,20 +83,16 @@ def pending_web_tasks(s: State) -> list[int]:
     return [t[0] for t in s.tasks if t[SVC] == WEB and t[OBSERVED] == PENDING and t[NODE] == NO_NODE and runnable(t)]
 
 
-def active_web_tasks(s: State, node: int) -> int:
-    """A.1: the node's web tasks that count against it (MaxReplicas counts these)."""
-    return sum(1 for t in s.tasks if t[SVC] == WEB and t[NODE] == node and active_on_node(t))
-
-
 def cluster(model: Orchestration, s: State) -> list[Node]:
+    probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1)  # a web task, to ask the constraint
     return [
         Node(
             name=f"n{i + 1}",
-            cpus=model.cpus(i),
+            cpus=reference.cpus(model.config, i),
             ready=s.status[i] == READY,
             active=s.availability[i] == ACTIVE,
-            matches=model.constraint is None or constraint.matches(model.constraint, model.facts(s, i)),
-            room=model.config.max_per_node - active_web_tasks(s, i) if model.config.max_per_node else None,
+            matches=reference.matches(model.config, s, probe, i),
+            room=model.config.max_per_node - reference.active_count(s, i, WEB) if model.config.max_per_node else None,
         )
         for i in range(model.n)
     ]
@@ -108,7 +104,7 @@ def stranded_task(model: Orchestration, s: State) -> str | None:
     if not pending or not model.quiescent(s):  # the cheap test first: quiescence walks the control loop
         return None
     reservation = model.config.reservation
-    used = [model.used(s, i) for i in range(model.n)]
+    used = [reference.reserved(model.config, s, i) for i in range(model.n)]
     answer = place(cluster(model, s), [reservation], used)
     if answer.nodes is None:
         return None
@@ -134,7 +130,7 @@ def global_assignment(model: Orchestration, s: State) -> tuple[list[int], Placem
     pinned = [0] * model.n
     for t in s.tasks:
         if t[SVC] != WEB and runnable(t) and t[OBSERVED] <= RUNNING and t[NODE] != NO_NODE:
-            pinned[t[NODE]] += model.reservation(t)
+            pinned[t[NODE]] += reference.reservation(model.config, t)
     nodes = [attrs.evolve(node, room=model.config.max_per_node or None) for node in cluster(model, s)]
     return web, place(nodes, [model.config.reservation] * len(web), pinned)
 

@@ -30,6 +30,7 @@ from model.orchestration.tasks import (
     WEB,
     runnable,
 )
+from properties.orchestration import reference
 from properties.orchestration.convergence import given_up_slots, running_web
 
 
@@ -185,7 +186,7 @@ def max_replicas_leaves_task_pending(model: Orchestration) -> Any:
         if not task_left_pending(model)(s):
             return False
         probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1)
-        held = [model.unfit(s, probe, node) or "" for node in range(model.n)]
+        held = [reference.unfit(model.config, s, probe, node) or "" for node in range(model.n)]
         return any(reason.startswith("max replicas") for reason in held)
 
     return check

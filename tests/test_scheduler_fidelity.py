@@ -1,0 +1,93 @@
+"""The scheduler and the constraint enforcer as swarmkit's code counts (issue 19): each test
+builds the state where the old model and swarmkit part ways and shows the new behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from model.orchestration import DEFAULT, SUITE, Orchestration, State
+from model.orchestration.tasks import (
+    AGENT,
+    ASSIGNED,
+    DOWN,
+    FAILED,
+    NO_NODE,
+    PAUSE,
+    PENDING,
+    REJECTED,
+    RUNNING,
+    SHUTDOWN,
+    WEB,
+    Task,
+)
+
+
+def cluster(model: Orchestration, *tasks: Task, **fields: Any) -> State:
+    (s,) = model.init_states()
+    return attrs.evolve(s, tasks=tasks, created=len(tasks), replicated_due=0, node_due=(0,) * model.n, **fields)
+
+
+def web(task_id: int, slot: int, node: int, desired: int = RUNNING, observed: int = RUNNING) -> Task:
+    return (task_id, WEB, slot, node, desired, observed, 1)
+
+
+def agent(task_id: int, node: int, desired: int = RUNNING, observed: int = RUNNING) -> Task:
+    return (task_id, AGENT, 0, node, desired, observed, 1)
+
+
+def test_a_task_told_to_stop_keeps_its_reservation_until_it_has() -> None:
+    """nodeinfo.go: the reservation is released when the observed state passes RUNNING, not
+    when the desired state does (the old model freed n1's CPU at once and placed t2 there)."""
+    model = Orchestration(attrs.evolve(DEFAULT, nodes=2, cpus=1, global_service=False, replicas=2, max_replicas=2))
+    stopping = web(0, 1, 0, desired=SHUTDOWN)
+    s = cluster(model, stopping, web(1, 2, 1), web(2, 1, NO_NODE, observed=PENDING))
+    assert model.used(s, 0) == 1
+    assert model.best_nodes(s, s.tasks[2]) == []
+    stopped = model.replace(s, web(0, 1, 0, desired=SHUTDOWN, observed=SHUTDOWN))
+    assert model.best_nodes(stopped, s.tasks[2]) == [0]
+
+
+def test_node_order_counts_neither_ended_nor_preassigned_tasks() -> None:
+    """ActiveTasksCount holds tracked tasks only: a failed task awaiting its restart and a
+    preassigned pending task do not make a node busier (the old model sent t3 to n3 alone)."""
+    model = Orchestration(attrs.evolve(DEFAULT, replicas=2, max_replicas=2))
+    pending = web(3, 2, NO_NODE, observed=PENDING)
+    s = cluster(model, web(0, 1, 0, observed=FAILED), agent(1, 1, observed=PENDING), agent(2, 2), pending)
+    assert model.best_nodes(s, pending) == [0, 1]  # n3 runs t2; n1's t0 ended, n2's t1 waits
+
+
+def test_spread_counts_the_tasks_of_every_node_in_a_branch() -> None:
+    """nodeset.go tree: a branch's count covers all its nodes, a paused one's too, and only
+    branches with an eligible node compete (the old model counted eligible nodes only, saw
+    zone=a empty and gave it the task)."""
+    config = SUITE["spread-preference"]
+    model = Orchestration(config)
+    pending = web(1, 2, NO_NODE, observed=PENDING)
+    s = cluster(model, web(0, 1, 0), pending, availability=(PAUSE, 0, 0), labels=(1, 1, 0))
+    assert model.best_nodes(s, pending) == [2]  # zone=a holds t0 on the paused n1, "" holds none
+
+
+def test_enforcer_rejects_what_no_longer_fits_in_either_order() -> None:
+    """A.10: on a node update the enforcer also sums reservations in FindTasks order (unsorted,
+    so each order is a run): the agent task the scheduler does not count while it is
+    preassigned, or the replica it let in, is rejected (the old enforcer checked the
+    constraint only, and ran only on a mismatch)."""
+    config = attrs.evolve(SUITE["labels-and-constraints"], agent_reservation=2)
+    model = Orchestration(config)
+    s = cluster(model, agent(0, 0, observed=PENDING), web(1, 1, 0, observed=ASSIGNED), agent(2, 1), labels=(1, 0, 0))
+    s = model.node_updated(s, 0)
+    outcomes = sorted(tuple(t[0] for t in after.tasks if t[5] == REJECTED) for _, after in model.constraint_enforcer(s))
+    assert outcomes == [(0,), (1,)]
+
+
+def test_enforcer_looks_at_an_active_node_whatever_its_status() -> None:
+    """constraint_enforcer.go checks availability only: a down node that lost its label still
+    has its task rejected, so the orchestrator replaces it (the old enforcer skipped it)."""
+    model = Orchestration(SUITE["labels-and-constraints"])
+    s = cluster(model, web(0, 1, 0), status=(DOWN, 0, 0), labels=(0, 0, 0))
+    assert list(model.constraint_enforcer(s)) == []  # no node update yet: the enforcer has not run
+    s = model.node_updated(s, 0)
+    assert [str(step) for step, _ in model.constraint_enforcer(s)] == ["EnforceConstraints(n1, reject {t0})"]
