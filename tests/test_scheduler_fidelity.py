@@ -91,3 +91,15 @@ def test_enforcer_looks_at_an_active_node_whatever_its_status() -> None:
     assert list(model.constraint_enforcer(s)) == []  # no node update yet: the enforcer has not run
     s = model.node_updated(s, 0)
     assert [str(step) for step, _ in model.constraint_enforcer(s)] == ["EnforceConstraints(n1, reject {t0})"]
+
+
+def test_the_reaper_may_delete_any_ended_task_of_a_crowded_slot() -> None:
+    """taskreaper.go deletes ended tasks in status-timestamp order, whatever their desired state
+    (the old model deleted only the lowest id, and only once its desired state was SHUTDOWN)."""
+    model = Orchestration(attrs.evolve(DEFAULT, global_service=False))
+    s = cluster(model, web(0, 1, 0, SHUTDOWN, SHUTDOWN), web(1, 1, 0, RUNNING, FAILED), web(2, 1, 1))
+    assert [str(step) for step, _ in model.task_reaper(s)] == ["Reap(t0, n1)", "Reap(t1, n1)"]
+    (_, after) = list(model.task_reaper(s))[1]
+    assert after.replicated_due == 1  # a runnable task deleted: the orchestrator reconciles (A.7)
+    queued = attrs.evolve(s, restart_requests=(1,))
+    assert [str(step) for step, _ in model.task_reaper(queued)] == ["Reap(t0, n1)"]

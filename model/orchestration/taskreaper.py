@@ -20,11 +20,9 @@ from model.orchestration.tasks import (
     OBSERVED,
     REMOVE,
     RUNNING,
-    SHUTDOWN,
     SLOT,
     SVC,
     WEB,
-    Task,
 )
 
 
@@ -32,20 +30,24 @@ class TaskReaper(Cluster):
     """taskreaper.go's retention, per slot or node."""
 
     def task_reaper(self, s: State) -> Iterator[tuple[Step, State]]:
-        """taskreaper: a finished task is deleted if it was removed (desired REMOVE), or if it is
-        the oldest finished one of a slot (node, for the agent) holding more than the retention."""
+        """taskreaper.go tick: a removed task (desired REMOVE) is deleted once it has stopped or
+        will never run; in a slot (node, for the agent) holding more tasks than the retention,
+        any task that has ended (observed past RUNNING, whatever its desired state) or will never
+        run may go, in whichever order the status timestamps put them. A task whose restart is
+        still queued is left: swarmkit restarts it in the same event, before the reaper looks."""
         retention = self.config.max_attempts + 1 if self.config.max_attempts else 1
-        groups: dict[tuple[int, int], list[Task]] = {}
+        groups: dict[tuple[int, int], int] = {}
         for t in s.tasks:
-            groups.setdefault((t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE]), []).append(t)
+            key = (t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE])
+            groups[key] = groups.get(key, 0) + 1
         for t in s.tasks:
-            finished = t[OBSERVED] > RUNNING or t[OBSERVED] < ASSIGNED
-            if t[DESIRED] < SHUTDOWN or not finished or t[ID] in s.restart_requests:
+            ended = t[OBSERVED] > RUNNING
+            never_runs = t[OBSERVED] < ASSIGNED and t[DESIRED] > RUNNING
+            if not (ended or never_runs) or t[ID] in s.restart_requests:
                 continue
-            group = groups[(t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE])]
-            oldest = min(
-                u for u in group if u[DESIRED] >= SHUTDOWN and (u[OBSERVED] > RUNNING or u[OBSERVED] < ASSIGNED)
-            )
-            if t[DESIRED] == REMOVE or (len(group) > retention and t == oldest):
-                kept = tuple(u for u in s.tasks if u[ID] != t[ID])
-                yield Step("Reap", t[NODE], t[ID]), attrs.evolve(s, tasks=kept)
+            crowded = groups[(t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE])] > retention
+            if t[DESIRED] == REMOVE or crowded:
+                after = attrs.evolve(s, tasks=tuple(u for u in s.tasks if u[ID] != t[ID]))
+                if t[SVC] == WEB and t[DESIRED] <= RUNNING:
+                    after = attrs.evolve(after, replicated_due=1)  # A.7: a runnable task deleted
+                yield Step("Reap", t[NODE], t[ID]), after
