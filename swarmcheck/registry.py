@@ -171,6 +171,8 @@ MODELS: dict[str, Entry] = {
             "max_replicas_counts_running_only": _suite_bounds(orchestration, "max-replicas-per-node"),
             "route_before_healthy": {"health_check": True, "max_user_ops": 0, "max_faults": 0},
             "update_forgets_old_task": _suite_bounds(orchestration, "rolling-update"),
+            "pause_is_invalid": {"max_faults": 0},  # a pause, under a running replica
+            "failure_action_ignored": _suite_bounds(orchestration, "update-failure"),
             "removed_service_tasks_kept": {"service_removal": True, "max_faults": 0},
             "spread_skips_unlabelled_nodes": _suite_bounds(orchestration, "spread-preference"),
             "restart_without_waiting": {"max_faults": 0},  # a drain: the old task still runs

@@ -44,6 +44,8 @@ CAUGHT_BY = {
     "max_replicas_counts_running_only": "assignment_passes_filters",
     "missing_label_fails_not_equal": "converged",  # its capacity reads the reference, not the buggy filter; z3 agrees
     "constraint_uses_desired_role": "assignment_passes_filters",
+    "pause_is_invalid": "paused_node_keeps_its_tasks",
+    "failure_action_ignored": "update_pauses_on_failure",
     "lost_task_not_replaced": "converged",  # and service_heals, with a lasso (tests/test_liveness.py)
 }
 

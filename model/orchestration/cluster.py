@@ -28,6 +28,7 @@ from model.orchestration.tasks import (
     NONE,
     OBSERVED,
     ON_FAILURE,
+    PAUSE,
     PENDING,
     READY,
     RUNNING,
@@ -74,6 +75,8 @@ class Cluster:
 
     def invalid_node(self, s: State, node: int) -> bool:
         """A.2 orchestrator.InvalidNode: deleted, DOWN or DRAIN (PAUSE is valid)."""
+        if "pause_is_invalid" in self.bugs and s.availability[node] == PAUSE:
+            return True
         return s.status[node] != READY or s.availability[node] == DRAIN
 
     def cpus(self, node: int) -> int:

@@ -47,6 +47,11 @@ BUGS: dict[str, str] = {
     "service, not those assigned and not yet started, so two tasks land on a node allowed one (A.3)",
     "route_before_healthy": "service discovery publishes a web task as soon as its container starts, before "
     "its health check passes, so the mesh routes to a task that is still STARTING (D; dockerexec waits for healthy)",
+    "pause_is_invalid": "orchestrator.InvalidNode counts a paused node like a drained one, so pausing a node "
+    "restarts its replicas elsewhere (A.2: PAUSE takes no new tasks but keeps its own; InvalidNode checks only "
+    "nil, DOWN and DRAIN)",
+    "failure_action_ignored": "the updater takes a slot whose new task failed as updated and moves on, as if the "
+    "failure action were continue, though the service's is pause (A.11 FailureAction, MaxFailureRatio 0)",
     "update_forgets_old_task": "the updater never shuts down a slot's old task: at once under stop-first, or "
     "once the new one runs under start-first, so the slot keeps two runnable tasks (A.11 removeOldTasks)",
     "removed_service_tasks_kept": "a service delete sets its tasks' desired state to SHUTDOWN instead of REMOVE, "

@@ -87,13 +87,14 @@ class Updater(Cluster):
         if new is not None and new[OBSERVED] < RUNNING:
             return  # no timeout: the updater waits (A.11)
         done = attrs.evolve(s, update_slot=0, update_task=-1)
-        if new is None or new[OBSERVED] > RUNNING:
+        failed = new is None or new[OBSERVED] > RUNNING
+        if failed and "failure_action_ignored" not in self.bugs:
             paused = attrs.evolve(done, update=UPDATE_PAUSED)
             yield Step("UpdatePaused", task=s.update_task, detail="the new task failed"), paused
             return
-        if self.config.update_order == START_FIRST:  # the slot as it was when its update began
+        if self.config.update_order == START_FIRST and new is not None:  # the slot as it was when its update began
             done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])
-        yield Step("SlotUpdated", task=new[ID], detail=f"slot {s.update_slot}"), done
+        yield Step("SlotUpdated", task=s.update_task, detail=f"slot {s.update_slot}"), done
 
     def remove_old_tasks(self, s: State, slot: int, keep: int, captured_before: int | None = None) -> State:
         """removeOldTasks: every other runnable task of the slot gets desired SHUTDOWN. swarmkit's

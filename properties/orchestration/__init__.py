@@ -28,12 +28,14 @@ from properties.orchestration.invariants import (
     old_task_stopped_when_slot_updated,
     one_global_task_per_node,
     one_runnable_task_per_slot,
+    paused_node_keeps_its_tasks,
     placement_follows_spread,
     replacement_waits_for_its_predecessor,
     resources_never_overcommitted,
     restarts_within_max_attempts,
     routes_only_to_healthy_tasks,
     task_history_moves_forward,
+    update_pauses_on_failure,
 )
 from properties.orchestration.witnesses import (
     all_replicas_running,
@@ -103,6 +105,7 @@ def properties(config: Config) -> list[Property[Any]]:
             found.append(sometimes("old_and_new_run_side_by_side", old_and_new_run_side_by_side, "A.11 START_FIRST"))
         if config.max_faults:
             found.append(sometimes_step("update_paused_by_failure", update_paused_by_failure, "A.11 FailureAction"))
+            found.append(transition("update_pauses_on_failure", update_pauses_on_failure, "A.11 FailureAction"))
             stuck = update_stuck_on_a_task_that_cannot_start(model)
             found.append(sometimes("update_stuck_on_a_task_that_cannot_start", stuck, "A.11 updateTask"))
     if config.service_removal and config.max_user_ops:
@@ -140,6 +143,7 @@ def properties(config: Config) -> list[Property[Any]]:
     if config.max_user_ops:
         found.append(sometimes("drain_dips_below_replicas", drain_dips_below_replicas, "docs#9917"))
         found.append(sometimes("paused_node_keeps_tasks", paused_node_keeps_tasks, "A.2"))
+        found.append(transition("paused_node_keeps_its_tasks", paused_node_keeps_its_tasks, "A.2; task.go InvalidNode"))
     return found
 
 

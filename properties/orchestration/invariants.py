@@ -15,12 +15,16 @@ from model.orchestration.tasks import (
     NO_NODE,
     NODE,
     OBSERVED,
+    PAUSE,
     PREPARE,
+    READY,
     RUNNING,
     SLOT,
     START_FIRST,
     STARTING,
     SVC,
+    UPDATE_PAUSED,
+    UPDATING,
     WEB,
     runnable,
     still_running,
@@ -228,3 +232,40 @@ def restarts_within_max_attempts(model: Orchestration) -> Any:
         return None
 
     return check
+
+
+# The steps that may stop a task on a paused node: the updater, a scale-down or removal the user
+# asked for, and the supervisor acting on a request made earlier (say, while the node was down).
+_MAY_STOP_ON_PAUSE = frozenset({"UpdateSlot", "SlotUpdated", "ReconcileReplicated", "RemoveService", "Restart"})
+
+
+def paused_node_keeps_its_tasks(before: State, action: Any, after: State) -> str | None:
+    """A.2: a paused node takes no new tasks and keeps its own: no step but the updater, a
+    scale-down, a removal or an earlier restart request stops (or asks to restart) a task that
+    still runs there; the task may only end by itself."""
+    if getattr(action, "rule", "") in _MAY_STOP_ON_PAUSE:
+        return None
+    was = {t[ID]: t for t in before.tasks}
+    for t in after.tasks:
+        old = was.get(t[ID])
+        if old is None or old[NODE] == NO_NODE or t[OBSERVED] > RUNNING or not runnable(old):
+            continue
+        node = old[NODE]
+        if after.availability[node] != PAUSE or after.status[node] != READY:
+            continue
+        requested = t[ID] in after.restart_requests and t[ID] not in before.restart_requests
+        if not runnable(t) or requested:
+            return f"t{t[ID]} was stopped on paused n{node + 1} by {action}"
+    return None
+
+
+def update_pauses_on_failure(before: State, action: Any, after: State) -> str | None:
+    """A.11 FailureAction pause (MaxFailureRatio 0): once the new task of the slot being updated
+    has failed, the updater leaves that slot only by pausing the update."""
+    if before.update != UPDATING or not before.update_slot or after.update_slot == before.update_slot:
+        return None
+    new = next((t for t in before.tasks if t[ID] == before.update_task), None)
+    failed = new is None or new[OBSERVED] > RUNNING
+    if failed and after.update != UPDATE_PAUSED:
+        return f"t{before.update_task} failed, yet {action} moved the update on"
+    return None

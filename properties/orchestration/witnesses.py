@@ -22,6 +22,7 @@ from model.orchestration.tasks import (
     PENDING,
     PREPARE,
     READY,
+    REJECTED,
     RUNNING,
     SLOT,
     STARTING,
@@ -69,7 +70,10 @@ def paused_node_keeps_tasks(s: State) -> bool:
 
 def task_rejected_by_constraint(before: State, action: Any, after: State) -> bool:
     """A.10: a label or role changed under a running task gets it rejected, and so moved."""
-    return getattr(action, "rule", "") == "EnforceConstraints"
+    if getattr(action, "rule", "") != "EnforceConstraints":
+        return False
+    was = {t[ID]: t[OBSERVED] for t in before.tasks}
+    return any(t[OBSERVED] == REJECTED and was.get(t[ID]) != REJECTED for t in after.tasks)
 
 
 def node_removed_under_a_running_task(before: State, action: Any, after: State) -> bool:
