@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from model.gossip import ALIVE, DEAD, HARMFUL, LEFT, STATUS, SUSPECT, UNKNOWN, Config, State, node
+from model.gossip import ALIVE, DEAD, DEAD_MSG, HARMFUL, LEFT, STATUS, SUSPECT, UNKNOWN, Config, State, node
 from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
 
 C5 = "swarm-semantics.md C.5 (memberlist state.go aliveNode/suspectNode/deadNode)"
@@ -233,6 +233,34 @@ def liveness(config: Config) -> list[Property[Any]]:
     return found
 
 
+def left_only_after_leave(s: State) -> str | None:
+    """C.5 deadNode: a member is recorded Left only if it left (its own dead message, From = the
+    node); a crash or a timeout leaves it Dead."""
+    for o, row in enumerate(s.view):
+        for x, (status, inc) in enumerate(row):
+            if status == LEFT and not s.left[x]:
+                return f"{node(o)} holds {node(x)} left@{inc}, but {node(x)} never left"
+    return None
+
+
+def leave_recorded_as_left(before: State, action: Any, after: State) -> str | None:
+    """C.5 deadNode: a node that takes a leave (a dead message its subject sent about itself)
+    records the subject Left, never Dead."""
+    m = getattr(action, "message", None)
+    if getattr(action, "rule", "") != "Receive" or m is None or m[0] != DEAD_MSG or m[3] != m[1]:
+        return None
+    (receiver,), x = action.nodes, m[1]
+    status = after.view[receiver][x][0]
+    if status == DEAD and before.view[receiver][x] != after.view[receiver][x]:
+        return f"{node(receiver)} took {node(x)}'s leave as a death on {action}"
+    return None
+
+
+def node_left_gracefully(s: State) -> bool:
+    """Some member holds a node Left: the states the two properties above speak of."""
+    return any(status == LEFT for row in s.view for status, _ in row)
+
+
 def one_broadcast_per_subject(s: State) -> str | None:
     """A node's queue holds at most one broadcast about each node: a newer one replaces the
     older (C.6; memberlist queue.go, a NamedBroadcast invalidates those of the same name)."""
@@ -274,7 +302,10 @@ def properties(config: Config) -> list[Property[Any]]:
         # A second death report with a newer incarnation needs a refutation first, and so a
         # fault to cause the suspicion, then another to kill the node.
         found.append(sometimes_step("newer_death_recorded", newer_death_recorded, "swarm-semantics.md E.8"))
-    if config.max_faults >= 1 and config.crashes:
+    if config.max_faults >= 1 and config.crashes:  # a leave is one of the crash faults
+        found.append(always("left_only_after_leave", left_only_after_leave, f"{C5}; memberlist.go Leave"))
+        found.append(transition("leave_recorded_as_left", leave_recorded_as_left, f"{C5}; memberlist.go Leave"))
+        found.append(sometimes("node_left_gracefully", node_left_gracefully, f"{C5}; memberlist.go Leave"))
         found.append(sometimes("crashed_node_dead_everywhere", crashed_node_dead_everywhere, "SWIM §4; C.3"))
     if config.push_pull:
         found.append(sometimes_step("push_pull_repairs", push_pull_repairs, "swarm-semantics.md C.6 push-pull"))

@@ -10,7 +10,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 from walks import reachable_states
 
-from model.gossip import ALIVE, BUGS, DEAD, DEFAULT, LEFT, LIFEGUARD_BOUNDS, SUSPECT, UNKNOWN, Config, Gossip, State
+from model.gossip import (
+    ALIVE,
+    BUGS,
+    DEAD,
+    DEFAULT,
+    LEFT,
+    LIFEGUARD_BOUNDS,
+    SLOW_BOUNDS,
+    SUSPECT,
+    UNKNOWN,
+    Config,
+    Gossip,
+    State,
+)
 from properties.base import LIVENESS
 from properties.gossip import _allowed, properties
 from swarmcheck.engines.explore import explore
@@ -27,6 +40,8 @@ CAUGHT_BY = {
     "no_lifeguard": "accuracy",
     "dead_left_out_of_push_pull": "running_node_eventually_alive",
     "no_invalidation": "one_broadcast_per_subject",
+    "death_always_left": "left_only_after_leave",
+    "leave_taken_as_death": "leave_recorded_as_left",
 }
 
 
@@ -162,3 +177,40 @@ def test_indirect_probes_go_only_through_nodes_the_prober_holds_alive() -> None:
     view[2] = (SUSPECT, view[2][1])
     suspected = attrs.evolve(s, view=(tuple(view), *s.view[1:]))
     assert not model.reachable(suspected, 0, 1)
+
+
+def test_upstream_dead_node_opens_e8s_hole() -> None:
+    """With `upstream_dead_node` the model's deadNode is hashicorp/memberlist's (a death report
+    about a dead node is ignored) and death_evidence_kept fails: upstream has E.8's hole."""
+    config = Config(**SLOW_BOUNDS)
+    wanted = [p for p in properties(config) if p.name == "death_evidence_kept"]
+    assert explore(Gossip(config), wanted).verdicts == {"death_evidence_kept": HOLDS}
+    upstream = attrs.evolve(config, upstream_dead_node=True)
+    assert explore(Gossip(upstream), wanted).verdicts == {"death_evidence_kept": VIOLATED}
+
+
+def test_confirmations_follow_the_members_a_node_knows_and_stop_at_k() -> None:
+    """suspectNode: k = 0 while a node knows fewer than 4 members (estNumNodes), and
+    suspicion.Confirm takes no confirmation past k: it is neither counted nor re-gossiped."""
+    from model.gossip.state import SUSPECT_MSG
+
+    model = Gossip(Config(nodes=5, max_incarnation=1))
+    s = next(iter(model.init_states()))
+    assert model.confirmations_expected(s, 0) == 2
+    view = tuple((UNKNOWN, 0) if x >= 3 else entry for x, entry in enumerate(s.view[0]))
+    assert model.confirmations_expected(attrs.evolve(s, view=(view, *s.view[1:])), 0) == 0
+    s = model.handle(s, 0, (SUSPECT_MSG, 4, 1, 0))  # s1 suspects s5
+    for accuser in (1, 2):
+        s = model.handle(s, 0, (SUSPECT_MSG, 4, 1, accuser))
+    assert s.accusers[0][4] == 0b111  # s1 itself and k = 2 confirmations
+    assert model.handle(s, 0, (SUSPECT_MSG, 4, 1, 3)) == s  # a third accuser changes nothing
+
+
+def test_a_leave_is_left_and_a_crash_is_dead() -> None:
+    """C.5 deadNode: Left iff the dead message comes from its subject (memberlist.go Leave)."""
+    from model.gossip.state import DEAD_MSG
+
+    model = Gossip(DEFAULT)
+    s = next(iter(model.init_states()))
+    assert model.handle(s, 0, (DEAD_MSG, 1, 1, 1)).view[0][1] == (LEFT, 1)
+    assert model.handle(s, 0, (DEAD_MSG, 1, 1, 2)).view[0][1] == (DEAD, 1)

@@ -26,6 +26,10 @@ BUGS: dict[str, str] = {
     "dead_left_out_of_push_pull": "push-pull sends only the members it does not hold dead, so a restarted "
     "node never hears the accusation it must refute and stays dead in its accusers' views, whose ears are shut "
     "to its older alive (E.9's outcome, hashicorp/memberlist#311, by a shorter path): a liveness bug",
+    "death_always_left": "deadNode records every death as Left, not only a node's own leave (From = the node), "
+    "so a crashed node looks like one that left gracefully (C.5 deadNode: Left iff dead.Node == dead.From)",
+    "leave_taken_as_death": "deadNode ignores From and records a graceful leave as Dead, so a node that left "
+    "looks failed (C.5 deadNode; memberlist.go Leave broadcasts dead about itself)",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "
     "so a slow node's unconfirmed suspicion expires before the accused node's refutation arrives",
 }
@@ -47,6 +51,10 @@ class Config:
     slow: bool = False  # the slow-node fault (E.10): on where the bounds afford it
     lifeguard: bool = True
     joiners: int = 0  # the last `joiners` nodes start outside the cluster and join (C.6)
+    # deadNode exactly as hashicorp/memberlist ships it: a death report about a node already
+    # dead or left is ignored, so its incarnation is not raised and E.8's hole is open (the
+    # seeded bug stale_alive_revives_dead is the same line, named as a bug).
+    upstream_dead_node: bool = False
     simulated: bool = False  # lifts the node limit, for `swarmcheck simulate` only (too many states to check)
     bugs: frozenset[str] = frozenset()
 
@@ -63,7 +71,8 @@ class Config:
 
     @property
     def confirmations_needed(self) -> int:
-        """C.3: k = SuspicionMult - 2 = 2 with LAN defaults, and 0 if n - 2 < k."""
+        """C.3: k = SuspicionMult - 2 = 2 with LAN defaults, and 0 if n - 2 < k: the most a node
+        expects, once it knows every node (`Membership.confirmations_expected` is its estimate)."""
         k = 4 - 2
         return 0 if self.nodes - 2 < k else k
 

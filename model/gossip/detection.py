@@ -58,10 +58,11 @@ class FailureDetector(Membership):
 
     def timeout_due(self, s: State, i: int, j: int) -> bool:
         """C.3: may i's suspicion of j expire now?"""
-        if self.k == 0 or "no_lifeguard" in self.bugs:
+        expected = self.confirmations_expected(s, i)
+        if expected == 0 or "no_lifeguard" in self.bugs:
             return True  # a fixed timeout: a slow node lets it expire before any refutation
         confirmations = bin(s.accusers[i][j]).count("1") - 1
-        return confirmations >= self.k or not self.can_answer(s, i, j)
+        return confirmations >= expected or not self.can_answer(s, i, j)
 
     def probe_fails(self, s: State, i: int, j: int) -> State:
         """C.2 step 4: no ack directly or indirectly: i suspects j at its known incarnation."""

@@ -32,12 +32,21 @@ class Membership:
     n: int
     bugs: frozenset[str]
     k: int
+    upstream_dead_node: bool
 
     def enqueue(self, s: State, i: int, m: Msg) -> State:
         """Queue a broadcast at i; it invalidates any queued one about the same node (C.6)."""
         kept = s.queue[i] if "no_invalidation" in self.bugs else tuple(q for q in s.queue[i] if q[0][1] != m[1])
         queue = tuple(sorted((*kept, (m, self.config.retransmits))))
         return evolve(s, queue=put(s.queue, i, queue))
+
+    def confirmations_expected(self, s: State, i: int) -> int:
+        """C.3 suspectNode: k = SuspicionMult - 2, or 0 if estNumNodes - 2 < k, where memberlist
+        estimates the cluster by the members i knows (in any state: dead ones stay until reaped)."""
+        if not self.k:
+            return 0
+        known = sum(1 for status, _ in s.view[i] if status != UNKNOWN)
+        return 0 if known - 2 < self.k else self.k
 
     def set_view(self, s: State, i: int, x: int, entry: Entry, accusers: int = 0) -> State:
         """i's view of x becomes `entry`; accusers are kept only while x is suspect (C.3)."""
@@ -99,10 +108,11 @@ class Membership:
         _, x, j, accuser = m
         if "anyone_refutes" in self.bugs and status != DEAD:
             s = self.enqueue(s, r, (ALIVE_MSG, x, j + 1, r))
-        if status == SUSPECT and j >= i and self.k:
+        expected = self.confirmations_expected(s, r)
+        if status == SUSPECT and j >= i and expected:
             accusers = s.accusers[r][x]
-            if accusers >> accuser & 1:
-                return s
+            if accusers >> accuser & 1 or bin(accusers).count("1") - 1 >= expected:
+                return s  # suspicion.Confirm: a known accuser, or k confirmations already
             return self.enqueue(self.set_view(s, r, x, (SUSPECT, i), accusers | 1 << accuser), r, m)
         if status != ALIVE:
             return s
@@ -115,9 +125,14 @@ class Membership:
         already dead node keeps its status but takes the newer incarnation: the fix for E.8."""
         _, x, j, accuser = m
         if status in (DEAD, LEFT):
-            if j > i and "stale_alive_revives_dead" not in self.bugs:
+            if j > i and not self.upstream_dead_node:
                 return self.set_view(s, r, x, (status, j))
             return s
         if j < i and "dead_is_final" not in self.bugs:
             return s
-        return self.enqueue(self.set_view(s, r, x, (LEFT if accuser == x else DEAD, j)), r, m)
+        left = accuser == x
+        if "death_always_left" in self.bugs:
+            left = True
+        elif "leave_taken_as_death" in self.bugs:
+            left = False
+        return self.enqueue(self.set_view(s, r, x, (LEFT if left else DEAD, j)), r, m)

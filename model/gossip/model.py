@@ -53,6 +53,7 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
         self.n = config.nodes
         self.bugs = config.bugs
         self.k = config.confirmations_needed if config.lifeguard else 0
+        self.upstream_dead_node = config.upstream_dead_node or "stale_alive_revives_dead" in config.bugs
         self._pairs = {pair: k for k, pair in enumerate(combinations(range(self.n), 2))}
 
     def init_states(self) -> Iterator[State]:
