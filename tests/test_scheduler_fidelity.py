@@ -103,3 +103,24 @@ def test_the_reaper_may_delete_any_ended_task_of_a_crowded_slot() -> None:
     assert after.replicated_due == 1  # a runnable task deleted: the orchestrator reconciles (A.7)
     queued = attrs.evolve(s, restart_requests=(1,))
     assert [str(step) for step, _ in model.task_reaper(queued)] == ["Reap(t0, n1)"]
+
+
+def test_reconcile_deletes_the_tasks_of_dead_slots_it_does_not_reuse() -> None:
+    """replicated/services.go reconcile: deleteTasksMap(deadSlots), save a slot addTasks reused
+    (the old model left a dead slot's tasks in the store)."""
+    config = attrs.evolve(DEFAULT, global_service=False, replicas=2, max_replicas=2, max_tasks=8)
+    model = Orchestration(config)
+    ended = [web(0, 1, 0, SHUTDOWN, FAILED), web(1, 3, 1, SHUTDOWN, FAILED)]  # slots 1 and 3 dead
+    s = attrs.evolve(cluster(model, *ended, web(2, 2, 2)), replicated_due=1)
+    [(step, after)] = list(model.replicated_reconcile(s))
+    assert str(step) == "ReconcileReplicated(create slots [1], delete dead slots [3])"
+    assert sorted(t[0] for t in after.tasks) == [0, 2, 3]  # t1 deleted; t0 kept under t3 in slot 1
+
+
+def test_global_reconcile_shuts_down_extra_clean_tasks() -> None:
+    """global.go reconcileOneNode: one clean task is kept, the extras are shut down."""
+    model = Orchestration(DEFAULT)
+    s = attrs.evolve(cluster(model, agent(0, 0), agent(1, 0)), node_due=(1, 0, 0))
+    [(step, after)] = list(model.global_reconcile(s))
+    assert str(step) == "ReconcileGlobal(n1, shut down extra tasks)"
+    assert [t[4] for t in after.tasks] == [RUNNING, SHUTDOWN]

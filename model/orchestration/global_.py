@@ -56,4 +56,8 @@ class GlobalOrchestrator(Cluster):
                 for t in filter(runnable, tasks):
                     after = self.replace(after, with_field(t, DESIRED, SHUTDOWN))
                 what = "shut down"
+            elif candidate and s.availability[node] != PAUSE and len(tasks) > 1:
+                for t in tasks[1:]:  # reconcileOneNode keeps the first clean task (FindTasks order: any)
+                    after = self.replace(after, with_field(t, DESIRED, SHUTDOWN))
+                what = "shut down extra tasks"
             yield Step("ReconcileGlobal", node, detail=what), after

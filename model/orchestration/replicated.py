@@ -19,6 +19,8 @@ from model.orchestration.tasks import (
     OBSERVED,
     REMOVE,
     RUNNING,
+    SLOT,
+    SVC,
     WEB,
     with_field,
 )
@@ -29,7 +31,7 @@ class ReplicatedOrchestrator(Cluster):
 
     def replicated_reconcile(self, s: State) -> Iterator[tuple[Step, State]]:
         """A.7 reconcile, on a service event: create the missing slots (lowest numbers first)
-        or remove the extra ones, in one transaction."""
+        or remove the extra ones, and delete the tasks of dead slots, in one transaction."""
         if not s.replicated_due or not s.version:
             return
         after = attrs.evolve(s, replicated_due=0)
@@ -40,6 +42,9 @@ class ReplicatedOrchestrator(Cluster):
             after = self.new_task(after, WEB, free, NO_NODE)
             updatable = sorted((*updatable, free))
             created.append(free)
+        # deleteTasksMap: the dead slots' tasks leave the store, save a slot addTasks just reused.
+        dead = [slot for slot in self.slots(s) if slot not in updatable and slot not in created]
+        after = attrs.evolve(after, tasks=tuple(t for t in after.tasks if t[SVC] != WEB or t[SLOT] not in dead))
         removed = []
         while len(updatable) > s.replicas:
             slot = self.slot_to_remove(after, updatable)
@@ -49,6 +54,7 @@ class ReplicatedOrchestrator(Cluster):
             updatable.remove(slot)
             removed.append(slot)
         what = f"create slots {created}" if created else f"remove slots {removed}" if removed else "nothing to do"
+        what += f", delete dead slots {dead}" if dead else ""
         yield Step("ReconcileReplicated", detail=what), after
 
     def slot_to_remove(self, s: State, updatable: list[int]) -> int:
