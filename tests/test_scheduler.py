@@ -249,11 +249,11 @@ def test_a_replacement_waits_while_its_predecessor_runs_on_a_live_node() -> None
     """A.9 DelayStart: desired READY until the old task stops; no wait when its node is down."""
     model = Orchestration(DEFAULT)
     s = model.new_task(next(iter(model.init_states())), 0, 1, 0)
-    s = model.replace(s, (0, 0, 1, 0, 512, 512, 1))  # t0 runs on n1
+    s = model.replace(s, (0, 0, 1, 0, 512, 512, 1, -1))  # t0 runs on n1
     drained = model.restart(model.request_restart(s, 0), 0)
     assert [t[4] for t in drained.tasks] == [640, 384]  # old SHUTDOWN, new READY
     assert list(model.delayed_starts(drained)) == []
-    stopped = model.replace(drained, (0, 0, 1, 0, 640, 640, 1))
+    stopped = model.replace(drained, (0, 0, 1, 0, 640, 640, 1, -1))
     assert [str(step) for step, _ in model.delayed_starts(stopped)] == ["StartReplacement(t1)"]
     down = attrs.evolve(s, status=(1, 0, 0))
     assert [t[4] for t in model.restart(model.request_restart(down, 0), 0).tasks] == [640, 512]
@@ -331,3 +331,16 @@ def test_a_task_on_a_down_node_cannot_report_its_end() -> None:
                 seen.add(after)
                 frontier.append(after)
     assert judged and any(DOWN in s.status and any(t[OBSERVED] == RUNNING for t in s.tasks) for s in seen)
+
+
+def test_delay_start_waits_for_the_restarted_task_only() -> None:
+    """restart.go DelayStart waits on the task it replaces: under start-first, the new t1 lost
+    with n1 is restarted as t2, which may run at once although the old t0 still runs on n2 (the
+    old model made t2 wait for every older task of the slot, t0 included)."""
+    model = Orchestration(SUITE["start-first-with-faults"])
+    (s,) = model.init_states()
+    old, new = (0, 0, 1, 1, RUNNING, RUNNING, 1, -1), (1, 0, 1, 0, RUNNING, RUNNING, 2, -1)
+    s = attrs.evolve(s, tasks=(old, new), created=2, version=2, status=(DOWN, READY), replicated_due=0)
+    after = model.restart(model.request_restart(s, 1), 1)
+    t2 = next(t for t in after.tasks if t[ID] == 2)
+    assert t2[4] == RUNNING and t2[7] == -1

@@ -31,11 +31,11 @@ def cluster(model: Orchestration, *tasks: Task, **fields: Any) -> State:
 
 
 def web(task_id: int, slot: int, node: int, desired: int = RUNNING, observed: int = RUNNING) -> Task:
-    return (task_id, WEB, slot, node, desired, observed, 1)
+    return (task_id, WEB, slot, node, desired, observed, 1, -1)
 
 
 def agent(task_id: int, node: int, desired: int = RUNNING, observed: int = RUNNING) -> Task:
-    return (task_id, AGENT, 0, node, desired, observed, 1)
+    return (task_id, AGENT, 0, node, desired, observed, 1, -1)
 
 
 def test_a_task_told_to_stop_keeps_its_reservation_until_it_has() -> None:

@@ -24,12 +24,14 @@ from model.orchestration.tasks import (
     DRAIN,
     GONE,
     ID,
+    NO_TASK,
     NODE,
     NONE,
     OBSERVED,
     ON_FAILURE,
     PAUSE,
     PENDING,
+    PREPARE,
     READY,
     RUNNING,
     SLOT,
@@ -93,10 +95,11 @@ class Cluster:
     def has_health_check(self, t: Task) -> bool:
         return t[SVC] == WEB and self.config.health_check
 
-    def new_task(self, s: State, service: int, slot: int, node: int, desired: int = RUNNING) -> State:
-        """NewTask (A.1): desired RUNNING (or READY, to wait), the service's current spec; the
-        allocator's NEW -> PENDING is folded in."""
-        task = (s.created, service, slot, node, desired, PENDING, s.version if service == WEB else 1)
+    def new_task(self, s: State, service: int, slot: int, node: int, awaits: Task | None = None) -> State:
+        """NewTask (A.1): desired RUNNING, or READY while it waits for `awaits` to stop (DelayStart);
+        the service's current spec; the allocator's NEW -> PENDING is folded in."""
+        desired, awaited = (RUNNING, NO_TASK) if awaits is None else (PREPARE, awaits[ID])
+        task = (s.created, service, slot, node, desired, PENDING, s.version if service == WEB else 1, awaited)
         return attrs.evolve(s, tasks=(*s.tasks, task), created=s.created + 1)
 
     def replace(self, s: State, task: Task) -> State:

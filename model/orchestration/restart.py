@@ -1,6 +1,6 @@
 """The restart supervisor (swarmkit manager/orchestrator/restart, reference A.9): a stopped
 task is shut down and, as the policy says, replaced in its slot (web) or on its node
-(agent); DelayStart holds the replacement until its predecessor has stopped.
+(agent); DelayStart holds the replacement until the task it replaces has stopped.
 
 Reads: restart_requests, tasks, status, availability, restarts.
 Writes: restart_requests, tasks, created, restarts.
@@ -17,10 +17,12 @@ from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
 from model.orchestration.tasks import (
     AGENT,
+    AWAITS,
     COMPLETE,
     DESIRED,
     ID,
     NO_NODE,
+    NO_TASK,
     NODE,
     OBSERVED,
     PAUSE,
@@ -64,26 +66,27 @@ class RestartSupervisor(Cluster):
                 return s
             if s.availability[node] == PAUSE or self.invalid_node(s, node):
                 return s  # A.8 task failure: a gap until the node is active again
-            return self.record_restart(self.new_task(s, AGENT, 0, node, self.start_when(s, old)), old)
-        return self.record_restart(self.new_task(s, WEB, old[SLOT], NO_NODE, self.start_when(s, old)), old)
+            return self.record_restart(self.new_task(s, AGENT, 0, node, self.awaited(s, old)), old)
+        return self.record_restart(self.new_task(s, WEB, old[SLOT], NO_NODE, self.awaited(s, old)), old)
 
-    def start_when(self, s: State, old: Task) -> int:
-        """DelayStart (A.9): the replacement waits (desired READY) while the old task still runs
-        on a node that answers; it does not wait for a stopped task or a down node. The model
-        waits for every older task of the slot (node), not only the one restarted: they differ
-        only when a waiting replacement is itself restarted, and the older ones are stopping."""
-        if "restart_without_waiting" in self.bugs:
-            return RUNNING
-        return PREPARE if any(still_running(u, s.status) for u in self.group(s, old)) else RUNNING
+    def awaited(self, s: State, old: Task) -> Task | None:
+        """DelayStart (A.9): the replacement waits (desired READY) for the task it replaces while
+        that one still runs on a node that answers; not for a stopped task or a down node."""
+        if "restart_without_waiting" in self.bugs or not still_running(old, s.status):
+            return None
+        return old
 
     def delayed_starts(self, s: State) -> Iterator[tuple[Step, State]]:
-        """DelayStart's wait ends: every older task of the slot (node, for the agent) has
-        stopped, or its node is down or gone; the replacement gets desired RUNNING."""
+        """DelayStart's wait ends: the task it waits for has stopped, or its node is down or
+        gone, or it was deleted; the replacement gets desired RUNNING."""
+        by_id = {t[ID]: t for t in s.tasks}
         for t in s.tasks:
             if t[DESIRED] != PREPARE:
                 continue
-            if not any(u[ID] < t[ID] and still_running(u, s.status) for u in self.group(s, t)):
-                yield Step("StartReplacement", t[NODE], t[ID]), self.replace(s, with_field(t, DESIRED, RUNNING))
+            old = by_id.get(t[AWAITS])
+            if old is None or not still_running(old, s.status):
+                started = with_field(with_field(t, DESIRED, RUNNING), AWAITS, NO_TASK)
+                yield Step("StartReplacement", t[NODE], t[ID]), self.replace(s, started)
 
     def record_restart(self, s: State, old: Task) -> State:
         """RecordRestartHistory: counted only when MaxAttempts is set, as in swarmkit."""

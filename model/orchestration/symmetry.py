@@ -14,11 +14,14 @@ from typing import Any
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State
 from model.orchestration.tasks import (
+    AWAITS,
     DESIRED,
     ID,
     NO_NODE,
+    NO_TASK,
     NODE,
     OBSERVED,
+    PREPARE,
     SLOT,
     SVC,
     VERSION,
@@ -61,14 +64,20 @@ class NodeSymmetry(Cluster):
     def _relabelled(self, s: State, order: tuple[int, ...]) -> tuple[Any, ...]:
         name = {old: new for new, old in enumerate(order)}
         name[NO_NODE] = NO_NODE
-        moved = [(t[ID], t[SVC], t[SLOT], name[t[NODE]], t[DESIRED], t[OBSERVED], t[VERSION]) for t in s.tasks]
+        moved = [
+            (t[ID], t[SVC], t[SLOT], name[t[NODE]], t[DESIRED], t[OBSERVED], t[VERSION], t[AWAITS]) for t in s.tasks
+        ]
         moved.sort(key=lambda t: (t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE], t[ID]))
         new_id = {t[ID]: k for k, t in enumerate(moved)}
         # Records of reaped tasks may linger in DNS or the mesh: they keep their order, below 0.
         awaited = (s.update_task,) if s.update_task >= 0 else ()
         gone = sorted({i for table in (*s.dns, *s.backends, awaited) for i in table} - new_id.keys())
         new_id.update({i: k - len(gone) for k, i in enumerate(gone)})
-        tasks = tuple((new_id[t[ID]], *t[1:]) for t in moved)
+        # Only a waiting replacement's awaited task matters; a deleted one is no wait (-1).
+        tasks = tuple(
+            (new_id[t[ID]], *t[1:AWAITS], new_id.get(t[AWAITS], NO_TASK) if t[DESIRED] == PREPARE else NO_TASK)
+            for t in moved
+        )
 
         def ids(table: tuple[int, ...]) -> tuple[int, ...]:
             return tuple(sorted(new_id[i] for i in table))

@@ -1,6 +1,6 @@
 """The records the orchestration model keeps, in swarmkit's own numbers (reference A.1, A.2).
 
-Tasks are plain tuples (id, service, slot, node, desired, observed, spec version), so a
+Tasks are plain tuples (id, service, slot, node, desired, observed, spec version, awaited task), so a
 state hashes and compares fast, and "a state never goes back" is a comparison of
 swarmkit's state numbers. The predicates here are A.1's own definitions.
 """
@@ -49,12 +49,14 @@ ROLE = ("worker", "manager", "worker, promotion pending", "manager, demotion pen
 WEB, AGENT = 0, 1  # the replicated and the global service
 SERVICE = ("web", "agent")
 NO_NODE = -1
+NO_TASK = -1  # a task that waits for none
 SPREAD_LABEL, SPREAD_VALUE = "zone", "a"  # the label the spread preference reads, and the value nodes get
 # Restart conditions (A.9).
 NONE, ON_FAILURE, ANY = "none", "on-failure", "any"
 
-Task = tuple[int, int, int, int, int, int, int]  # (id, service, slot, node, desired, observed, spec version)
-ID, SVC, SLOT, NODE, DESIRED, OBSERVED, VERSION = range(7)
+# (id, service, slot, node, desired, observed, spec version, the task a replacement waits for or -1)
+Task = tuple[int, int, int, int, int, int, int, int]
+ID, SVC, SLOT, NODE, DESIRED, OBSERVED, VERSION, AWAITS = range(8)
 # Update orders (A.11) and the updater's state.
 STOP_FIRST, START_FIRST = "stop-first", "start-first"
 IDLE, UPDATING, UPDATE_PAUSED = 0, 1, 2

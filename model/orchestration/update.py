@@ -19,7 +19,6 @@ from model.orchestration.tasks import (
     IDLE,
     NO_NODE,
     OBSERVED,
-    PREPARE,
     RUNNING,
     SHUTDOWN,
     START_FIRST,
@@ -73,8 +72,9 @@ class Updater(Cluster):
             return
         new_id = s.created
         if self.config.update_order == STOP_FIRST:  # DelayStart with waitStop: the old one stops first
-            waits = any(runnable(t) and still_running(t, s.status) for t in tasks)
-            after = self.new_task(s, WEB, slot, NO_NODE, PREPARE if waits else RUNNING)
+            old = next((t for t in tasks if t[DESIRED] == RUNNING), None)  # updater.go: the running task
+            waits = old is not None and still_running(old, s.status)
+            after = self.new_task(s, WEB, slot, NO_NODE, old if waits else None)
             after = self.remove_old_tasks(after, slot, keep=new_id)
         else:
             after = self.new_task(s, WEB, slot, NO_NODE)

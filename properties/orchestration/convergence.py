@@ -16,6 +16,7 @@ from model.orchestration.tasks import (
     DRAIN,
     ID,
     NO_NODE,
+    NO_TASK,
     NODE,
     OBSERVED,
     PAUSE,
@@ -97,7 +98,7 @@ def given_up_slots(model: Orchestration, s: State) -> list[int]:
 def capacity(model: Orchestration, s: State) -> int:
     """How many web tasks the cluster could hold: ready, active, matching nodes, by the CPU its
     agent tasks leave, and MaxReplicas."""
-    probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1)
+    probe = (0, WEB, 0, NO_NODE, RUNNING, 0, 1, NO_TASK)
     total = 0
     for node in range(model.n):
         if (

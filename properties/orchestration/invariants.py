@@ -10,9 +10,11 @@ from model.orchestration import Orchestration, State
 from model.orchestration.tasks import (
     AGENT,
     ASSIGNED,
+    AWAITS,
     DESIRED,
     ID,
     NO_NODE,
+    NO_TASK,
     NODE,
     OBSERVED,
     PAUSE,
@@ -156,23 +158,30 @@ def placement_follows_spread(model: Orchestration) -> Any:
 
 
 def replacement_waits_for_its_predecessor(model: Orchestration) -> Any:
-    waiting_steps = {"Restart", "StartReplacement"}
-    if model.config.update_order != START_FIRST:
-        waiting_steps.add("UpdateSlot")  # start-first starts the new task at once, by design
+    stop_first = model.config.update_order != START_FIRST
 
     def check(before: State, action: Any, after: State) -> str | None:
-        """A.9 DelayStart: a replacement (or a stop-first update's new task) is told to run only
-        once the older tasks of its slot (node, for the agent) have stopped or lost their node."""
-        if getattr(action, "rule", "") not in waiting_steps:
-            return None
+        """A.9 DelayStart: a replacement is told to run only once the task it replaces (the one
+        restarted; for a stop-first update, the slot's running task, updater.go) has stopped or
+        lost its node; a waiting one, once the task it waits for has."""
+        rule = getattr(action, "rule", "")
         was = {t[ID]: t for t in before.tasks}
-        for t in after.tasks:
-            if t[DESIRED] != RUNNING or (t[ID] in was and was[t[ID]][DESIRED] != PREPARE):
-                continue  # not told to run on this step
-            where = SLOT if t[SVC] == WEB else NODE  # one replica's history: its slot, or its node (agent)
-            for u in after.tasks:
-                if u[SVC] == t[SVC] and u[where] == t[where] and u[ID] < t[ID] and still_running(u, after.status):
-                    return f"t{t[ID]} was told to run on {action} while t{u[ID]} before it still runs on n{u[NODE] + 1}"
+        told = [
+            t for t in after.tasks if t[DESIRED] == RUNNING and (t[ID] not in was or was[t[ID]][DESIRED] == PREPARE)
+        ]
+        for t in told:
+            if rule == "Restart":
+                replaced = action.task
+            elif rule == "UpdateSlot" and stop_first:
+                slot = [u for u in before.tasks if u[SLOT] == t[SLOT] and u[SVC] == WEB and u[DESIRED] == RUNNING]
+                replaced = slot[0][ID] if slot else NO_TASK
+            elif rule == "StartReplacement":
+                replaced = was[t[ID]][AWAITS]
+            else:
+                continue
+            old = next((u for u in after.tasks if u[ID] == replaced), None)
+            if old is not None and still_running(old, after.status):
+                return f"t{t[ID]} was told to run on {action} while t{old[ID]}, which it replaces, still runs on n{old[NODE] + 1}"
         return None
 
     return check

@@ -25,6 +25,7 @@ from model.orchestration import Orchestration, State
 from model.orchestration.tasks import (
     ACTIVE,
     NO_NODE,
+    NO_TASK,
     NODE,
     OBSERVED,
     PENDING,
@@ -84,7 +85,7 @@ def pending_web_tasks(s: State) -> list[int]:
 
 
 def cluster(model: Orchestration, s: State) -> list[Node]:
-    probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1)  # a web task, to ask the constraint
+    probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1, NO_TASK)  # a web task, to ask the constraint
     return [
         Node(
             name=f"n{i + 1}",

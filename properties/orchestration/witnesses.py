@@ -16,6 +16,7 @@ from model.orchestration.tasks import (
     ID,
     IDLE,
     NO_NODE,
+    NO_TASK,
     NODE,
     OBSERVED,
     PAUSE,
@@ -189,7 +190,7 @@ def max_replicas_leaves_task_pending(model: Orchestration) -> Any:
         because every such node holds MaxReplicas web tasks already (expected)."""
         if not task_left_pending(model)(s):
             return False
-        probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1)
+        probe = (0, WEB, 0, NO_NODE, RUNNING, PENDING, 1, NO_TASK)
         held = [reference.unfit(model.config, s, probe, node) or "" for node in range(model.n)]
         return any(reason.startswith("max replicas") for reason in held)
 
