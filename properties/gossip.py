@@ -261,6 +261,14 @@ def node_left_gracefully(s: State) -> bool:
     return any(status == LEFT for row in s.view for status, _ in row)
 
 
+def confirmed_suspicion_expires(before: State, action: Any, after: State) -> bool:
+    """A suspicion that k = 2 other accusers confirmed expires (Lifeguard's short timeout, C.3)."""
+    if getattr(action, "rule", "") != "SuspicionTimeout":
+        return False
+    i, j = action.nodes
+    return bin(before.accusers[i][j]).count("1") - 1 >= 2
+
+
 def one_broadcast_per_subject(s: State) -> str | None:
     """A node's queue holds at most one broadcast about each node: a newer one replaces the
     older (C.6; memberlist queue.go, a NamedBroadcast invalidates those of the same name)."""
@@ -321,6 +329,9 @@ def properties(config: Config) -> list[Property[Any]]:
         lifeguard = "Lifeguard paper sections 2-3; swarm-semantics.md C.3, C.4, E.10"
         found.append(always("accuracy", accuracy, lifeguard))
         found.append(sometimes("healthy_node_suspected_without_harm", healthy_node_suspected_without_harm, lifeguard))
+    if config.lifeguard and config.confirmations_needed and config.crashes and config.max_faults >= 1:
+        lifeguard_c3 = "swarm-semantics.md C.3 (suspicion.go Confirm)"
+        found.append(sometimes_step("confirmed_suspicion_expires", confirmed_suspicion_expires, lifeguard_c3))
     if config.joiners:
         found.append(sometimes("joiner_known_everywhere", joiner_known_everywhere, "swarm-semantics.md C.6 join"))
     return found + liveness(config)

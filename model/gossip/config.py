@@ -101,6 +101,11 @@ SUITE = {
     "join": Config(joiners=1, max_faults=0),
     # A join's alive broadcast is a message in flight before any fault: it may be lost, or a
     # link cut under it. Crashes and push-pull off keep it small (3 nodes with them: millions).
+    # Four nodes and a crash: the crashed node's suspicion gathers k = 2 confirmations from the
+    # other accusers and expires at Lifeguard's short timeout (C.3); a leave, where Left is kept.
+    "four-nodes-crash": Config(
+        nodes=4, max_incarnation=1, retransmits=1, restarts=False, push_pull=False, network_faults=False
+    ),
     "join-lossy": Config(joiners=1, max_faults=1, crashes=False, restarts=False, push_pull=False, retransmits=1),
 }
 NO_PROBE_FAILS = "no fault: every probe succeeds, so nothing is suspected"
