@@ -100,9 +100,23 @@ def death_evidence_kept(s: State) -> str | None:
     return None
 
 
-def accuracy(s: State) -> str | None:
-    """With no crash, loss or cut so far, no healthy node (running, not slow) is declared
-    dead, even with a slow node about (Lifeguard paper sections 2-3; reference E.10)."""
+def accuracy(before: State, action: Any, after: State) -> str | None:
+    """What Lifeguard promises (paper sections 2-3; C.3): with no crash, loss or cut so far, no
+    healthy node (running, not slow) is declared dead at the short timeout, even with a slow
+    node about: that takes k = 2 confirmations from other accusers, and a healthy prober does
+    not accuse a healthy node. The long timeout may still expire before a refutation arrives
+    (`false_death_at_long_timeout`): Lifeguard narrows that window, it does not close it."""
+    if getattr(action, "rule", "") != "SuspicionTimeout" or before.broken & HARMFUL:
+        return None
+    i, j = action.nodes
+    if _healthy(before, j):
+        return f"{node(i)} declared healthy {node(j)} dead at the short timeout on {action}"
+    return None
+
+
+def no_false_death(s: State) -> str | None:
+    """With no crash, loss or cut so far, no healthy node is declared dead at all, if every
+    refutation that can be sent beats the long timeout (`long_timeout_race` off)."""
     if s.broken & HARMFUL:
         return None
     for o, row in enumerate(s.view):
@@ -110,6 +124,11 @@ def accuracy(s: State) -> str | None:
             if status == DEAD and _healthy(s, x):
                 return f"{node(o)} declared {node(x)} dead@{inc}, but {node(x)} runs and is not slow"
     return None
+
+
+def false_death_at_long_timeout(before: State, action: Any, after: State) -> bool:
+    """A healthy node declared dead when the long timeout beat its refutation (the cost Lifeguard leaves)."""
+    return getattr(action, "rule", "") == "SuspicionMaxTimeout" and _healthy(before, action.nodes[1])
 
 
 def _healthy(s: State, x: int) -> bool:
@@ -174,7 +193,7 @@ def newer_death_recorded(before: State, action: Any, after: State) -> bool:
 # pair of nodes, each message, on its own). Timers are abstract, so "eventually" stands for
 # "after some probe periods".
 AFTER_FAULTS = fair(
-    weak=("ProbeFails", "SuspicionTimeout", "Gossip", "Receive", "PushPull", "Join", "HealLink"),
+    weak=("ProbeFails", "SuspicionTimeout", "SuspicionMaxTimeout", "Gossip", "Receive", "PushPull", "Join", "HealLink"),
     stops=("Crash", "Restart", "Leave", "SlowDown", "LoseMessage", "CutLink"),
 )
 
@@ -327,7 +346,12 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes_step("dead_node_revived", dead_node_revived, f"{C5}: Dead is not absolute"))
     if config.lifeguard and config.slow and config.max_faults >= 1 and config.confirmations_needed:
         lifeguard = "Lifeguard paper sections 2-3; swarm-semantics.md C.3, C.4, E.10"
-        found.append(always("accuracy", accuracy, lifeguard))
+        found.append(transition("accuracy", accuracy, lifeguard))
+        if config.long_timeout_race:
+            found.append(sometimes_step("false_death_at_long_timeout", false_death_at_long_timeout, lifeguard))
+        else:
+            refuted = f"{lifeguard}; assumes a refutation beats the long timeout when it can be sent"
+            found.append(always("no_false_death", no_false_death, refuted))
         found.append(sometimes("healthy_node_suspected_without_harm", healthy_node_suspected_without_harm, lifeguard))
     if config.lifeguard and config.confirmations_needed and config.crashes and config.max_faults >= 1:
         lifeguard_c3 = "swarm-semantics.md C.3 (suspicion.go Confirm)"

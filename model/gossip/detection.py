@@ -1,6 +1,6 @@
 """SWIM's failure detector with Lifeguard (reference C.2, C.3, E.10): a probe round that finds
 no path (or a slow prober that misses its deadline) raises a suspicion, and a suspicion
-expires into a death once Lifeguard's confirmations arrive or the accused cannot answer.
+expires into a death at the short timeout once Lifeguard's confirmations arrive, or at the long one.
 
 Reads: up, left, outside, slow, cut, view, accusers, broken. Writes: through Membership.
 """
@@ -51,18 +51,30 @@ class FailureDetector(Membership):
         is E.10's: its receive path lags, so acks miss *its* deadlines (C.2, E.10)."""
         return self.reachable(s, i, j) and not s.slow[i]
 
-    def can_answer(self, s: State, i: int, j: int) -> bool:
-        """j's refutation will reach i before Lifeguard's long timeout: j runs, a path
-        exists, and no message has been lost so far."""
-        return self.reachable(s, i, j) and not s.broken & LOST
+    def confirmations(self, s: State, i: int, j: int) -> int:
+        """How many accusers besides i have confirmed i's suspicion of j (C.3)."""
+        return bin(s.accusers[i][j]).count("1") - 1
 
     def timeout_due(self, s: State, i: int, j: int) -> bool:
-        """C.3: may i's suspicion of j expire now?"""
+        """C.3: may i's suspicion of j expire at the short timeout now? With k confirmations
+        (or k = 0, a flat timeout; or with the fixed timeout of no_lifeguard)."""
         expected = self.confirmations_expected(s, i)
         if expected == 0 or "no_lifeguard" in self.bugs:
-            return True  # a fixed timeout: a slow node lets it expire before any refutation
-        confirmations = bin(s.accusers[i][j]).count("1") - 1
-        return confirmations >= expected or not self.can_answer(s, i, j)
+            return True
+        return self.confirmations(s, i, j) >= expected
+
+    def can_answer(self, s: State, i: int, j: int) -> bool:
+        """j's refutation can reach i: j runs, a path exists, and no message has been lost so far."""
+        return self.reachable(s, i, j) and not s.broken & LOST
+
+    def long_timeout_due(self, s: State, i: int, j: int) -> bool:
+        """C.3: with k >= 1 the timer starts at the maximum (6 x the short one) and expires with
+        fewer than k confirmations if no refutation came first: the accused cannot answer, or
+        (`long_timeout_race`) its answer is slower than the timeout."""
+        expected = self.confirmations_expected(s, i)
+        if not expected or "no_lifeguard" in self.bugs or self.confirmations(s, i, j) >= expected:
+            return False
+        return self.config.long_timeout_race or not self.can_answer(s, i, j)
 
     def probe_fails(self, s: State, i: int, j: int) -> State:
         """C.2 step 4: no ack directly or indirectly: i suspects j at its known incarnation."""

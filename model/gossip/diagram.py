@@ -32,8 +32,9 @@ class Diagram:
             return Exchange(first, f"receives {what}")
         if step.rule == "LoseMessage":
             return Exchange(first, f"loses {what}")
-        if step.rule == "SuspicionTimeout":
-            return Exchange(first, f"suspicion of {node(step.nodes[1])} times out")
+        if step.rule in ("SuspicionTimeout", "SuspicionMaxTimeout"):
+            how = "at last" if step.rule == "SuspicionMaxTimeout" else "confirmed"
+            return Exchange(first, f"suspicion of {node(step.nodes[1])} times out ({how})")
         if step.rule in ("CutLink", "HealLink"):
             return Exchange(first, f"link to {node(step.nodes[1])} {'cut' if step.rule == 'CutLink' else 'heals'}")
         return Exchange(first, step.rule)

@@ -88,8 +88,12 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
         for i in range(n):
             if self.running(s, i):
                 for j in range(n):
-                    if s.view[i][j][0] == SUSPECT and self.timeout_due(s, i, j):
+                    if s.view[i][j][0] != SUSPECT:
+                        continue
+                    if self.timeout_due(s, i, j):
                         yield Step("SuspicionTimeout", (i, j)), self.suspicion_timeout(s, i, j)
+                    elif self.long_timeout_due(s, i, j):
+                        yield Step("SuspicionMaxTimeout", (i, j)), self.suspicion_timeout(s, i, j)
         for i in range(n):
             if s.up[i] and not s.outside[i]:  # a leaving node still drains its broadcasts (C.5 Leave)
                 for m, _ in s.queue[i]:
@@ -146,6 +150,8 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
             off |= {"LoseMessage", "CutLink", "HealLink"}
         if not c.push_pull:
             off.add("PushPull")
+        if not (c.lifeguard and c.confirmations_needed):
+            off.add("SuspicionMaxTimeout")  # k = 0: one flat timeout
         if not c.joiners and "Restart" in off:  # a restarted node joins again
             off.add("Join")
         return frozenset(off)

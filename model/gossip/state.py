@@ -75,6 +75,7 @@ class Step:
 RULES = (
     "ProbeFails",
     "SuspicionTimeout",
+    "SuspicionMaxTimeout",
     "Gossip",
     "Receive",
     "PushPull",
