@@ -229,3 +229,16 @@ def test_lifeguard_accuracy_does_not_rest_on_refutations_winning() -> None:
     assert not result.violations
     (no_false_death,) = [p for p in properties(Config(**LIFEGUARD_BOUNDS)) if p.name == "no_false_death"]
     assert explore(Gossip(race), [no_false_death], max_states=30_000).verdicts == {"no_false_death": VIOLATED}
+
+
+def test_push_pull_carries_a_refuted_incarnation() -> None:
+    """memberlist refute sets me.Incarnation, so the node's own entry, which push-pull sends,
+    carries the refutation even when its alive broadcast never reached a peer (the old model
+    left the entry at the accused incarnation, and push-pull repaired nothing)."""
+    from model.gossip.state import SUSPECT_MSG
+
+    model = Gossip(DEFAULT)
+    s = next(iter(model.init_states()))
+    s = model.handle(s, 0, (SUSPECT_MSG, 0, 1, 1))  # s1 refutes a suspicion at incarnation 1
+    assert s.incarnation[0] == 2 and s.view[0][0] == (ALIVE, 2)
+    assert model.push_pull(s, 1, 0).view[1][0] == (ALIVE, 2)

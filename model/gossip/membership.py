@@ -91,6 +91,8 @@ class Membership:
             s,
             incarnation=put(s.incarnation, r, new),
             highest=put(s.highest, r, max(s.highest[r], new)),
+            # refute sets me.Incarnation: r's own entry, which push-pull sends, carries it too
+            view=put(s.view, r, put(s.view[r], r, (ALIVE, new))),
         )
         return self.enqueue(s, r, (ALIVE_MSG, r, new, r))
 
