@@ -124,3 +124,15 @@ def test_global_reconcile_shuts_down_extra_clean_tasks() -> None:
     [(step, after)] = list(model.global_reconcile(s))
     assert str(step) == "ReconcileGlobal(n1, shut down extra tasks)"
     assert [t[4] for t in after.tasks] == [RUNNING, SHUTDOWN]
+
+
+def test_a_failure_within_the_monitor_window_pauses_the_update() -> None:
+    """updater.go failureTriggersAction: a task the update started that fails within Monitor of
+    running counts as a failure; the updater keeps watching the last slot's task after it runs
+    (the old model forgot it at once and completed the update)."""
+    model = Orchestration(SUITE["update-failure"])
+    updated = (1, WEB, 1, 0, RUNNING, FAILED, 2, -1)
+    s = cluster(model, web(0, 1, 1, SHUTDOWN, SHUTDOWN), updated, version=2, update=1, update_task=1)
+    assert [str(step) for step, _ in model.updater(s)] == ["UpdatePaused(t1, failed within the monitor window)"]
+    running = model.replace(s, (1, WEB, 1, 0, RUNNING, RUNNING, 2, -1))
+    assert [str(step) for step, _ in model.updater(running)] == ["MonitorElapsed(t1)"]  # then UpdateDone

@@ -186,10 +186,10 @@ class Orchestration(
             off |= {"AddLabel", "RemoveLabel"}
         if constraint is None or constraint.subject != "role":
             off |= {"Promote", "Demote", "RoleChange"}
-        if constraint is None:
+        if constraint is None and not c.agent_reservation:  # nothing it could reject
             off.add("EnforceConstraints")
         if not c.updates:
-            off |= {"UpdateService", "UpdateSlot", "SlotUpdated", "UpdatePaused", "UpdateDone"}
+            off |= {"UpdateService", "UpdateSlot", "SlotUpdated", "MonitorElapsed", "UpdatePaused", "UpdateDone"}
         if not c.service_removal:
             off.add("RemoveService")
         if not c.health_check:
@@ -224,6 +224,7 @@ class Orchestration(
             "RemoveService",
             "UpdateSlot",
             "SlotUpdated",
+            "MonitorElapsed",
             "UpdatePaused",
             "UpdateDone",
             "Restart",

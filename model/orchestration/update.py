@@ -47,17 +47,38 @@ class Updater(Cluster):
 
     def updater(self, s: State) -> Iterator[tuple[Step, State]]:
         """Parallelism 1: one dirty slot at a time (picked in Go map order: any), then wait for its
-        new task to reach RUNNING or beyond; a failure pauses the update (MaxFailureRatio 0)."""
+        new task to reach RUNNING or beyond; a failure pauses the update (MaxFailureRatio 0), also
+        within the monitor window once it runs (updater.go failureTriggersAction). The window's
+        end is a step (its 5 s are not modelled); the model watches the last slot's task only,
+        and the next slot taken ends the watch of the one before."""
         if s.update != UPDATING:
             return
         if s.update_slot:
             yield from self.slot_updated(s)
             return
+        if s.update_task >= 0 and self.monitored_task_failed(s):
+            yield from self.failure_action(s, "failed within the monitor window")
+            if "failure_action_ignored" not in self.bugs:
+                return
+        if s.update_task >= 0:
+            yield Step("MonitorElapsed", task=s.update_task), attrs.evolve(s, update_task=-1)
         dirty = self.dirty_slots(s)
-        if not dirty:
+        if not dirty and s.update_task < 0:  # updater.go: one more monitor period before completing
             yield Step("UpdateDone"), attrs.evolve(s, update=IDLE)
         for slot in dirty:
             yield from self.update_slot(s, slot)
+
+    def monitored_task_failed(self, s: State) -> bool:
+        """A task this update started ended (observed past RUNNING, or reaped after ending)."""
+        task = next((t for t in s.tasks if t[ID] == s.update_task), None)
+        return task is None or task[OBSERVED] > RUNNING
+
+    def failure_action(self, s: State, why: str) -> Iterator[tuple[Step, State]]:
+        """FailureAction pause, with MaxFailureRatio 0: the first failure pauses the update."""
+        if "failure_action_ignored" in self.bugs:
+            return
+        paused = attrs.evolve(s, update=UPDATE_PAUSED, update_slot=0, update_task=-1)
+        yield Step("UpdatePaused", task=s.update_task, detail=why), paused
 
     def update_slot(self, s: State, slot: int) -> Iterator[tuple[Step, State]]:
         """The updater's worker: reuse a clean task already in the slot (the restart supervisor may
@@ -82,15 +103,14 @@ class Updater(Cluster):
         yield Step("UpdateSlot", task=new_id, detail=f"slot {slot}, {self.config.update_order}"), after
 
     def slot_updated(self, s: State) -> Iterator[tuple[Step, State]]:
-        """The new task reached RUNNING (start-first: now stop the old one) or failed (pause)."""
+        """The new task reached RUNNING (start-first: now stop the old one; the task stays watched
+        for its monitor window) or failed (pause)."""
         new = next((t for t in s.tasks if t[ID] == s.update_task), None)
         if new is not None and new[OBSERVED] < RUNNING:
             return  # no timeout: the updater waits (A.11)
-        done = attrs.evolve(s, update_slot=0, update_task=-1)
-        failed = new is None or new[OBSERVED] > RUNNING
-        if failed and "failure_action_ignored" not in self.bugs:
-            paused = attrs.evolve(done, update=UPDATE_PAUSED)
-            yield Step("UpdatePaused", task=s.update_task, detail="the new task failed"), paused
+        done = attrs.evolve(s, update_slot=0)  # the new task stays watched: the monitor window
+        if self.monitored_task_failed(s) and "failure_action_ignored" not in self.bugs:
+            yield from self.failure_action(s, "the new task failed")
             return
         if self.config.update_order == START_FIRST and new is not None:  # the slot as it was when its update began
             done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])

@@ -25,7 +25,6 @@ from model.orchestration.tasks import (
     START_FIRST,
     STARTING,
     SVC,
-    UPDATE_PAUSED,
     UPDATING,
     WEB,
     runnable,
@@ -269,12 +268,13 @@ def paused_node_keeps_its_tasks(before: State, action: Any, after: State) -> str
 
 
 def update_pauses_on_failure(before: State, action: Any, after: State) -> str | None:
-    """A.11 FailureAction pause (MaxFailureRatio 0): once the new task of the slot being updated
-    has failed, the updater leaves that slot only by pausing the update."""
-    if before.update != UPDATING or not before.update_slot or after.update_slot == before.update_slot:
+    """A.11 FailureAction pause (MaxFailureRatio 0): once the task the updater watches (a slot's
+    new task, then through its monitor window) has failed, the updater stops watching it only
+    by pausing the update."""
+    if before.update != UPDATING or before.update_task < 0 or after.update_task == before.update_task:
         return None
-    new = next((t for t in before.tasks if t[ID] == before.update_task), None)
-    failed = new is None or new[OBSERVED] > RUNNING
-    if failed and after.update != UPDATE_PAUSED:
+    watched = next((t for t in before.tasks if t[ID] == before.update_task), None)
+    failed = watched is None or watched[OBSERVED] > RUNNING
+    if failed and after.update == UPDATING:
         return f"t{before.update_task} failed, yet {action} moved the update on"
     return None
