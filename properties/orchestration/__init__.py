@@ -51,6 +51,7 @@ from properties.orchestration.witnesses import (
     replicas_spread_over_both_branches,
     service_removed_cleanly,
     slot_given_up_after_max_attempts,
+    slot_runs_twice_after_its_node_returns,
     task_failed_its_health_check_while_starting,
     task_left_pending,
     task_rejected_by_constraint,
@@ -90,6 +91,8 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes_step("task_restarted_elsewhere", task_restarted_elsewhere, "A.7, A.9"))
     if config.max_user_ops and config.restart != "none":  # a drain or an update (a failed task has stopped)
         found.append(sometimes("replacement_waits_for_the_old_task", replacement_waits_for_the_old_task, "A.9"))
+    if config.max_faults >= 2 and config.restart != "none" and config.update_order != START_FIRST:
+        found.append(sometimes("slot_runs_twice_after_its_node_returns", slot_runs_twice_after_its_node_returns, "A.7"))
     if config.max_faults and config.restart != "none":
         found.append(
             sometimes("replaced_task_still_running_on_down_node", replaced_task_still_running_on_down_node, "A.7")

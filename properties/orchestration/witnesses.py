@@ -115,6 +115,16 @@ def replicas_not_rebalanced(model: Orchestration) -> Any:
     return check
 
 
+def slot_runs_twice_after_its_node_returns(s: State) -> bool:
+    """A.7: after a partition heals, a slot's old container (told to stop, not yet stopped) and
+    its replacement both run on live nodes, until the returned agent stops the old one. So "no
+    two containers of a slot on live nodes" is no invariant of swarmkit (S1 counts runnable
+    tasks for that reason); this shows the state."""
+    live = [t for t in s.tasks if t[SVC] == WEB and t[OBSERVED] == RUNNING and s.status[t[NODE]] == READY]
+    slots = [t[SLOT] for t in live]
+    return any(slots.count(slot) > 1 for slot in slots)
+
+
 def replaced_task_still_running_on_down_node(s: State) -> bool:
     """A.7: a replica on a node that went down is replaced without waiting, while its container
     still runs on the cut-off worker (expected: count runnable tasks, not containers)."""
