@@ -26,6 +26,11 @@ def _restarted(action: Any) -> set[int]:
     return set(action.nodes) if getattr(action, "rule", "") == "Restart" else set()
 
 
+def _reaped(action: Any) -> tuple[int, int] | None:
+    """(i, x) when i dropped dead x from its list (GossipToTheDeadTime), which C.5 does not cover."""
+    return action.nodes if getattr(action, "rule", "") == "ReapDead" else None
+
+
 def _allowed(old: tuple[int, int], new: tuple[int, int]) -> bool:
     """One view change, as C.5's precedence table allows it."""
     (before, i), (after, j) = old, new
@@ -47,6 +52,8 @@ def precedence(before: State, action: Any, after: State) -> str | None:
         if o in fresh:
             continue
         for x, (old, new) in enumerate(zip(old_row, new_row, strict=True)):
+            if (o, x) == _reaped(action) and old[0] in (DEAD, LEFT) and new == (UNKNOWN, 0):
+                continue  # resetNodes forgets a member dead or left long enough
             if old != new and not _allowed(old, new):
                 return (
                     f"{node(o)} changed its view of {node(x)} from {STATUS[old[0]]}@{old[1]} "
@@ -65,7 +72,7 @@ def incarnation_never_decreases(before: State, action: Any, after: State) -> str
         if o in fresh:
             continue
         for x, (was, now) in enumerate(zip(old_row, new_row, strict=True)):
-            if now[1] < was[1]:
+            if now[1] < was[1] and (o, x) != _reaped(action):
                 return f"{node(o)}'s view of {node(x)} went from incarnation {was[1]} to {now[1]} on {action}"
     return None
 
@@ -288,6 +295,11 @@ def confirmed_suspicion_expires(before: State, action: Any, after: State) -> boo
     return bin(before.accusers[i][j]).count("1") - 1 >= 2
 
 
+def dead_member_reaped(before: State, action: Any, after: State) -> bool:
+    """A member dead or left for GossipToTheDeadTime is dropped from a node's list (resetNodes)."""
+    return getattr(action, "rule", "") == "ReapDead"
+
+
 def one_broadcast_per_subject(s: State) -> str | None:
     """A node's queue holds at most one broadcast about each node: a newer one replaces the
     older (C.6; memberlist queue.go, a NamedBroadcast invalidates those of the same name)."""
@@ -356,6 +368,8 @@ def properties(config: Config) -> list[Property[Any]]:
     if config.lifeguard and config.confirmations_needed and config.crashes and config.max_faults >= 1:
         lifeguard_c3 = "swarm-semantics.md C.3 (suspicion.go Confirm)"
         found.append(sometimes_step("confirmed_suspicion_expires", confirmed_suspicion_expires, lifeguard_c3))
+    if config.reap and config.crashes and config.max_faults >= 1:
+        found.append(sometimes_step("dead_member_reaped", dead_member_reaped, "memberlist state.go resetNodes"))
     if config.joiners:
         found.append(sometimes("joiner_known_everywhere", joiner_known_everywhere, "swarm-semantics.md C.6 join"))
     return found + liveness(config)

@@ -18,6 +18,7 @@ from model.gossip import (
     LEFT,
     LIFEGUARD_BOUNDS,
     SLOW_BOUNDS,
+    SUITE,
     SUSPECT,
     UNKNOWN,
     Config,
@@ -242,3 +243,18 @@ def test_push_pull_carries_a_refuted_incarnation() -> None:
     s = model.handle(s, 0, (SUSPECT_MSG, 0, 1, 1))  # s1 refutes a suspicion at incarnation 1
     assert s.incarnation[0] == 2 and s.view[0][0] == (ALIVE, 2)
     assert model.push_pull(s, 1, 0).view[1][0] == (ALIVE, 2)
+
+
+def test_a_reaped_member_is_forgotten_and_no_longer_gossiped_to() -> None:
+    """resetNodes: GossipToTheDeadTime after a death the member leaves the list: no gossip goes
+    to it, and an old alive of it is news again (the old model kept every dead member)."""
+    from model.gossip.state import ALIVE_MSG, DEAD_MSG
+
+    model = Gossip(SUITE["crash-and-reap"])
+    s = next(iter(model.init_states()))
+    s = model.handle(s, 0, (DEAD_MSG, 1, 1, 2))  # n1 hears n2 declared dead by n3
+    assert "ReapDead(n1 -> n2)" in [str(step) for step, _ in model.next_steps(s)]
+    reaped = model.reap_dead(s, 0, 1)
+    assert reaped.view[0][1] == (UNKNOWN, 0)
+    assert not any(str(step).startswith("Gossip(n1 -> n2") for step, _ in model.next_steps(reaped))
+    assert model.handle(reaped, 0, (ALIVE_MSG, 1, 1, 1)).view[0][1] == (ALIVE, 1)

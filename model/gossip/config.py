@@ -59,6 +59,9 @@ class Config:
     # still arrive: a race of times. Off, the model assumes the refutation wins whenever the
     # accused can answer (it runs, a path exists, nothing was lost); on, both outcomes.
     long_timeout_race: bool = False
+    # memberlist's resetNodes: a member dead or left for GossipToTheDeadTime (30 s) is dropped
+    # from the list and is no longer gossiped to; the node forgets it, its incarnation included.
+    reap: bool = False
     simulated: bool = False  # lifts the node limit, for `swarmcheck simulate` only (too many states to check)
     bugs: frozenset[str] = frozenset()
 
@@ -110,6 +113,8 @@ SUITE = {
     "four-nodes-crash": Config(
         nodes=4, max_incarnation=1, retransmits=1, restarts=False, push_pull=False, network_faults=False
     ),
+    # Crashes and leaves only, and each dead or left member reaped after GossipToTheDeadTime.
+    "crash-and-reap": Config(reap=True, max_incarnation=1, restarts=False, push_pull=False, network_faults=False),
     "join-lossy": Config(joiners=1, max_faults=1, crashes=False, restarts=False, push_pull=False, retransmits=1),
 }
 NO_PROBE_FAILS = "no fault: every probe succeeds, so nothing is suspected"

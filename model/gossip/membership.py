@@ -138,3 +138,14 @@ class Membership:
         elif "leave_taken_as_death" in self.bugs:
             left = False
         return self.enqueue(self.set_view(s, r, x, (LEFT if left else DEAD, j)), r, m)
+
+    def reap_dead(self, s: State, i: int, x: int) -> State:
+        """resetNodes (state.go): GossipToTheDeadTime after x was declared dead or left, i drops it
+        from its member list, forgetting its incarnation and the deaths heard of it; gossip to x
+        stops with it (it is no longer a target)."""
+        return evolve(
+            s,
+            view=put(s.view, i, put(s.view[i], x, (UNKNOWN, 0))),
+            death_seen=put(s.death_seen, i, put(s.death_seen[i], x, 0)),
+            accusers=s.accusers if not s.accusers[i][x] else put(s.accusers, i, put(s.accusers[i], x, 0)),
+        )

@@ -119,6 +119,11 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
                 for k in range(n):
                     if k != i and self.running(s, k) and self.linked(s, i, k):
                         yield Step("Join", (i, k)), self.join(s, i, k)
+        if self.config.reap:
+            for i in range(n):
+                for x in range(n):
+                    if x != i and self.running(s, i) and s.view[i][x][0] in (DEAD, LEFT):
+                        yield Step("ReapDead", (i, x)), self.reap_dead(s, i, x)
         yield from self.faults(s)
 
     def within_bounds(self, s: State) -> bool:
@@ -150,6 +155,8 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
             off |= {"LoseMessage", "CutLink", "HealLink"}
         if not c.push_pull:
             off.add("PushPull")
+        if not c.reap:
+            off.add("ReapDead")
         if not (c.lifeguard and c.confirmations_needed):
             off.add("SuspicionMaxTimeout")  # k = 0: one flat timeout
         if not c.joiners and "Restart" in off:  # a restarted node joins again

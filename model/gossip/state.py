@@ -80,6 +80,7 @@ RULES = (
     "Receive",
     "PushPull",
     "Join",
+    "ReapDead",
     "Crash",
     "Restart",
     "Leave",
