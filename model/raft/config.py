@@ -106,9 +106,11 @@ SUITE = {
     "promote-demote": Config(
         servers=3, managers=2, membership="apply", values=0, max_term=2, max_log=3, max_msgs=1, restarts=True
     ),
-    # Three managers; any one link fails and heals while they elect and commit.
-    "flaky-link": Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1),
 }
+# Three managers; any one link fails and heals while they elect and commit. 798,229 states,
+# about 60 s: out of the main job to keep CI inside its limit; `swarmcheck check raft --set
+# max_cuts=1 --set restarts=false --set max_log=1 --set max_term=2` runs it.
+FLAKY_LINK = Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1)
 
 ONE_TERM = "max_term 2 leaves one election term (all start in term 1): no response is older than its receiver"
 ONE_MESSAGE = "max_msgs 1: a duplicate would be a second message in flight"
@@ -123,7 +125,6 @@ UNREACHED: dict[str, dict[str, str]] = {
     "reference": {"DropStaleResponse": ONE_TERM},
     "split-three": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "promote-demote": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
-    "flaky-link": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "split-four": {
         "DropStaleResponse": ONE_TERM,
         "DuplicateMessage": ONE_MESSAGE,
