@@ -52,9 +52,9 @@ def test_correct_model_holds_and_reaches_everything() -> None:
     result = explore(Gossip(DEFAULT), safety)
     assert result.verdict == HOLDS, result.verdicts
     # With one fault the budget is spent before any broadcast is in flight to lose; no slow node;
-    # at three nodes k = 0, so one flat timeout and no long one.
+    # at three nodes k = 0, so one flat timeout and no long one; reaping is off by default.
     assert result.stats is not None
-    assert result.stats.never_fired == ["LoseMessage", "SlowDown", "SuspicionMaxTimeout"]
+    assert result.stats.never_fired == ["LoseMessage", "ReapDead", "SlowDown", "SuspicionMaxTimeout"]
 
 
 def test_every_seeded_bug_has_a_property_that_names_it() -> None:
