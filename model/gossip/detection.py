@@ -51,10 +51,6 @@ class FailureDetector(Membership):
         is E.10's: its receive path lags, so acks miss *its* deadlines (C.2, E.10)."""
         return self.reachable(s, i, j) and not s.slow[i]
 
-    def confirmations(self, s: State, i: int, j: int) -> int:
-        """How many accusers besides i have confirmed i's suspicion of j (C.3)."""
-        return bin(s.accusers[i][j]).count("1") - 1
-
     def timeout_due(self, s: State, i: int, j: int) -> bool:
         """C.3: may i's suspicion of j expire at the short timeout now? With k confirmations
         (or k = 0, a flat timeout; or with the fixed timeout of no_lifeguard)."""

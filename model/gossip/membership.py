@@ -48,6 +48,10 @@ class Membership:
         known = sum(1 for status, _ in s.view[i] if status != UNKNOWN)
         return 0 if known - 2 < self.k else self.k
 
+    def confirmations(self, s: State, i: int, j: int) -> int:
+        """How many accusers besides i have confirmed i's suspicion of j (C.3)."""
+        return bin(s.accusers[i][j]).count("1") - 1
+
     def set_view(self, s: State, i: int, x: int, entry: Entry, accusers: int = 0) -> State:
         """i's view of x becomes `entry`; accusers are kept only while x is suspect (C.3)."""
         accusers = accusers if self.k else 0
@@ -113,7 +117,7 @@ class Membership:
         expected = self.confirmations_expected(s, r)
         if status == SUSPECT and j >= i and expected:
             accusers = s.accusers[r][x]
-            if accusers >> accuser & 1 or bin(accusers).count("1") - 1 >= expected:
+            if accusers >> accuser & 1 or self.confirmations(s, r, x) >= expected:
                 return s  # suspicion.Confirm: a known accuser, or k confirmations already
             return self.enqueue(self.set_view(s, r, x, (SUSPECT, i), accusers | 1 << accuser), r, m)
         if status != ALIVE:

@@ -156,12 +156,18 @@ class Cluster:
             return s
         return attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] | GLOBAL_DUE))
 
+    @property
+    def enforcer_watches(self) -> bool:
+        """The constraint enforcer can reject something: web has a constraint, or agent tasks
+        reserve CPU (preassigned, the scheduler does not count them yet)."""
+        return self.constraint is not None or bool(self.config.agent_reservation)
+
     def node_updated(self, s: State, node: int, to_global: bool = True) -> State:
         """A node object changed: the global orchestrator (unless told otherwise) and the constraint
-        enforcer (where it can reject anything: a constraint, or reserving agent tasks) are told."""
+        enforcer (where it can reject anything) are told."""
         if to_global:
             s = self.global_event(s, node)
-        if not (self.constraint or self.config.agent_reservation) or s.status[node] == GONE:
+        if not self.enforcer_watches or s.status[node] == GONE:
             return s
         return attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] | ENFORCER_DUE))
 

@@ -47,8 +47,9 @@ class ConstraintEnforcer(Filters):
             bound = [
                 t for t in s.tasks if t[NODE] == node and ASSIGNED <= t[DESIRED] <= COMPLETE and t[OBSERVED] < COMPLETE
             ]
-            outcomes = {self.noncompliant(s, node, order) for order in permutations(bound)}
-            if s.availability[node] != ACTIVE or outcomes == {()}:
+            active = s.availability[node] == ACTIVE
+            outcomes = {self.noncompliant(s, node, order) for order in permutations(bound)} if active else {()}
+            if outcomes == {()}:
                 yield Step("EnforceConstraints", node, detail="nothing to reject"), handled
                 continue
             for stale in sorted(outcomes):

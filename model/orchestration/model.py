@@ -186,7 +186,7 @@ class Orchestration(
             off |= {"AddLabel", "RemoveLabel"}
         if constraint is None or constraint.subject != "role":
             off |= {"Promote", "Demote", "RoleChange"}
-        if constraint is None and not c.agent_reservation:  # nothing it could reject
+        if not self.enforcer_watches:
             off.add("EnforceConstraints")
         if not c.updates:
             off |= {"UpdateService", "UpdateSlot", "SlotUpdated", "MonitorElapsed", "UpdatePaused", "UpdateDone"}

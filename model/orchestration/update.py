@@ -56,10 +56,10 @@ class Updater(Cluster):
         if s.update_slot:
             yield from self.slot_updated(s)
             return
-        if s.update_task >= 0 and self.monitored_task_failed(s):
-            yield from self.failure_action(s, "failed within the monitor window")
-            if "failure_action_ignored" not in self.bugs:
-                return
+        pause = self.paused_by_failure(s, "failed within the monitor window")
+        if pause is not None:
+            yield pause
+            return
         if s.update_task >= 0:
             yield Step("MonitorElapsed", task=s.update_task), attrs.evolve(s, update_task=-1)
         dirty = self.dirty_slots(s)
@@ -68,17 +68,16 @@ class Updater(Cluster):
         for slot in dirty:
             yield from self.update_slot(s, slot)
 
-    def monitored_task_failed(self, s: State) -> bool:
-        """A task this update started ended (observed past RUNNING, or reaped after ending)."""
+    def paused_by_failure(self, s: State, why: str) -> tuple[Step, State] | None:
+        """FailureAction pause, with MaxFailureRatio 0: if the task the updater watches has ended
+        (observed past RUNNING, or reaped after ending), the update pauses; None otherwise."""
+        if s.update_task < 0 or "failure_action_ignored" in self.bugs:
+            return None
         task = next((t for t in s.tasks if t[ID] == s.update_task), None)
-        return task is None or task[OBSERVED] > RUNNING
-
-    def failure_action(self, s: State, why: str) -> Iterator[tuple[Step, State]]:
-        """FailureAction pause, with MaxFailureRatio 0: the first failure pauses the update."""
-        if "failure_action_ignored" in self.bugs:
-            return
+        if task is not None and task[OBSERVED] <= RUNNING:
+            return None
         paused = attrs.evolve(s, update=UPDATE_PAUSED, update_slot=0, update_task=-1)
-        yield Step("UpdatePaused", task=s.update_task, detail=why), paused
+        return Step("UpdatePaused", task=s.update_task, detail=why), paused
 
     def update_slot(self, s: State, slot: int) -> Iterator[tuple[Step, State]]:
         """The updater's worker: reuse a clean task already in the slot (the restart supervisor may
@@ -108,10 +107,11 @@ class Updater(Cluster):
         new = next((t for t in s.tasks if t[ID] == s.update_task), None)
         if new is not None and new[OBSERVED] < RUNNING:
             return  # no timeout: the updater waits (A.11)
-        done = attrs.evolve(s, update_slot=0)  # the new task stays watched: the monitor window
-        if self.monitored_task_failed(s) and "failure_action_ignored" not in self.bugs:
-            yield from self.failure_action(s, "the new task failed")
+        pause = self.paused_by_failure(s, "the new task failed")
+        if pause is not None:
+            yield pause
             return
+        done = attrs.evolve(s, update_slot=0)  # the new task stays watched: the monitor window
         if self.config.update_order == START_FIRST and new is not None:  # the slot as it was when its update began
             done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])
         yield Step("SlotUpdated", task=s.update_task, detail=f"slot {s.update_slot}"), done

@@ -8,6 +8,7 @@ against the reference's examples in tests/test_constraint.py) is the one piece s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from model.orchestration import Config, State
@@ -63,11 +64,14 @@ def active_count(s: State, node: int, service: int | None = None) -> int:
     return sum(1 for t in s.tasks if t[NODE] == node and active(t) and service in (None, t[SVC]))
 
 
+_parsed = functools.cache(a4.parse)  # a configuration's constraint, parsed once
+
+
 def matches(config: Config, s: State, t: Task, node: int) -> bool:
     """A.4: web's constraint against the node's hostname, current role and label."""
     if t[SVC] != WEB or not config.constraint:
         return True
-    c = a4.parse(config.constraint)
+    c = _parsed(config.constraint)
     name = c.label if c.label is not None else SPREAD_LABEL
     facts = a4.NodeFacts(
         f"n{node + 1}",
