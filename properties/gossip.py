@@ -18,6 +18,7 @@ from typing import Any
 
 from model.gossip import ALIVE, DEAD, DEAD_MSG, HARMFUL, LEFT, STATUS, SUSPECT, UNKNOWN, Config, State, node
 from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
+from properties.gossip_steps import step_rules
 
 C5 = "swarm-semantics.md C.5 (memberlist state.go aliveNode/suspectNode/deadNode)"
 
@@ -372,4 +373,4 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes_step("dead_member_reaped", dead_member_reaped, "memberlist state.go resetNodes"))
     if config.joiners:
         found.append(sometimes("joiner_known_everywhere", joiner_known_everywhere, "swarm-semantics.md C.6 join"))
-    return found + liveness(config)
+    return found + step_rules(config) + liveness(config)

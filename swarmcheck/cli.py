@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
         "--junit", type=_file_name, default=None, metavar="FILE", help="also write the verdicts as JUnit XML"
     )
     check.add_argument(
+        "--fail-fast", action="store_true", help="stop after the first configuration that fails (as pytest -x)"
+    )
+    check.add_argument(
         "--oracle",
         action="store_true",
         help="also scan the scheduler's states for greedy placement strands z3 would place (reports/placement/)",
@@ -295,7 +298,7 @@ def run_check(args: argparse.Namespace) -> int:
         quiet=args.quiet,
     )
     engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
-    return run_jobs(jobs, engines, budgets, reports, args.junit)
+    return run_jobs(jobs, engines, budgets, reports, args.junit, args.fail_fast)
 
 
 def _engine_options_fit(args: argparse.Namespace) -> None:

@@ -42,6 +42,17 @@ class Entry:
     not_checkable: Mapping[str, str] = attrs.field(factory=dict)
     # Per suite configuration: actions it enables but never reaches, with why (coverage).
     unreached: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    # Each property that can fail -> the seeded bug that it alone catches at the bug's hunt
+    # bounds: proof the property has teeth (`swarmcheck bugs` fails if another property also
+    # catches the bug, or none does: a property swapped for one that always holds).
+    witnesses: Mapping[str, str] = attrs.field(factory=dict)
+    # Each property that can fail and has no witness yet -> why (tests/test_witnesses.py holds
+    # the two lists to every such property: a new property must join one of them).
+    unwitnessed: Mapping[str, str] = attrs.field(factory=dict)
+
+    def witness_of(self, bug: str) -> str | None:
+        """The property `bug` is the witness of, if any."""
+        return next((prop for prop, witness in self.witnesses.items() if witness == bug), None)
 
     def config(self, settings: Mapping[str, str] | None = None, bugs: frozenset[str] = frozenset()) -> Any:
         """The default configuration with `--set k=v` overrides and bugs applied."""

@@ -70,7 +70,7 @@ def commit() -> str | None:
     return head.stdout.strip() + ("+changes" if edited else "")
 
 
-def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
+def run_engine(engine: str, job: Job, model: Any, budgets: Budgets, stop_at_first: bool = True) -> Result:
     progress = None if budgets.quiet else stderr_progress
     if engine == "hypothesis":
         return hunt(
@@ -95,6 +95,7 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets) -> Result:
         workers=budgets.workers,
         backend=budgets.backend,
         address=budgets.address,
+        stop_at_first=stop_at_first,
         **saved,
     )
     if saving is not None and result.budget_hit is None:
@@ -275,17 +276,23 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path], covera
 
 
 def run_jobs(
-    jobs: Sequence[Job], engines: Sequence[str], budgets: Budgets, reports: Path, junit_path: Path | None = None
+    jobs: Sequence[Job],
+    engines: Sequence[str],
+    budgets: Budgets,
+    reports: Path,
+    junit_path: Path | None = None,
+    fail_fast: bool = False,
 ) -> int:
-    """Every job on every engine; the exit code (0, 1, or 130 when interrupted). With
-    `junit_path`, the verdicts also go there as JUnit XML, one test case per property."""
+    """Every job on every engine (with `fail_fast`, up to the first that fails); the exit code
+    (0, 1, or 130 when interrupted). With `junit_path`, the verdicts also go there as JUnit
+    XML, one test case per property."""
     rows: list[list[Any]] = []
     cases: list[junit.Case] = []
     written: list[Path] = []
     code = 0
     current: list[Any] = []
     try:
-        for job in jobs:
+        for done, job in enumerate(jobs, 1):
             if job.bugs and not budgets.quiet:
                 shown = ", ".join(f"{k}={v}" for k, v in differing(job.config, job.entry.default).items())
                 print(f"{job.entry.name}: seeded bug {', '.join(job.bugs)} on, at {shown or 'the defaults'}")
@@ -301,6 +308,9 @@ def run_jobs(
                 cases += junit.cases(f"{job.entry.name} {job.name} ({engine})", result, paths, said)
                 print_details(job, result, said, paths, coverage)
                 code = max(code, 0 if passed(job, result, coverage) else 1)
+            if code and fail_fast:
+                print(f"\n--fail-fast: stopped at the first failing configuration; {len(jobs) - done} not run")
+                break
     except KeyboardInterrupt:
         rows.append(current)
         print()
