@@ -29,6 +29,7 @@ from model.security.state import (
     secret_of,
 )
 from properties.base import Property, always, sometimes, sometimes_step, transition
+from properties.security_steps import step_rules
 
 
 def _name(n: int) -> str:
@@ -337,7 +338,7 @@ def properties(config: Config) -> list[Property[Any]]:
             sometimes("secret_held", secret_held, "F.5.1"),
             sometimes("secret_held_then_left", secret_held_then_left, "F.4.6"),
         ]
-    return found
+    return found + step_rules(c)
 
 
 def on_request(config: Config) -> list[Property[Any]]:

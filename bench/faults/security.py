@@ -42,6 +42,7 @@ SECURITY = [
         'ou = s.cert[n] if "renewal_keeps_certificate_role" in self.config.bugs else s.desired[n] + 1',
         "a renewal signs the desired role before the role manager has applied it (F.1.6: node.Role, "
         "not DesiredRole; swarmkit#1655's window)",
+        "a renewal is forced only once the role manager has set node.Role, so desired and stored role agree whenever one is signed",
     ),
     _x(
         "renewal_never_forced",
@@ -57,6 +58,7 @@ SECURITY = [
         "and sum(s.desired[m] == MANAGER for m in MANAGERS) >= 2:",
         "and sum(s.desired[m] == MANAGER for m in MANAGERS) >= 1:",
         "the last manager may be demoted (controlapi UpdateNode: refuses to demote the last manager)",
+        "the model demotes m3 only, while m1 and m2 stay managers: the count never falls below two",
     ),
     _x(
         "demoted_manager_stays_member",
@@ -85,6 +87,7 @@ SECURITY = [
         "        if not s.exists[n] or (s.desired[n] == MANAGER and s.member[n]):",
         "        if not s.exists[n]:",
         "`docker node rm --force` removes a manager still in Raft (F.4.1: refused for managers)",
+        "the model removes w1 only, never a manager",
     ),
     _x(
         "removal_not_blacklisted",
@@ -99,6 +102,7 @@ SECURITY = [
         "                tasks=tuple(t for t in s.tasks if t[1] != n),",
         "                tasks=s.tasks,",
         "a removed node's tasks stay assigned to it, so the dispatcher keeps its secrets there (F.4.2)",
+        "the dispatcher serves only nodes whose record exists, so a removed node's kept tasks reach nothing",
     ),
     _x(
         "blacklist_never_applied",
@@ -148,6 +152,7 @@ SECURITY = [
         "        if s.cert[forwarder] != MANAGER_CERT or s.applied[at] & bit(forwarder):",
         "        if s.cert[forwarder] != MANAGER_CERT:",
         "the leader takes forwarded metadata from a blacklisted forwarder (F.3.2)",
+        "only w1 is ever removed and blacklisted, and a forwarder is always a manager",
     ),
     _x(
         "session_without_record",
@@ -162,6 +167,7 @@ SECURITY = [
         "            return s._replace(stolen=s.stolen | cert_bit(cn, s.role[cn] + 1))",
         "            return s._replace(stolen=s.stolen | cert_bit(cn, identity[1]))",
         "IssueNodeCertificate signs the role of the certificate presented, not the store's (F.1.6)",
+        "the attacker can only present a certificate it already holds, so signing its role again adds nothing",
     ),
     _x(
         "unlock_key_to_workers",
@@ -183,6 +189,7 @@ SECURITY = [
         "            if s.exists[n] and not s.left[n] and s.role[n] != MANAGER:",
         "            if s.exists[n] and not s.left[n]:",
         "a task lands on a drained manager, and its secret with it (F.5.1: managers are drained here)",
+        "the model's tasks target w1 or the joiner only: no manager is ever a candidate",
     ),
     _x(
         "task_runs_after_leave",
@@ -218,6 +225,7 @@ SECURITY = [
         "        if s.batch[n] and not s.left[n]:",
         "        if s.batch[n]:",
         "an agent that left still applies a pending batch (F.4.6, moby#28929)",
+        "leave clears the pending batch and closes the session, so a node that left has no batch to apply",
     ),
     _x(
         "leave_keeps_session",
@@ -239,5 +247,48 @@ SECURITY = [
         "        att_known = ring if s.att_sessions else s.att_known",
         "        att_known = ring",
         "a rotated key reaches the attacker without a session (F.6.3: keys go to open sessions only)",
+    ),
+    _x(
+        "record_never_checked",
+        CA,
+        '        return not (api in ("issue", "session") and not s.exists[cn])',
+        "        return True",
+        "IssueNodeCertificate and Dispatcher.Session serve a CN whose node record was deleted (F.1.6, F.3.3)",
+    ),
+    _x(
+        "direct_calls_skip_blacklist",
+        CA,
+        "        checks_blacklist = not forwarded or (",
+        "        checks_blacklist = forwarded and (",
+        "the blacklist is checked on forwarded calls only, not on calls made straight to a manager (F.3.1)",
+    ),
+    _x(
+        "removal_keeps_own_sessions",
+        ID,
+        "                sessions=put(s.sessions, n, 0) if close else s.sessions,",
+        "                sessions=s.sessions,",
+        "RemoveNode closes the attacker's copies of the node's session but not the node's own (F.4.4)",
+    ),
+    _x(
+        "proxy_forwards_its_own_identity",
+        CA,
+        "        identity = cert if len(route) == 2 else (route[0], s.cert[route[0]])",
+        "        identity = (route[0], s.cert[route[0]])",
+        "a proxy forwards its own identity in place of the caller's, so a worker's call runs as a manager "
+        "(F.3.2; the audited snapshot's redirect bug, F.8 1, in its plainest form)",
+    ),
+    _x(
+        "batch_never_flagged",
+        SC,
+        '            yield Step("Dispatch", n), s._replace(sent=put(s.sent, n, wanted), batch=put(s.batch, n, 1))',
+        '            yield Step("Dispatch", n), s._replace(sent=put(s.sent, n, wanted))',
+        "the dispatcher records what it sent but never flushes the batch, so agents never get their secrets (F.5.1)",
+    ),
+    _x(
+        "agent_keeps_released_secrets",
+        SC,
+        "s._replace(held=put(s.held, n, s.sent[n]), batch=put(s.batch, n, 0))",
+        "s._replace(held=put(s.held, n, s.held[n] | s.sent[n]), batch=put(s.batch, n, 0))",
+        "the agent adds what a batch brings but never removes a released secret (F.5.2: the batch is the full set)",
     ),
 ]

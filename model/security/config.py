@@ -96,6 +96,8 @@ SUITE = {
     "snapshot-proxy": Config(**{**NOTHING, "calls": True, "max_compromises": 1, "leader_changes": 2}),
     # assignments and secrets (F.5): tasks, dispatch, agents, swarm leave.
     "secrets": Config(**{**NOTHING, "secrets": True}),
+    # demotion while leadership moves: m3 may lead when it is demoted (F.4.8).
+    "demote-the-leader": Config(**{**NOTHING, "roles": True, "leader_changes": 1}),
 }
 
 # Where each seeded bug is hunted: the smallest configuration F.8 gives.
