@@ -17,6 +17,7 @@ from properties import orchestration as orchestration_properties
 from properties import raft as raft_properties
 from properties import security as security_properties
 from properties.base import Property
+from swarmcheck.witnesses import UNWITNESSED, WITNESSES
 
 
 class InputError(ValueError):
@@ -129,6 +130,8 @@ MODELS: dict[str, Entry] = {
             "removed_member_heard": {**_MEMBERSHIP, "max_term": 3},  # the removed manager campaigns
         },
         on_request=raft_properties.on_request,
+        witnesses=WITNESSES["raft"],
+        unwitnessed=UNWITNESSED["raft"],
     ),
     "gossip": Entry(
         name="gossip",
@@ -141,6 +144,8 @@ MODELS: dict[str, Entry] = {
             "simulated": "it lifts the node limit for `swarmcheck simulate gossip`, past any exhaustive search"
         },
         bugs=gossip.BUGS,
+        witnesses=WITNESSES["gossip"],
+        unwitnessed=UNWITNESSED["gossip"],
         unreached=gossip.UNREACHED,
         bug_bounds={
             # A newer death report needs a refutation first: a slow node gives both cheaply.
@@ -157,6 +162,8 @@ MODELS: dict[str, Entry] = {
         properties=orchestration_properties.properties,
         on_request=orchestration_properties.on_request,
         bugs=orchestration.BUGS,
+        witnesses=WITNESSES["scheduler"],
+        unwitnessed=UNWITNESSED["scheduler"],
         unreached=orchestration.UNREACHED,
         bug_bounds={
             # Two restart requests for one task: a drain and a node going down.
@@ -202,6 +209,8 @@ MODELS: dict[str, Entry] = {
         unreached=security.UNREACHED,
         bug_bounds=security.BUG_BOUNDS,
         on_request=security_properties.on_request,
+        witnesses=WITNESSES["security"],
+        unwitnessed=UNWITNESSED["security"],
     ),
 }
 

@@ -83,7 +83,8 @@ def old_task_stopped_when_slot_updated(model: Orchestration) -> Any:
             captured_before = None  # the slot as it is now
         else:
             return None
-        slot = next(t[SLOT] for t in after.tasks if t[ID] == action.task)
+        # The new task may be gone (reaped after it failed): the slot is still the updater's.
+        slot = next((t[SLOT] for t in after.tasks if t[ID] == action.task), before.update_slot)
         left = [
             t[ID]
             for t in after.tasks

@@ -1,0 +1,110 @@
+"""Which seeded bug each property alone catches (issue 18), and, for a property with none yet,
+why. `swarmcheck bugs` explores each witness bug to the end at its hunt bounds and fails if any
+other property catches it too, or none does (the property swapped for one that always holds);
+tests/test_witnesses.py holds the two tables to every property that can fail."""
+
+from __future__ import annotations
+
+NO_BUG = "no seeded bug breaks it alone yet: mutants caught by it alone are in bench/faults"
+SHARED = "its seeded bug also breaks {}"
+DEAR = "{} breaks it alone ({}), but a full exploration of that hunt does not fit CI's time yet"
+
+WITNESSES: dict[str, dict[str, str]] = {
+    "raft": {
+        "commit_by_current_term": "figure8",
+        "commit_needs_quorum": "truncate_without_conflict",
+    },
+    "gossip": {
+        "death_evidence_kept": "stale_alive_revives_dead",
+    },
+    "scheduler": {
+        "one_global_task_per_node": "global_duplicate_task",
+        "converged": "global_gap_never_refilled",
+        "routes_only_to_healthy_tasks": "route_before_healthy",
+        "paused_node_keeps_its_tasks": "pause_is_invalid",
+        "update_pauses_on_failure": "failure_action_ignored",
+        "placement_follows_spread": "spread_skips_unlabelled_nodes",
+        "replacement_waits_for_its_predecessor": "restart_without_waiting",
+        "restarts_within_max_attempts": "max_attempts_off_by_one",
+    },
+    "security": {
+        "manager_rights_follow_the_store": "manager_rpc_trusts_certificate",
+        "raft_members_are_managers": "demoted_manager_restarts",
+        "removed_node_shut_out": "forwarded_cn_not_blacklisted",
+        "keys_only_to_nodes_in_the_swarm": "session_outlives_removal",
+        "left_node_holds_no_secret": "leave_keeps_secrets",
+        "secrets_follow_tasks": "secret_not_released",
+        "certificate_role_from_store": "renewal_keeps_certificate_role",
+        "rotated_token_refused": "token_cache_stale",
+        "join_role_is_the_tokens": "worker_token_grants_manager",
+    },
+}
+
+UNWITNESSED: dict[str, dict[str, str]] = {
+    "raft": {
+        "election_safety": DEAR.format("forget_vote_on_restart", "1.2 million states, 54 s"),
+        "leader_append_only": SHARED.format("other properties (accept_stale_append)"),
+        "log_matching": NO_BUG,
+        "state_machine_safety": SHARED.format("leader_completeness (skip_log_check_on_vote)"),
+        "current_term_monotonic": DEAR.format("forget_term_on_restart", "its explored space is not yet measured"),
+        "commit_within_log": SHARED.format("other properties (leader_commit_uncapped)"),
+        "leader_completeness": SHARED.format("state_machine_safety (skip_log_check_on_vote)"),
+        "leader_commits_entries": DEAR.format("no_next_index_backoff", "a liveness graph at two-entries' bounds"),
+        "no_commit_without_majority_side": NO_BUG,
+        "configurations_overlap": DEAR.format("two_changes_at_once", "its explored space is not yet measured"),
+        "demotion_keeps_quorum": DEAR.format("demote_without_check", "its explored space is not yet measured"),
+        "removed_member_ignored": DEAR.format("removed_member_heard", "its explored space is not yet measured"),
+    },
+    "gossip": {
+        "precedence": SHARED.format("incarnation_never_decreases (suspect_lower_incarnation)"),
+        "incarnation_never_decreases": SHARED.format("precedence (suspect_lower_incarnation)"),
+        "only_owner_raises": SHARED.format("news_only_when_something_changed (anyone_refutes)"),
+        "never_self_suspect": NO_BUG,
+        "one_broadcast_per_subject": DEAR.format("no_invalidation", "over 520,000 states, past 3 minutes"),
+        "left_only_after_leave": DEAR.format("death_always_left", "33,984 states with the liveness graph, 30 s"),
+        "leave_recorded_as_left": DEAR.format("leave_taken_as_death", "33,968 states with the liveness graph, 31 s"),
+        "accuracy": SHARED.format("no_false_death and the suspicion timer's rule (no_lifeguard)"),
+        "no_false_death": SHARED.format("accuracy (no_lifeguard)"),
+        "running_node_eventually_alive": DEAR.format(
+            "dead_left_out_of_push_pull", "33,984 states with the graph, 30 s"
+        ),
+        "crash_eventually_detected": NO_BUG,
+        "probe_fails_only_without_ack": NO_BUG,
+        "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
+        "gossip_goes_to_members": NO_BUG,
+        "broadcast_within_retransmits": NO_BUG,
+        "news_only_when_something_changed": NO_BUG,
+        "death_evidence_only_grows": NO_BUG,
+        "cut_link_carries_nothing": NO_BUG,
+        "push_pull_merges_by_the_table": NO_BUG,
+    },
+    "scheduler": {
+        "assignment_passes_filters": DEAR.format("missing_label_equals_any", "137,180 states, 18 s"),
+        "one_runnable_task_per_slot": DEAR.format("no_restart_guard", "past 369,000 states"),
+        "max_replicas_per_node_respected": SHARED.format(
+            "assignment_passes_filters (max_replicas_counts_running_only)"
+        ),
+        "resources_never_overcommitted": SHARED.format("assignment_passes_filters (overcommit)"),
+        "old_task_stopped_when_slot_updated": SHARED.format("one_runnable_task_per_slot (update_forgets_old_task)"),
+        "new_task_only_on_an_active_node": SHARED.format("converged (global_on_down_node)"),
+        "service_heals": SHARED.format("converged (lost_task_not_replaced)"),
+        "placement_oracle_agrees": SHARED.format("converged (strict_resource_check, missing_label_fails_not_equal)"),
+        "placement_follows_node_order": NO_BUG,
+        "task_history_moves_forward": NO_BUG,
+        "runs_only_while_wanted": NO_BUG,
+    },
+    "security": {
+        "identity_is_the_callers": SHARED.format("unlock_key_only_to_managers (redirect_guard_lost)"),
+        "unlock_key_only_to_managers": SHARED.format("identity_is_the_callers (redirect_guard_lost)"),
+        "no_secret_before_assignment": SHARED.format("secrets_follow_tasks (secret_before_assigned)"),
+        "join_presents_a_held_token": NO_BUG,
+        "leader_is_a_member": NO_BUG,
+        "raft_join_needs_a_manager_certificate": NO_BUG,
+        "forwarders_are_managers": NO_BUG,
+        "issued_certificate_role_from_store": NO_BUG,
+        "nothing_starts_after_leave": NO_BUG,
+        "assignments_only_over_a_session": NO_BUG,
+        "agent_holds_what_it_was_sent": NO_BUG,
+        "keys_only_over_open_sessions": NO_BUG,
+    },
+}
