@@ -194,6 +194,8 @@ def news_only_when_something_changed(before: State, action: Any, after: State) -
 def death_evidence_only_grows(before: State, action: Any, after: State) -> str | None:
     """The highest death incarnation a node has heard of a member never falls (E.8's evidence),
     except when the node restarts or reaps the member."""
+    if before.death_seen == after.death_seen:
+        return None  # nearly every step: nothing to compare
     rule, nodes = _rule(action), getattr(action, "nodes", ())
     for o, (old_row, new_row) in enumerate(zip(before.death_seen, after.death_seen, strict=True)):
         if rule == "Restart" and o in nodes:
