@@ -28,7 +28,7 @@ CAUGHT_BY = {
     "ignore_availability": "assignment_passes_filters",
     "overcommit": "assignment_passes_filters",
     "global_duplicate_task": "one_global_task_per_node",
-    "global_on_down_node": "converged",
+    "global_on_down_node": "new_task_only_on_an_active_node",
     "global_gap_never_refilled": "converged",
     "enforcer_shuts_down": "converged",
     "undrain_ignored": "converged",
