@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 
@@ -15,3 +17,8 @@ class Fault(NamedTuple):
     # Why no run can catch it, when it changes nothing observable (a guard that cannot fire,
     # a path the model never takes): kept in the list, left out of the share.
     equivalent: str = ""
+
+
+def faults_of(model: str) -> Callable[..., Fault]:
+    """A maker of `model`'s faults: (name, file, original, mutated, mimics[, equivalent])."""
+    return partial(Fault, model)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from faults.fault import Fault
+from faults.fault import faults_of
 
 MB, DT, DS = "model/gossip/membership.py", "model/gossip/detection.py", "model/gossip/dissemination.py"
 LC, GM, ST = "model/gossip/lifecycle.py", "model/gossip/model.py", "model/gossip/state.py"
 
-
-def _g(name: str, file: str, original: str, mutated: str, mimics: str, equivalent: str = "") -> Fault:
-    return Fault("gossip", name, file, original, mutated, mimics, equivalent)
+_g = faults_of("gossip")
 
 
 GOSSIP = [

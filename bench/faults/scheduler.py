@@ -3,7 +3,7 @@ it) had, or one its design rules out."""
 
 from __future__ import annotations
 
-from faults.fault import Fault
+from faults.fault import faults_of
 
 ORCH = "model/orchestration/"
 FI, SC, RS, CL = ORCH + "filters.py", ORCH + "scheduler.py", ORCH + "restart.py", ORCH + "cluster.py"
@@ -16,9 +16,7 @@ RE, UP, CA, FA, CE = (
     ORCH + "constraintenforcer.py",
 )
 
-
-def _s(name: str, file: str, original: str, mutated: str, mimics: str, equivalent: str = "") -> Fault:
-    return Fault("scheduler", name, file, original, mutated, mimics, equivalent)
+_s = faults_of("scheduler")
 
 
 SCHEDULER = [

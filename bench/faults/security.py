@@ -3,14 +3,12 @@ removal or secret handling had, or one its design rules out (reference F)."""
 
 from __future__ import annotations
 
-from faults.fault import Fault
+from faults.fault import faults_of
 
 SE = "model/security/"
 ID, CA, SC, ST = SE + "identity.py", SE + "calls.py", SE + "secrets.py", SE + "state.py"
 
-
-def _x(name: str, file: str, original: str, mutated: str, mimics: str, equivalent: str = "") -> Fault:
-    return Fault("security", name, file, original, mutated, mimics, equivalent)
+_x = faults_of("security")
 
 
 SECURITY = [
