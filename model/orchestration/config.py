@@ -159,6 +159,8 @@ SUITE = {
         DEFAULT, spread=True, replicas=2, max_replicas=2, global_service=False, max_faults=0
     ),
     "restart-none": attrs.evolve(DEFAULT, restart=NONE, max_faults=0),
+    # restart on-failure: a task that exits cleanly stays down, a failed one is replaced (A.9).
+    "restart-on-failure": attrs.evolve(DEFAULT, restart=ON_FAILURE, max_user_ops=0),
     # Two nodes: with the agent's per-node history too, three nodes pass 290k states.
     "restart-max-attempts": attrs.evolve(DEFAULT, nodes=2, max_attempts=1, max_faults=2, max_user_ops=0),
 }
@@ -193,6 +195,7 @@ UNREACHED: dict[str, dict[str, str]] = {
     "update-failure": {"Activate": "one user action, the update itself", "NodeUp": ONE_FAULT},
     "start-first-with-faults": {"Activate": "one user action, the update itself", "NodeUp": ONE_FAULT},
     "restart-none": {"Activate": ONE_USER_ACTION, "StartReplacement": "restart none: no replacement is ever made"},
+    "restart-on-failure": {"AgentStop": ONLY_FAULTS, "NodeUp": ONE_FAULT, "StartReplacement": NO_WAITING},
     "restart-max-attempts": {
         "Reap": "MaxAttempts 1: a slot (or node) holds its task and one replacement, within the retention of 2",
     },

@@ -109,8 +109,7 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("replicas_spread_over_both_branches", replicas_spread_over_both_branches, "A.5"))
     else:  # with spread, placement_follows_spread judges nodeLess inside the branch
         found.append(transition("placement_follows_node_order", placement_follows_node_order(model), "A.5 nodeLess"))
-    if config.health_check:  # elsewhere an agent starts only tasks desired RUNNING, straight to RUNNING
-        found.append(transition("runs_only_while_wanted", runs_only_while_wanted, "A.1"))
+    found.append(transition("runs_only_while_wanted", runs_only_while_wanted, "A.1"))
     if config.global_service:
         found.append(transition("new_task_only_on_an_active_node", new_task_only_on_an_active_node, "A.2, A.8, A.9"))
     if config.updates and config.max_user_ops:
