@@ -1,6 +1,7 @@
-"""Rules about single steps of the orchestrators and the scheduler, from the reference: a
-replica goes to a node nodeLess ranks first (A.5), and a new task bound to a node is made only
-for a ready, active one (A.2, A.8, A.9: pause and drain take no new tasks)."""
+"""Rules about single steps of the orchestrators, the scheduler and the agents, from the
+reference: a replica goes to a node nodeLess ranks first (A.5), a new task bound to a node is
+made only for a ready, active one (A.2, A.8, A.9: pause and drain take no new tasks), and a
+task is reported running only while it is wanted (A.1)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,6 @@ def runs_only_while_wanted(before: State, action: Any, after: State) -> str | No
     was = {t[ID]: t for t in before.tasks}
     for t in after.tasks:
         old = was.get(t[ID])
-        if old is not None and old[OBSERVED] < RUNNING <= t[OBSERVED] == RUNNING and t[DESIRED] != RUNNING:
+        if old is not None and old[OBSERVED] < RUNNING == t[OBSERVED] and t[DESIRED] != RUNNING:
             return f"t{t[ID]} was reported running by {action}, though it was told to stop"
     return None
