@@ -14,6 +14,7 @@ from typing import Any
 from model.raft import CANDIDATE, LEADER, Config, Log, State, server
 from properties import raft_swarm
 from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
+from properties.raft_steps import step_rules
 
 FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
 
@@ -379,7 +380,7 @@ def properties(config: Config) -> list[Property[Any]]:
     majority_side = _majority(config.split, config.servers) or _majority(config.servers - config.split, config.servers)
     if config.split and not config.heal and not majority_side:
         # Split evenly for good: no leader can ever be elected, which is the point.
-        found += _partition_properties(config) + raft_swarm.properties(config)
+        found += _partition_properties(config) + raft_swarm.properties(config) + step_rules()
         return found + _history_invariants(config)
     found += [
         sometimes("leader_elected", leader_elected, "Raft §5.2"),
@@ -404,6 +405,7 @@ def properties(config: Config) -> list[Property[Any]]:
             sometimes("leader_holds_uncommitted_entry", leader_holds_uncommitted_entry, "Raft §5.3"),
         ]
     found += _longer_log_witnesses(config)
+    found += step_rules()
     found += raft_swarm.properties(config)
     found += _partition_properties(config)
     found += _history_invariants(config)

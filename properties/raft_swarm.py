@@ -165,6 +165,41 @@ def removed_member_ignored(config: Config) -> Callable[[State, Any, State], str 
     return check
 
 
+def change_after_own_term_commit(before: State, action: Any, after: State) -> str | None:
+    """A leader proposes a configuration change only after it has committed an entry of its
+    own term (the fix of Ongaro's 2015 single-server bug, reference E.3) and while no earlier
+    change is uncommitted (etcd/raft's pendingConfIndex: one change at a time)."""
+    if type(action).__name__ not in ("Promote", "Demote"):
+        return None
+    i = action.i
+    log, term, commit = before.log[i], before.term[i], before.commit_index[i]
+    if not any(t == term for t, _ in log[:commit]):
+        return f"leader {server(i)} of term {term} proposed {action} before committing an entry of its own term"
+    if any(value < 0 for _, value in log[commit:]):
+        return f"leader {server(i)} proposed {action} while an earlier change is uncommitted"
+    return None
+
+
+def only_members_campaign(config: Config) -> Callable[[State, Any, State], str | None]:
+    """Only a member of its own configuration starts an election (etcd/raft promotable()): a
+    worker, or a manager its configuration removed, never campaigns (moby/swarmkit#1364)."""
+    initial = initial_members(config)
+    applying = config.membership == "apply"
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        if type(action).__name__ not in ("Timeout", "BecomeCandidate"):
+            return None
+        i = action.i
+        log = before.log[i][: before.applied[i]] if applying else before.log[i]
+        members = members_in(log, initial)
+        if not members >> i & 1:
+            return f"{server(i)} campaigned ({action}) though its configuration is {names(members, config.servers)}"
+        return None
+
+    check.__doc__ = only_members_campaign.__doc__
+    return check
+
+
 # ---------------------------------------------------------------- links and timers
 
 
@@ -201,6 +236,8 @@ def properties(config: Config) -> list[Property[Any]]:
             sometimes_step("manager_promoted", step_named("Promote"), SWARM),
             sometimes_step("manager_demoted", step_named("Demote"), SWARM),
             transition("demotion_keeps_quorum", demotion_keeps_quorum(config), SWARM),
+            transition("change_after_own_term_commit", change_after_own_term_commit, "reference E.3; " + SWARM),
+            transition("only_members_campaign", only_members_campaign(config), "etcd/raft promotable(); " + SWARM),
         ]
         if config.history:
             found += [

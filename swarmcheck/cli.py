@@ -23,7 +23,7 @@ from swarmcheck.plan import plan
 from swarmcheck.registry import Entry, InputError
 from swarmcheck.running import INTERRUPTED, Budgets, run_jobs, version
 
-ENGINES = ("explore", "hypothesis", "all")
+ENGINES = ("explore", "hypothesis", "walks", "all")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,16 +69,29 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--set", action="append", default=[], metavar="K=V", help="override a bound or option")
     check.add_argument("--bug", action="append", default=[], metavar="NAME", help="switch on a seeded bug")
     check.add_argument("--property", action="append", default=[], metavar="NAME", help="check only these")
-    check.add_argument("--engine", choices=ENGINES, default="explore")
+    check.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="explore",
+        help="explore: every state (the main job walks only the configurations past its reach); "
+        "hypothesis: shrinking random search; walks: seeded random walks (TLC's simulation mode)",
+    )
     check.add_argument("--profile", choices=sorted(PROFILES), default="ci", help="Hypothesis settings profile")
     check.add_argument(
-        "--max-examples", type=_positive, default=None, metavar="N", help="Hypothesis: runs of the model"
+        "--max-examples",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="Hypothesis: runs of the model; walks: how many walks",
     )
     check.add_argument(
-        "--seed", type=int, default=None, help="Hypothesis: a random stream of your own (default: derandomized)"
+        "--seed",
+        type=int,
+        default=None,
+        help="Hypothesis and walks: a random stream of your own (default: derandomized, walks: seed 0)",
     )
     check.add_argument("--max-states", type=_positive, default=None, metavar="N")
-    check.add_argument("--max-depth", type=_positive, default=None, metavar="N")
+    check.add_argument("--max-depth", type=_positive, default=None, metavar="N", help="walks: steps per walk")
     check.add_argument(
         "--time", type=_positive_float, default=None, metavar="S", help="time budget per run, in seconds"
     )
@@ -325,6 +338,11 @@ def _engine_options_fit(args: argparse.Namespace) -> None:
         given = [flag for flag, value in explorer_only.items() if value]
         if given:
             raise InputError(f"{given[0]} is the explorer's; Hypothesis takes --max-examples, --seed and --time")
+    if args.engine == "walks":
+        given = [flag for flag, value in explorer_only.items() if value and flag != "--max-depth"]
+        given += ["--time"] if args.time is not None else []
+        if given:
+            raise InputError(f"{given[0]} is not the walks'; they take --max-examples (walks), --max-depth and --seed")
     if args.engine == "explore":
         given = [flag for flag, value in random_only.items() if value is not None]
         if given:

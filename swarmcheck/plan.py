@@ -33,6 +33,11 @@ class Job:
     suite: bool = False  # a configuration of the main job: every action must fire or be declared
 
     @property
+    def walks(self) -> tuple[int, int] | None:
+        """(walks, steps per walk) where the main job walks this configuration, not explores it."""
+        return self.entry.walked.get(self.name) if self.suite else None
+
+    @property
     def unreached(self) -> Mapping[str, str]:
         """The actions this configuration is declared never to reach, with why."""
         return self.entry.unreached.get(self.name, {}) if self.suite else {}

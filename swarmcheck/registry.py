@@ -43,6 +43,9 @@ class Entry:
     not_checkable: Mapping[str, str] = attrs.field(factory=dict)
     # Per suite configuration: actions it enables but never reaches, with why (coverage).
     unreached: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    # Suite configurations past the explorer's reach, checked by seeded random walks instead
+    # (engines/walks.py): name -> (walks, steps per walk).
+    walked: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
     # Each property that can fail -> the seeded bug that it alone catches at the bug's hunt
     # bounds: proof the property has teeth (`swarmcheck bugs` fails if another property also
     # catches the bug, or none does: a property swapped for one that always holds).
@@ -115,6 +118,7 @@ MODELS: dict[str, Entry] = {
         properties=raft_properties.properties,
         bugs=raft.BUGS,
         unreached=raft.UNREACHED,
+        walked=raft.WALKED,
         bug_bounds={
             "figure8": {"servers": 2, "max_term": 3},
             "half_is_quorum": {"servers": 2},

@@ -19,6 +19,7 @@ from properties.base import Property
 from swarmcheck.engines.explore import explore, stderr_progress
 from swarmcheck.engines.result import INCOMPLETE, NOT_FOUND, Result
 from swarmcheck.engines.stateful import hunt
+from swarmcheck.engines.walks import walk
 from swarmcheck.outputs import checkpoint, junit
 from swarmcheck.outputs.html import index_page
 from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
@@ -26,6 +27,7 @@ from swarmcheck.plan import Job
 from swarmcheck.registry import InputError, differing
 
 HEADER = ["model", "configuration", "engine", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
+DEFAULT_WALKS, DEFAULT_DEPTH = 10_000, 80  # --engine walks, unless --max-examples and --max-depth say
 INTERRUPTED = 130  # the shell's code for a run ended by Ctrl-C
 
 
@@ -80,6 +82,16 @@ def run_engine(engine: str, job: Job, model: Any, budgets: Budgets, stop_at_firs
             max_examples=budgets.max_examples,
             seed_value=budgets.seed,
             time_limit=budgets.time,
+            progress=progress,
+        )
+    if engine == "walks" or job.walks is not None:
+        walks, depth = job.walks or (DEFAULT_WALKS, DEFAULT_DEPTH)
+        return walk(
+            model,
+            job.properties,
+            walks=budgets.max_examples or walks,
+            depth=budgets.max_depth or depth,
+            seed=budgets.seed or 0,
             progress=progress,
         )
     saving = budgets.checkpoint or budgets.resume
@@ -209,7 +221,8 @@ def verdict(job: Job, result: Result, coverage: Coverage | None = None) -> str:
     if gaps and result.passed:
         return f"{result.verdict}, but coverage is not as declared: {', '.join(gaps)}"
     if result.verdict == NOT_FOUND and result.hunt_stats is not None:
-        return f"no violation in {result.hunt_stats.examples:,} examples"
+        runs = "random walks" if result.engine == "walks" else "examples"
+        return f"no violation in {result.hunt_stats.examples:,} {runs}"
     if result.verdict == INCOMPLETE and not budget:
         why = sorted({r.split(";")[0] for n, r in result.reasons.items() if result.verdicts.get(n) == INCOMPLETE})
         return f"{result.verdict} ({'; '.join(why)})" if why else result.verdict
@@ -238,7 +251,8 @@ def summary_row(job: Job, result: Result, said: str) -> list[Any]:
         return head + figures
     if result.hunt_stats is not None:
         h = result.hunt_stats
-        return head + [f"{h.examples:,} examples", f"{h.steps:,} steps", "-", f"{h.seconds:.1f}", "-"]
+        runs = "walks" if result.engine == "walks" else "examples"
+        return head + [f"{h.examples:,} {runs}", f"{h.steps:,} steps", "-", f"{h.seconds:.1f}", "-"]
     return head + ["-"] * 5
 
 

@@ -49,6 +49,7 @@ from model.raft.config import (
     REFERENCE,
     SUITE,
     UNREACHED,
+    WALKED,
     Config,
 )
 from model.raft.model import (
@@ -97,6 +98,7 @@ __all__ = [
     "SUITE",
     "SWARM_ACTION_KINDS",
     "UNREACHED",
+    "WALKED",
     "Action",
     "AdvanceCommitIndex",
     "AppendEntries",

@@ -106,7 +106,21 @@ SUITE = {
     "promote-demote": Config(
         servers=3, managers=2, membership="apply", values=0, max_term=2, max_log=3, max_msgs=1, restarts=True
     ),
+    # Walked, not explored (WALKED below).
+    "deep-logs": Config(servers=3, values=1, max_term=4, max_log=2, max_msgs=2, restarts=False, history=True),
+    "deep-membership": Config(
+        servers=3, managers=2, membership="apply", values=0, max_term=3, max_log=3, max_msgs=1, max_cuts=1
+    ),
 }
+# Configurations past an exhaustive search's reach (tens of millions of states), checked by
+# seeded random walks instead: (walks, steps per walk), the same walks every run. Three servers,
+# four terms and two-entry logs: leaders of three terms whose logs disagree, where the rules
+# on prevLogTerm, the up-to-date vote and lastLogTerm decide, and two messages in flight (a
+# duplicated refusal backs nextIndex off twice). And swarm's membership past promote-demote:
+# a third term, a link that fails, a restart, where the guards on a change and on who may
+# campaign decide. bench/faults/raft.py has the faults they catch.
+WALKED = {"deep-logs": (3_000, 80), "deep-membership": (3_000, 80)}
+
 # Three managers; any one link fails and heals while they elect and commit. 798,229 states,
 # about 60 s: out of the main job to keep CI inside its limit; `swarmcheck check raft --set
 # max_cuts=1 --set restarts=false --set max_log=1 --set max_term=2` runs it.

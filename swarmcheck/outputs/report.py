@@ -191,6 +191,8 @@ def _found_by(data: Mapping[str, Any]) -> str:
         return f"- found by: {data['engine']}, a lasso: a shortest way in of {loop} steps, then {cycle}"
     if data["engine"] == "explore":
         return f"- found by: {data['engine']}, in {length} steps (a shortest trace)"
+    if data["engine"] == "walks":
+        return f"- found by: walks, a random walk of {length} steps (its cycles cut out; not a shortest trace)"
     return f"- found by: {data['engine']}, shrunk to {length} steps"
 
 
