@@ -128,6 +128,17 @@ MODELS: dict[str, Entry] = {
             "accept_stale_append": {"max_term": 3, "restarts": False},
             "leader_commit_uncapped": {"max_log": 2, "restarts": False},
             "no_next_index_backoff": _suite_bounds(raft, "two-entries"),
+            # Figure 2's rules, each at two servers and three terms (about 15,000 states).
+            **dict.fromkeys(
+                (
+                    "vote_kept_on_new_term",
+                    "restart_keeps_role",
+                    "vote_in_any_term",
+                    "follower_commit_unbounded",
+                    "prev_term_is_current_term",
+                ),
+                _suite_bounds(raft, "two-terms"),
+            ),
             # Two managers and a worker, append-time (the smallest space where each shows).
             "two_changes_at_once": _MEMBERSHIP,
             "demote_without_check": {**_MEMBERSHIP, "max_cuts": 1},  # a cut link makes a manager unreachable

@@ -13,6 +13,11 @@ WITNESSES: dict[str, dict[str, str]] = {
     "raft": {
         "commit_by_current_term": "figure8",
         "commit_needs_quorum": "truncate_without_conflict",
+        "newer_term_leaves_no_vote": "vote_kept_on_new_term",
+        "restart_forgets_volatile_state": "restart_keeps_role",
+        "vote_granted_by_the_rules": "vote_in_any_term",
+        "append_entries_received_by_the_rules": "follower_commit_unbounded",
+        "append_request_describes_the_log": "prev_term_is_current_term",
     },
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",
@@ -53,16 +58,12 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "no_commit_without_majority_side": NO_BUG,
         "configurations_overlap": DEAR.format("two_changes_at_once", "its explored space is not yet measured"),
         "demotion_keeps_quorum": DEAR.format("demote_without_check", "its explored space is not yet measured"),
+        "leader_starts_followers_afresh": "the mutant match_index_kept_on_election breaks it alone at two-terms' "
+        "bounds, but Hypothesis needs 3,918 of its 4,000 examples (103 s) to catch it",
         "removed_member_ignored": DEAR.format("removed_member_heard", "its explored space is not yet measured"),
-        "vote_granted_by_the_rules": NO_BUG,
         "vote_request_names_the_last_entry": NO_BUG,
-        "newer_term_leaves_no_vote": NO_BUG,
-        "restart_forgets_volatile_state": NO_BUG,
-        "leader_starts_followers_afresh": NO_BUG,
-        "append_request_describes_the_log": NO_BUG,
         "change_after_own_term_commit": NO_BUG,
         "only_members_campaign": NO_BUG,
-        "append_entries_received_by_the_rules": NO_BUG,
     },
     "gossip": {
         "precedence": SHARED.format("incarnation_never_decreases (suspect_lower_incarnation)"),

@@ -26,6 +26,16 @@ BUGS: dict[str, str] = {
     "(Raft §5.3: 'After a rejection, the leader decrements nextIndex and retries'): a liveness bug",
     "forget_term_on_restart": "currentTerm is not kept across a restart "
     "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
+    # Figure 2's rules, one each (the witnesses of properties/raft_steps.py: each breaks its rule alone).
+    "vote_kept_on_new_term": "votedFor is not cleared when a newer term is seen, so the server refuses every "
+    "candidate of that term (Raft Fig. 2 'Rules for All Servers'; etcd raft.go becomeFollower resets Vote)",
+    "restart_keeps_role": "a restarted leader or candidate resumes its role: volatile state survives the crash "
+    "(Raft Fig. 2 'State')",
+    "vote_in_any_term": "a vote is granted to a candidate of an older term (Raft Fig. 2 RequestVote rule 1)",
+    "follower_commit_unbounded": "a follower commits its whole log, past the leader's commit index "
+    "(Raft Fig. 2 AppendEntries rule 5)",
+    "prev_term_is_current_term": "an AppendEntries carries the leader's current term as prevLogTerm, not the "
+    "term of the entry at prevLogIndex (Raft Fig. 2 AppendEntries arguments)",
     # Swarm's Raft: membership changes (reference B and E.3-E.4; model/raft/membership.py).
     "two_changes_at_once": "one demotion removes two managers in a single entry, so the old and the new "
     "configuration need not share a majority (Raft thesis §4.1: one server at a time)",

@@ -77,12 +77,15 @@ class MessageHandlers:
 
     def update_term(self, s: State, i: int, mterm: int) -> State:
         """UpdateTerm: adopt the newer term as a follower; the message stays for a later step."""
-        return s_with(
+        after = s_with(
             s,
             term=put(s.term, i, mterm),
             role=put(s.role, i, FOLLOWER),
             voted_for=put(s.voted_for, i, NIL),
         )
+        if "vote_kept_on_new_term" in self.bugs:  # seeded: votedFor outlives its term
+            return s_with(after, voted_for=s.voted_for)
+        return after
 
     def handle_request_vote_request(self, s: State, m: Msg) -> State:
         """HandleRequestVoteRequest: grant iff same term, log up to date and not voted for another."""
@@ -91,6 +94,8 @@ class MessageHandlers:
         if "skip_log_check_on_vote" in self.bugs:
             log_ok = True
         grant = mterm == s.term[i] and log_ok and s.voted_for[i] in (NIL, j)
+        if "vote_in_any_term" in self.bugs:  # seeded: RequestVote's rule 1 (term < currentTerm) missing
+            grant = mterm <= s.term[i] and log_ok and s.voted_for[i] in (NIL, j)
         voted_for = put(s.voted_for, i, j) if grant else s.voted_for
         reply = (RV_RESP, s.term[i], i, j, int(grant))
         return s_with(s, voted_for=voted_for, messages=without_message(m, with_message(reply, s.messages)))
@@ -125,6 +130,8 @@ class MessageHandlers:
             # raft.tla; swarm's etcd/raft only raises it: commitTo.)
             reply = (AE_RESP, term, i, j, 1, prev_index + len(entries))
             commit = max(m_commit, s.commit_index[i]) if self.config.swarm else m_commit
+            if "follower_commit_unbounded" in self.bugs:  # seeded: leaderCommit not respected
+                commit = max(m_commit, len(log))
             return s_with(
                 s,
                 commit_index=put(s.commit_index, i, commit),

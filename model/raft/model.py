@@ -234,7 +234,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             s = s_with(s, recent=put(s.recent, i, 1 << i))
         voted_for = put(s.voted_for, i, NIL) if "forget_vote_on_restart" in self.bugs else s.voted_for
         term = put(s.term, i, 1) if "forget_term_on_restart" in self.bugs else s.term
-        return s_with(
+        after = s_with(
             s,
             term=term,
             role=put(s.role, i, FOLLOWER),
@@ -245,6 +245,9 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             match_index=put(s.match_index, i, self._fresh_match),
             commit_index=put(s.commit_index, i, 0),
         )
+        if "restart_keeps_role" in self.bugs:  # seeded: the role survives a restart
+            return s_with(after, role=s.role)
+        return after
 
     def _nothing_volatile(self, s: State, i: int) -> bool:
         """A follower with nothing but what persists: a restart changes nothing."""
@@ -315,6 +318,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         next_index = s.next_index[i][j]
         prev_index = next_index - 1
         prev_term = log[prev_index - 1][0] if prev_index > 0 else 0
+        if "prev_term_is_current_term" in self.bugs and prev_index > 0:  # seeded: the wrong term sent
+            prev_term = s.term[i]
         last_entry = min(len(log), next_index)
         entries = log[next_index - 1 : last_entry]
         commit = s.commit_index[i] if "leader_commit_uncapped" in self.bugs else min(s.commit_index[i], last_entry)
