@@ -11,16 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.raft import CANDIDATE, LEADER, Config, Log, State, server
+from model.raft import CANDIDATE, LEADER, Config, State, server
 from properties import raft_swarm
 from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
-from properties.raft_steps import step_rules
+from properties.raft_steps import show_log, step_rules
 
 FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
-
-
-def _show(log: Log) -> str:
-    return "[" + ", ".join(f"term {t} v{v}" for t, v in log) + "]"
 
 
 def _majority(count: int, n: int) -> bool:
@@ -64,7 +60,7 @@ def leader_append_only(before: State, action: Any, after: State) -> str | None:
         if role == LEADER and after.role[i] == LEADER and before.term[i] == after.term[i]:
             old, new = before.log[i], after.log[i]
             if new[: len(old)] != old:
-                return f"leader {server(i)} of term {before.term[i]} changed its log from {_show(old)} to {_show(new)}"
+                return f"leader {server(i)} of term {before.term[i]} changed its log from {show_log(old)} to {show_log(new)}"
     return None
 
 
@@ -89,7 +85,7 @@ def log_matching(s: State) -> str | None:
                     if a[:k] != b[:k]:
                         return (
                             f"{server(i)} and {server(j)} both hold term {a[k - 1][0]} at index {k} "
-                            f"but differ before it: {_show(a[:k])} vs {_show(b[:k])}"
+                            f"but differ before it: {show_log(a[:k])} vs {show_log(b[:k])}"
                         )
                     break
     return None
@@ -112,7 +108,7 @@ def leader_completeness(s: State) -> str | None:
             if s.term[i] > commit_term and (len(log) < index or log[index - 1] != (term, value)):
                 return (
                     f"leader {server(i)} of term {s.term[i]} lacks index {index} (term {term} v{value}), "
-                    f"committed in term {commit_term}; its log is {_show(log)}"
+                    f"committed in term {commit_term}; its log is {show_log(log)}"
                 )
     return None
 

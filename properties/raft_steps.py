@@ -29,7 +29,7 @@ def _sent(before: State, after: State) -> Iterator[Msg]:
             yield m
 
 
-def _reply(before: State, after: State, kind: int, i: int, j: int) -> Msg | None:
+def _sent_to(before: State, after: State, kind: int, i: int, j: int) -> Msg | None:
     return next((m for m in _sent(before, after) if m[0] == kind and m[2] == i and m[3] == j), None)
 
 
@@ -38,7 +38,8 @@ def _last(log: Log) -> tuple[int, int]:
     return (log[-1][0] if log else 0, len(log))
 
 
-def _show(log: Log) -> str:
+def show_log(log: Log) -> str:
+    """A log as a person reads it: `[term 2 v1, term 3 v1]`."""
     return "[" + ", ".join(f"term {t} v{v}" for t, v in log) + "]"
 
 
@@ -51,7 +52,7 @@ def vote_granted_by_the_rules(before: State, action: Any, after: State) -> str |
     if action_kind(action) != "HandleRequestVoteRequest":
         return None
     _, mterm, j, i, m_last_term, m_last_index = action.m
-    reply = _reply(before, after, RV_RESP, i, j)
+    reply = _sent_to(before, after, RV_RESP, i, j)
     if reply is None:
         return f"{server(i)} handled {server(j)}'s vote request without answering it"
     term, voted, log = before.term[i], before.voted_for[i], before.log[i]
@@ -80,12 +81,12 @@ def vote_request_names_the_last_entry(before: State, action: Any, after: State) 
     if action_kind(action) != "RequestVote":
         return None
     i, j = action.i, action.j
-    m = _reply(before, after, RV_REQ, i, j)
+    m = _sent_to(before, after, RV_REQ, i, j)
     log = before.log[i]
     if m is not None and (m[1], m[4], m[5]) != (before.term[i], *_last(log)):
         return (
             f"{server(i)} asked {server(j)} for a vote in term {m[1]} with lastLog (term {m[4]}, index "
-            f"{m[5]}), but is in term {before.term[i]} with log {_show(log)}"
+            f"{m[5]}), but is in term {before.term[i]} with log {show_log(log)}"
         )
     return None
 
@@ -141,17 +142,17 @@ def append_request_describes_the_log(before: State, action: Any, after: State) -
     if action_kind(action) != "AppendEntries":
         return None
     i, j = action.i, action.j
-    m = _reply(before, after, AE_REQ, i, j)
+    m = _sent_to(before, after, AE_REQ, i, j)
     if m is None:
         return None
     _, mterm, _, _, prev, prev_term, entries, commit = m
     log = before.log[i]
     if not 0 <= prev <= len(log):
-        return f"{server(i)} sent {server(j)} prevLogIndex {prev}, outside its log {_show(log)}"
+        return f"{server(i)} sent {server(j)} prevLogIndex {prev}, outside its log {show_log(log)}"
     if (prev_term, entries) != ((log[prev - 1][0] if prev else 0), log[prev : prev + len(entries)]):
         return (
             f"{server(i)} sent {server(j)} prevLogIndex {prev}, prevLogTerm {prev_term} and entries "
-            f"{_show(entries)}, which its log {_show(log)} does not hold there"
+            f"{show_log(entries)}, which its log {show_log(log)} does not hold there"
         )
     if mterm != before.term[i] or commit > before.commit_index[i]:
         return f"{server(i)} sent term {mterm} and leaderCommit {commit}; it is in term {before.term[i]}, commit {before.commit_index[i]}"
@@ -172,7 +173,7 @@ def append_entries_received_by_the_rules(before: State, action: Any, after: Stat
     log, term = before.log[i], before.term[i]
     matches = prev == 0 or (0 < prev <= len(log) and log[prev - 1][0] == prev_term)
     current = mterm == term
-    reply = _reply(before, after, AE_RESP, i, j)
+    reply = _sent_to(before, after, AE_RESP, i, j)
     if reply is None:
         return _changed_without_answer(before, after, m, current and matches)
     if not reply[4]:
@@ -182,10 +183,12 @@ def append_entries_received_by_the_rules(before: State, action: Any, after: Stat
     if not current:
         return f"{server(i)} in term {term} accepted an AppendEntries of term {mterm} (rule 1)"
     if not matches:
-        return f"{server(i)} accepted an AppendEntries at prevLogIndex {prev}, term {prev_term}, but holds {_show(log)}"
+        return (
+            f"{server(i)} accepted an AppendEntries at prevLogIndex {prev}, term {prev_term}, but holds {show_log(log)}"
+        )
     held = after.log[i][prev : prev + len(entries)]
     if held != entries:
-        return f"{server(i)} answered success but holds {_show(held)} where {server(j)} sent {_show(entries)}"
+        return f"{server(i)} answered success but holds {show_log(held)} where {server(j)} sent {show_log(entries)}"
     if reply[5] != prev + len(entries):
         return f"{server(i)} reported index {reply[5]} as matching; the request covered up to {prev + len(entries)}"
     new_commit = after.commit_index[i]
@@ -205,13 +208,17 @@ def _changed_without_answer(before: State, after: State, m: Msg, accepted: bool)
     if old == new:
         return None
     if not accepted:
-        return f"{server(i)} changed its log from {_show(old)} to {_show(new)} on an AppendEntries it must refuse"
+        return f"{server(i)} changed its log from {show_log(old)} to {show_log(new)} on an AppendEntries it must refuse"
     if len(new) < len(old):
         if new != old[:-1] or not entries or len(old) <= prev or old[prev][0] == entries[0][0]:
-            return f"{server(i)} cut its log from {_show(old)} to {_show(new)} with no conflict at index {prev + 1}"
+            return (
+                f"{server(i)} cut its log from {show_log(old)} to {show_log(new)} with no conflict at index {prev + 1}"
+            )
         return None
     if new != old + entries or len(old) != prev:
-        return f"{server(i)} changed its log from {_show(old)} to {_show(new)}, not by appending {_show(entries)}"
+        return (
+            f"{server(i)} changed its log from {show_log(old)} to {show_log(new)}, not by appending {show_log(entries)}"
+        )
     return None
 
 

@@ -49,6 +49,12 @@ def members_in(log: Log, initial: int) -> int:
     return initial
 
 
+def used_log(s: State, i: int, applying: bool) -> Log:
+    """The part of i's log its configuration comes from: what it applied (apply-time changes,
+    etcd/raft and swarmkit), or all of it (append-time, the thesis)."""
+    return s.log[i][: s.applied[i]] if applying else s.log[i]
+
+
 # ---------------------------------------------------------------- configurations
 
 
@@ -152,7 +158,7 @@ def removed_member_ignored(config: Config) -> Callable[[State, Any, State], str 
         if m is None or type(action).__name__ in ("DropMessage", "DuplicateMessage", "IgnoreRemoved"):
             return None
         sender, receiver = m[2], m[3]
-        log = before.log[receiver][: before.applied[receiver]] if applying else before.log[receiver]
+        log = used_log(before, receiver, applying)
         ever = initial
         for _, value in log:
             if value < 0:
@@ -190,7 +196,7 @@ def only_members_campaign(config: Config) -> Callable[[State, Any, State], str |
         if type(action).__name__ not in ("Timeout", "BecomeCandidate"):
             return None
         i = action.i
-        log = before.log[i][: before.applied[i]] if applying else before.log[i]
+        log = used_log(before, i, applying)
         members = members_in(log, initial)
         if not members >> i & 1:
             return f"{server(i)} campaigned ({action}) though its configuration is {names(members, config.servers)}"

@@ -29,6 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from model.kernel import Model, action_kind
 from properties.base import LIVENESS, Kind, Property
+from swarmcheck.engines.choices import steps_by_kind
 from swarmcheck.engines.fair_run import LIMIT, continue_fairly, falls_due
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
 
@@ -114,18 +115,11 @@ def machine_for(
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:
             on_step()
-            options = [
-                (action, t)
-                for action, t in model.next_steps(self.state)
-                if t is not self.state and action_kind(action) not in self.switched_off and model.within_bounds(t)
-            ]
-            if not options:
+            by_kind = steps_by_kind(model, self.state, self.switched_off)
+            if not by_kind:
                 return  # deadlock within the bounds: nothing to do
             # Kind first, at the model's rates, then which one: a bag full of messages
             # does not drown out the rest, and timers fire rarely, as in a real cluster.
-            by_kind: dict[str, list[tuple[Any, Any]]] = {}
-            for option in options:
-                by_kind.setdefault(action_kind(option[0]), []).append(option)
             weighted = [kind for kind in sorted(by_kind) for _ in range(rate(kind))]
             kind = data.draw(st.sampled_from(weighted), label="kind")
             successor = dict(by_kind[kind])

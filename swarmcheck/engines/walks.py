@@ -20,6 +20,7 @@ from typing import Any
 
 from model.kernel import Model, action_kind
 from properties.base import LIVENESS, Kind, Property
+from swarmcheck.engines.choices import steps_by_kind
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
 
 NOT_JUDGED = "not judged"  # liveness: a walk has no fair continuation to judge
@@ -53,14 +54,10 @@ def walk(
         for _ in range(depth):
             if violation is not None:
                 break
-            options = [
-                (a, t)
-                for a, t in model.next_steps(state)
-                if t is not state and action_kind(a) not in off and model.within_bounds(t)
-            ]
-            if not options:
+            by_kind = steps_by_kind(model, state, off)
+            if not by_kind:
                 break
-            action, after = _pick(rng, options, rate)
+            action, after = _pick(rng, by_kind, rate)
             trace.append((action, after))
             steps += 1
             coverage[action_kind(action)] += 1
@@ -88,12 +85,9 @@ def walk(
     )
 
 
-def _pick(rng: random.Random, options: list[tuple[Any, Any]], rate: Callable[[str], int]) -> tuple[Any, Any]:
+def _pick(rng: random.Random, by_kind: dict[str, list[tuple[Any, Any]]], rate: Callable[[str], int]) -> tuple[Any, Any]:
     """A kind at the model's rates, then one step of that kind: a bag full of messages does
     not drown out the rest, and timers and faults fire rarely, as in a real cluster."""
-    by_kind: dict[str, list[tuple[Any, Any]]] = {}
-    for option in options:
-        by_kind.setdefault(action_kind(option[0]), []).append(option)
     kinds = sorted(by_kind)
     kind = rng.choices(kinds, [rate(k) for k in kinds])[0]
     return rng.choice(by_kind[kind])
@@ -143,4 +137,4 @@ def _without_cycles(trace: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
             where[state] = len(kept)
             kept.append(step)
     kept.append(trace[-1])  # the violating step follows the state kept last: the same one
-    return kept or list(trace)
+    return kept
