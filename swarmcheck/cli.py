@@ -21,7 +21,7 @@ from swarmcheck.outputs.report import summary_table
 from swarmcheck.paths import output_folder
 from swarmcheck.plan import plan
 from swarmcheck.registry import Entry, InputError
-from swarmcheck.running import INTERRUPTED, Budgets, run_jobs, version
+from swarmcheck.running import INTERRUPTED, Asked, Budgets, run_jobs, version
 
 ENGINES = ("explore", "hypothesis", "walks", "all")
 
@@ -98,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-symmetry", action="store_true", help="explore every state, not one per orbit")
     check.add_argument(
         "--workers", type=_worker_count, default=1, metavar="N", help="explorer processes sharing the search (1..64)"
+    )
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="configurations checked at once, each in its own process (default: one per core, over --workers)",
     )
     check.add_argument(
         "--backend",
@@ -311,13 +318,19 @@ def run_check(args: argparse.Namespace) -> int:
         quiet=args.quiet,
     )
     engines = ("explore", "hypothesis") if args.engine == "all" else (args.engine,)
-    return run_jobs(jobs, engines, budgets, reports, args.junit, args.fail_fast)
+    asked = Asked(tuple(models), tuple(_settings(args.set).items()), tuple(args.bug), tuple(args.property))
+    processes = args.jobs or max(1, (os.cpu_count() or 1) // args.workers)
+    if args.checkpoint or args.resume or args.backend == "ray":
+        processes = 1  # Ctrl-C's last checkpoint and Ray's cluster belong to this process
+    return run_jobs(jobs, engines, budgets, reports, args.junit, args.fail_fast, processes, asked, args.model)
 
 
 def _engine_options_fit(args: argparse.Namespace) -> None:
     """An option the chosen engine does not have is an error, not silently dropped."""
     if (args.workers > 1 or args.backend == "ray") and (args.checkpoint or args.resume):
         raise InputError("--checkpoint and --resume save one worker's search: leave out --workers and --backend")
+    if (args.jobs or 1) > 1 and (args.checkpoint or args.resume or args.backend == "ray"):
+        raise InputError("--checkpoint, --resume and --backend ray run one configuration at a time: leave out --jobs")
     if args.address is not None and args.backend != "ray":
         raise InputError("--address names a Ray cluster: add --backend ray")
     if args.backend == "ray" and importlib.util.find_spec("ray") is None:

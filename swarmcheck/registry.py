@@ -189,12 +189,14 @@ MODELS: dict[str, Entry] = {
             "global_on_down_node": {"max_user_ops": 0},
             "global_gap_never_refilled": {"max_user_ops": 0},
             "lost_task_not_replaced": {"nodes": 2, "max_user_ops": 0},  # two nodes: liveness is judged there
+            # Two user actions on one node; two nodes keep the search to seconds (three: minutes).
             "enforcer_shuts_down": {
+                "nodes": 2,
                 "constraint": "node.labels.zone==a",
                 "max_faults": 0,
                 "max_user_ops": 2,
             },  # remove the label, add it back
-            "undrain_ignored": {"max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
+            "undrain_ignored": {"nodes": 2, "max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
             "missing_label_equals_any": {"constraint": "node.labels.zone==a", "max_faults": 0},
             "missing_label_fails_not_equal": {"constraint": "node.labels.zone!=a", "max_faults": 0},
             # A demotion still pending while web's task fails and is placed again.

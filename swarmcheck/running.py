@@ -4,11 +4,13 @@ Markdown for CI). Ctrl-C leaves the summary of what finished, marked interrupted
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ from swarmcheck.engines.walks import walk
 from swarmcheck.outputs import checkpoint, junit
 from swarmcheck.outputs.html import index_page
 from swarmcheck.outputs.report import counterexample, summary_table, write_atomically, write_report
-from swarmcheck.plan import Job
+from swarmcheck.plan import Job, plan
+from swarmcheck.pool import in_order
 from swarmcheck.registry import InputError, differing
 
 HEADER = ["model", "configuration", "engine", "verdict", "states", "transitions", "depth", "seconds", "states/s"]
@@ -289,6 +292,66 @@ def print_details(job: Job, result: Result, said: str, paths: list[Path], covera
         print(f"   declared never reached, yet fired: {', '.join(coverage.stale)}")
 
 
+@attrs.frozen
+class Checked:
+    """One configuration's runs as the summary, JUnit and the terminal take them: plain data,
+    so that a worker process can hand it back."""
+
+    rows: list[list[Any]]
+    cases: list[junit.Case]
+    paths: list[Path]
+    details: str  # what the terminal shows of it
+    failed: bool
+
+
+def check_one(job: Job, engines: Sequence[str], budgets: Budgets, reports: Path) -> Checked:
+    """One configuration on every engine asked for: reports written, verdicts said."""
+    rows: list[list[Any]] = []
+    cases: list[junit.Case] = []
+    written: list[Path] = []
+    failed = False
+    details = io.StringIO()
+    with contextlib.redirect_stdout(details):
+        if job.bugs and not budgets.quiet:
+            shown = ", ".join(f"{k}={v}" for k, v in differing(job.config, job.entry.default).items())
+            print(f"{job.entry.name}: seeded bug {', '.join(job.bugs)} on, at {shown or 'the defaults'}")
+        model = job.entry.build(job.config)
+        for engine in engines:
+            result = run_engine(engine, job, model, budgets)
+            paths = write_reports(model, job.properties, result, reports, provenance(result, job.name, budgets))
+            written += paths
+            coverage = Coverage.of(job, model, result)
+            said = verdict(job, result, coverage)
+            rows.append(summary_row(job, result, said))
+            cases += junit.cases(f"{job.entry.name} {job.name} ({engine})", result, paths, said)
+            print_details(job, result, said, paths, coverage)
+            failed = failed or not passed(job, result, coverage)
+    return Checked(rows, cases, written, details.getvalue(), failed)
+
+
+@attrs.frozen
+class Asked:
+    """What a `check` command line asked for, as a worker process plans the same jobs from it."""
+
+    models: tuple[str, ...]
+    settings: tuple[tuple[str, str], ...]
+    bugs: tuple[str, ...]
+    properties: tuple[str, ...]
+
+    def jobs(self) -> list[Job]:
+        return plan(self.models, dict(self.settings), self.bugs, self.properties)
+
+
+@functools.cache
+def _planned(asked: Asked) -> list[Job]:
+    return asked.jobs()
+
+
+def _check_in_worker(work: tuple[Asked, int, tuple[str, ...], Budgets, Path]) -> Checked:
+    asked, index, engines, budgets, reports = work
+    return check_one(_planned(asked)[index], engines, budgets, reports)
+
+
 def run_jobs(
     jobs: Sequence[Job],
     engines: Sequence[str],
@@ -296,37 +359,40 @@ def run_jobs(
     reports: Path,
     junit_path: Path | None = None,
     fail_fast: bool = False,
+    processes: int = 1,
+    asked: Asked | None = None,
+    user_models: Sequence[str] = (),
 ) -> int:
     """Every job on every engine (with `fail_fast`, up to the first that fails); the exit code
-    (0, 1, or 130 when interrupted). With `junit_path`, the verdicts also go there as JUnit
-    XML, one test case per property."""
+    (0, 1, or 130 when interrupted). With `asked` (what planned the jobs) and `processes` > 1,
+    the jobs run that many at once in worker processes; the output is the same, in the same
+    order. With `junit_path`, the verdicts also go there as JUnit XML, one test case per
+    property."""
     rows: list[list[Any]] = []
     cases: list[junit.Case] = []
     written: list[Path] = []
     code = 0
-    current: list[Any] = []
+    if asked is not None and processes > 1 and len(jobs) > 1:
+        work = [(asked, i, tuple(engines), budgets, reports) for i in range(len(jobs))]
+        finished: Iterator[Checked] = in_order(_check_in_worker, work, processes, user_models)
+    else:
+        finished = (check_one(job, engines, budgets, reports) for job in jobs)
+    done = 0
     try:
-        for done, job in enumerate(jobs, 1):
-            if job.bugs and not budgets.quiet:
-                shown = ", ".join(f"{k}={v}" for k, v in differing(job.config, job.entry.default).items())
-                print(f"{job.entry.name}: seeded bug {', '.join(job.bugs)} on, at {shown or 'the defaults'}")
-            model = job.entry.build(job.config)
-            for engine in engines:
-                current = [job.entry.name, job.name, engine, "interrupted", *["-"] * 5]
-                result = run_engine(engine, job, model, budgets)
-                paths = write_reports(model, job.properties, result, reports, provenance(result, job.name, budgets))
-                written += paths
-                coverage = Coverage.of(job, model, result)
-                said = verdict(job, result, coverage)
-                rows.append(summary_row(job, result, said))
-                cases += junit.cases(f"{job.entry.name} {job.name} ({engine})", result, paths, said)
-                print_details(job, result, said, paths, coverage)
-                code = max(code, 0 if passed(job, result, coverage) else 1)
+        for checked in finished:
+            done += 1
+            rows += checked.rows
+            cases += checked.cases
+            written += checked.paths
+            print(checked.details, end="", flush=True)
+            code = max(code, int(checked.failed))
             if code and fail_fast:
                 print(f"\n--fail-fast: stopped at the first failing configuration; {len(jobs) - done} not run")
                 break
     except KeyboardInterrupt:
-        rows.append(current)
+        if done < len(jobs):
+            job = jobs[done]
+            rows += [[job.entry.name, job.name, engine, "interrupted", *["-"] * 5] for engine in engines]
         print()
         print(summary_table(rows, HEADER))
         path = write_summary(rows, reports, interrupted=True)
@@ -335,6 +401,10 @@ def run_jobs(
             junit.write(cases, junit_path)
         print(f"\ninterrupted: the summary of what finished is in {path}", file=sys.stderr)
         return INTERRUPTED
+    finally:
+        close = getattr(finished, "close", None)
+        if close is not None:
+            close()  # --fail-fast: the workers still running are ended
     print()
     print(summary_table(rows, HEADER))
     print(f"\nsummary for CI: {write_summary(rows, reports)}")

@@ -198,6 +198,9 @@ def test_replay_still_reads_first_schema_reports(report: Path, capsys: pytest.Ca
 # ---------------------------------------------------------------- 6. Ctrl-C
 
 
+SMALL = ("reference", "two-terms")
+
+
 def test_ctrl_c_leaves_a_partial_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -211,11 +214,38 @@ def test_ctrl_c_leaves_a_partial_summary(
         return real(*args)
 
     monkeypatch.setattr(running, "run_engine", interrupted_second)
-    code, _, err = run(["check", "raft", "--quiet"], tmp_path, capsys)
+    raft = registry.MODELS["raft"]  # two of its small configurations, in this order
+    monkeypatch.setitem(registry.MODELS, "raft", attrs.evolve(raft, suite={k: raft.suite[k] for k in SMALL}))
+    code, _, err = run(["check", "raft", "--quiet", "--jobs", "1"], tmp_path, capsys)
     assert code == 130 and "interrupted" in err
     summary = (tmp_path / "check-summary.md").read_text()
-    assert "(interrupted)" in summary and "| raft | three-managers | explore | holds |" in summary
+    assert "(interrupted)" in summary and "| raft | reference | explore | holds |" in summary
     assert "| raft | two-terms | explore | interrupted |" in summary
+
+
+# Properties that only security's three small configurations judge: three jobs in a second.
+SMALL_SECURITY = ["--property", "join_role_is_the_tokens", "--property", "call_through_a_follower"]
+SMALL_SECURITY += ["--property", "secrets_follow_tasks"]
+
+
+def test_configurations_checked_at_once_say_what_one_at_a_time_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--jobs 2` runs the configurations in two worker processes; the output, the summary and
+    the verdicts are those of one process, in the same order (seconds aside)."""
+    said = {}
+    for jobs in ("1", "2"):
+        folder = tmp_path / jobs
+        code, out, _ = run(["check", "security", *SMALL_SECURITY, "--quiet", "--jobs", jobs], folder, capsys)
+        summary = (folder / "check-summary.md").read_text().splitlines()
+        said[jobs] = (code, _without_seconds(out), [row.split(" | ")[:6] for row in summary])
+    assert said["1"] == said["2"] and said["1"][0] == 0
+    assert [row[1] for row in said["1"][2][4:]] == ["join-tokens", "snapshot-proxy", "secrets"]
+
+
+def _without_seconds(out: str) -> str:
+    """The terminal output with the figures that depend on the machine taken out."""
+    return re.sub(r"\d[\d,.]*(?= *(\d[\d,]*)? *$)|summary for CI: .*", "", out, flags=re.M)
 
 
 # ---------------------------------------------------------------- 7. coverage

@@ -24,7 +24,6 @@ from swarmcheck.outputs.report import counterexample, write_report
 # those given), and the kind of lasso it gives.
 LIVENESS_BUGS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("raft", "no_next_index_backoff"): ("leader_commits_entries", {}),  # a cycle: refused, retried, refused
-    ("gossip", "dead_left_out_of_push_pull"): ("running_node_eventually_alive", {}),  # a stop
     ("scheduler", "lost_task_not_replaced"): ("service_heals", {}),  # a stop
     # E.14, moby/swarmkit#2705: a global task that exits leaves its node empty for good.
     ("scheduler", "global_gap_never_refilled"): ("service_heals", {"nodes": 2}),
@@ -39,6 +38,9 @@ def _lasso_report(
     return model, prop, json.loads(path.read_text())
 
 
+# gossip's dead_left_out_of_push_pull (a stop; two minutes to explore) is the bugs env's: its lasso
+# is replayed there (tests/test_bug_reports.py), and its bounds are the main job's three-nodes,
+# where the correct model keeps the property.
 @pytest.mark.parametrize(("model_name", "bug"), sorted(LIVENESS_BUGS))
 def test_each_liveness_bug_gives_a_lasso_that_replay_confirms(model_name: str, bug: str, tmp_path: Path) -> None:
     prop_name, settings = LIVENESS_BUGS[(model_name, bug)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from bounds import bounds_off_the_suite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from walks import reachable_states
@@ -18,7 +19,6 @@ from properties.orchestration import properties
 from properties.orchestration.placement_oracle import Node, greedy_example, place
 from swarmcheck.cli import replay
 from swarmcheck.engines.explore import explore
-from swarmcheck.engines.result import HOLDS
 from swarmcheck.engines.stateful import hunt
 from swarmcheck.registry import MODELS
 
@@ -50,36 +50,31 @@ CAUGHT_BY = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SUITE))
-def test_suite_holds_and_reaches_everything(name: str) -> None:
-    config = SUITE[name]
-    # Liveness is the main job's (the check env) and tests/test_liveness.py's: its graph is dear.
-    safety = [p for p in properties(config) if p.kind not in LIVENESS]
-    result = explore(Orchestration(config), safety)
-    assert result.verdict == HOLDS, result.verdicts
+# Every suite configuration holding and reaching each `sometimes` is the main job's gate (tox's
+# check env runs them all, liveness and coverage included): not repeated here.
 
 
 def test_every_seeded_bug_has_a_property_that_names_it() -> None:
     assert sorted(CAUGHT_BY) == sorted(BUGS)
 
 
-# Two bugs need two user actions (30 s of search each): the bugs env gates them.
-TWO_USER_ACTIONS = ("undrain_ignored", "enforcer_shuts_down")
-EXPLORED = [pytest.param(bug, marks=pytest.mark.slow) if bug in TWO_USER_ACTIONS else bug for bug in sorted(BUGS)]
-
-
-@pytest.mark.parametrize("bug", EXPLORED)
+# The bugs env hunts every seeded bug (`swarmcheck bugs`) and checks each catch's property
+# (tests/test_bug_reports.py); this is the same hunt, for a run of your own (pytest -m slow).
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", sorted(BUGS))
 def test_explorer_catches_seeded_bug(bug: str) -> None:
     config = ENTRY.bug_config(bug)
     result = explore(Orchestration(config), properties(config))
     assert [v.property for v in result.violations][:1] == [CAUGHT_BY[bug]], result.violations
 
 
-def test_correct_model_holds_at_each_bugs_bounds() -> None:
-    for bug in sorted(BUGS):
-        config = attrs.evolve(ENTRY.bug_config(bug), bugs=frozenset())
-        result = explore(Orchestration(config), properties(config), max_states=15_000)
-        assert not result.violations, (bug, result.violations[0].message)
+@pytest.mark.parametrize("bug", bounds_off_the_suite(ENTRY))
+def test_correct_model_holds_at_each_bugs_bounds(bug: str) -> None:
+    # A catch means something only if the model without the bug passes at the same bounds.
+    config = attrs.evolve(ENTRY.bug_config(bug), bugs=frozenset())
+    safety = [p for p in properties(config) if p.kind not in LIVENESS]  # liveness: test_liveness.py
+    result = explore(Orchestration(config), safety, max_states=15_000)
+    assert not result.violations, result.violations[0].message
 
 
 @pytest.mark.slow

@@ -154,7 +154,7 @@ SCHEDULER = [
     _s(
         "restarts_never_counted",
         RS,
-        "        return attrs.evolve(s, restarts=put(s.restarts, k, s.restarts[k] + 1))",
+        "        return s.evolve(restarts=put(s.restarts, k, s.restarts[k] + 1))",
         "        return s",
         "the restart history is not recorded, so MaxAttempts never stops restarts (restart.go RecordRestartHistory)",
     ),

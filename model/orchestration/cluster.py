@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from itertools import permutations
 
-import attrs
-
 from model.kernel import put
 from model.orchestration import constraint as placement
 from model.orchestration.config import DEFAULT, Config
@@ -100,13 +98,13 @@ class Cluster:
         the service's current spec; the allocator's NEW -> PENDING is folded in."""
         desired, awaited = (RUNNING, NO_TASK) if awaits is None else (PREPARE, awaits[ID])
         task = (s.created, service, slot, node, desired, PENDING, s.version if service == WEB else 1, awaited)
-        return attrs.evolve(s, tasks=(*s.tasks, task), created=s.created + 1)
+        return s.evolve(tasks=(*s.tasks, task), created=s.created + 1)
 
     def replace(self, s: State, task: Task) -> State:
-        return attrs.evolve(s, tasks=tuple(task if t[ID] == task[ID] else t for t in s.tasks))
+        return s.evolve(tasks=tuple(task if t[ID] == task[ID] else t for t in s.tasks))
 
     def request_restart(self, s: State, task_id: int) -> State:
-        return attrs.evolve(s, restart_requests=tuple(sorted((*s.restart_requests, task_id))))
+        return s.evolve(restart_requests=tuple(sorted((*s.restart_requests, task_id))))
 
     def slots(self, s: State) -> dict[int, list[Task]]:
         found: dict[int, list[Task]] = {}
@@ -154,7 +152,7 @@ class Cluster:
         """A.8 node events: the global orchestrator will reconcile this node."""
         if not self.config.global_service:
             return s
-        return attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] | GLOBAL_DUE))
+        return s.evolve(node_due=put(s.node_due, node, s.node_due[node] | GLOBAL_DUE))
 
     @property
     def enforcer_watches(self) -> bool:
@@ -169,7 +167,7 @@ class Cluster:
             s = self.global_event(s, node)
         if not self.enforcer_watches or s.status[node] == GONE:
             return s
-        return attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] | ENFORCER_DUE))
+        return s.evolve(node_due=put(s.node_due, node, s.node_due[node] | ENFORCER_DUE))
 
     def node_event(self, s: State, node: int, to_global: bool = True) -> State:
         """A node changed: its runnable web tasks are restarted if it became invalid (A.7),

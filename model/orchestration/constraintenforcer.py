@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import permutations
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.filters import Filters
 from model.orchestration.state import ENFORCER_DUE, State, Step
@@ -43,7 +41,7 @@ class ConstraintEnforcer(Filters):
         for node in range(self.n):
             if not s.node_due[node] & ENFORCER_DUE:
                 continue
-            handled = attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] & ~ENFORCER_DUE))
+            handled = s.evolve(node_due=put(s.node_due, node, s.node_due[node] & ~ENFORCER_DUE))
             bound = [
                 t for t in s.tasks if t[NODE] == node and ASSIGNED <= t[DESIRED] <= COMPLETE and t[OBSERVED] < COMPLETE
             ]

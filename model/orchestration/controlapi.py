@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
@@ -61,7 +59,7 @@ class ControlAPI(Cluster):
         yield from self.service_actions(s)
         for replicas in range(self.config.max_replicas + 1):
             if replicas != s.replicas and s.version:
-                scaled = attrs.evolve(s, replicas=replicas, replicated_due=1, user_ops=s.user_ops + 1)
+                scaled = s.evolve(replicas=replicas, replicated_due=1, user_ops=s.user_ops + 1)
                 yield Step("Scale", detail=f"{replicas} replicas"), scaled
         c = self.constraint
         labelled = (c is not None and c.subject == "label") or self.config.spread
@@ -80,18 +78,18 @@ class ControlAPI(Cluster):
     def toggle_label(self, s: State, node: int) -> tuple[Step, State]:
         """`docker node update --label-add/--label-rm`: a node update (A.8, A.10)."""
         rule = "RemoveLabel" if s.labels[node] else "AddLabel"
-        labelled = attrs.evolve(s, labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
+        labelled = s.evolve(labels=put(s.labels, node, 1 - s.labels[node]), user_ops=s.user_ops + 1)
         return Step(rule, node, detail="=".join(self.label())), self.node_updated(labelled, node)
 
     def change_role(self, s: State, node: int, role: int) -> State:
         """`docker node promote/demote` sets the desired role; the role manager finishes it later.
         Demoting the last manager is refused (swarm keeps a quorum, B)."""
-        return attrs.evolve(s, roles=put(s.roles, node, role), user_ops=s.user_ops + 1)
+        return s.evolve(roles=put(s.roles, node, role), user_ops=s.user_ops + 1)
 
     def service_actions(self, s: State) -> Iterator[tuple[Step, State]]:
         """`docker service update` (one new spec) and `docker service rm` for web."""
         if self.config.updates and s.version == 1:
-            updated = attrs.evolve(s, version=2, update=UPDATING, replicated_due=1, user_ops=s.user_ops + 1)
+            updated = s.evolve(version=2, update=UPDATING, replicated_due=1, user_ops=s.user_ops + 1)
             yield Step("UpdateService", detail="spec 2"), updated
         if self.config.service_removal and s.version:
             yield Step("RemoveService"), self.remove_service(s)
@@ -101,21 +99,19 @@ class ControlAPI(Cluster):
         deletes each once it has stopped (A.1); the updater stops with it."""
         end = SHUTDOWN if "removed_service_tasks_kept" in self.bugs else REMOVE
         tasks = tuple(with_field(t, DESIRED, max(t[DESIRED], end)) if t[SVC] == WEB else t for t in s.tasks)
-        return attrs.evolve(
-            s, tasks=tasks, version=0, update=IDLE, update_slot=0, update_task=-1, user_ops=s.user_ops + 1
-        )
+        return s.evolve(tasks=tasks, version=0, update=IDLE, update_slot=0, update_task=-1, user_ops=s.user_ops + 1)
 
     def set_availability(self, s: State, node: int, availability: int) -> State:
         """`docker node update --availability`; an invalid node's web tasks get restart
         requests (A.7 node events); PAUSE triggers nothing."""
         ignored = s.availability[node] == DRAIN and "undrain_ignored" in self.bugs
-        s = attrs.evolve(s, availability=put(s.availability, node, availability), user_ops=s.user_ops + 1)
+        s = s.evolve(availability=put(s.availability, node, availability), user_ops=s.user_ops + 1)
         return self.node_event(s, node, to_global=not ignored)
 
     def join(self, s: State, node: int) -> State:
         """`docker swarm join`: the node is created READY and ACTIVE; a node create is an event
         for the global orchestrator (A.8) and a scheduler tick (A.5); nothing moves to it."""
-        s = attrs.evolve(s, status=put(s.status, node, READY), user_ops=s.user_ops + 1)
+        s = s.evolve(status=put(s.status, node, READY), user_ops=s.user_ops + 1)
         return self.global_event(s, node)
 
     def remove_node(self, s: State, node: int) -> State:
@@ -127,8 +123,7 @@ class ControlAPI(Cluster):
             if t[NODE] == node and t[SVC] == AGENT:
                 continue
             tasks.append(with_field(t, OBSERVED, ORPHANED) if t[NODE] == node and t[OBSERVED] <= RUNNING else t)
-        s = attrs.evolve(
-            s,
+        s = s.evolve(
             status=put(s.status, node, GONE),
             tasks=tuple(tasks),
             node_due=put(s.node_due, node, 0),

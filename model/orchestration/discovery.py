@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
@@ -50,7 +48,7 @@ class ServiceDiscovery(Cluster):
             store = {t[ID]: t for t in s.tasks}
             lost = [x for x in s.backends[node] if x not in store or s.status[store[x][NODE]] == GONE]
             backends = tuple(sorted({*live, *lost}))
-        return attrs.evolve(s, dns=put(s.dns, node, live), backends=put(s.backends, node, backends))
+        return s.evolve(dns=put(s.dns, node, live), backends=put(s.backends, node, backends))
 
     def discoverable(self, s: State) -> set[int]:
         """D: RUNNING web tasks not disabled (desired past RUNNING disables the entry)."""

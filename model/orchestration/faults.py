@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
@@ -40,17 +38,17 @@ class Faults(Cluster):
             if s.status[node] in (GONE, OUTSIDE):
                 continue
             if s.status[node] == READY:
-                down = attrs.evolve(s, status=put(s.status, node, DOWN), faults=s.faults + 1)
+                down = s.evolve(status=put(s.status, node, DOWN), faults=s.faults + 1)
                 yield Step("NodeDown", node), self.node_event(down, node)
             else:
-                up = attrs.evolve(s, status=put(s.status, node, READY), faults=s.faults + 1)
+                up = s.evolve(status=put(s.status, node, READY), faults=s.faults + 1)
                 yield Step("NodeUp", node), self.node_event(up, node)
         for t in s.tasks:
             # Only an agent the managers hear from reports a container's end: on a DOWN node the
             # container may stop, but the store learns of it once the node is back (reference A.7).
             if t[OBSERVED] == RUNNING and s.status[t[NODE]] == READY:
                 for rule, end in (("TaskFails", FAILED), ("TaskExits", COMPLETE)):
-                    ended = attrs.evolve(self.replace(s, with_field(t, OBSERVED, end)), faults=s.faults + 1)
+                    ended = self.replace(s, with_field(t, OBSERVED, end)).evolve(faults=s.faults + 1)
                     yield Step(rule, t[NODE], t[ID]), self.task_event(ended, t)
             if self.has_health_check(t) and t[OBSERVED] in (STARTING, RUNNING) and s.status[t[NODE]] == READY:
                 yield Step("HealthCheckFails", t[NODE], t[ID]), self.unhealthy(s, t)
@@ -58,5 +56,5 @@ class Faults(Cluster):
     def unhealthy(self, s: State, t: Task) -> State:
         """health_status: unhealthy: the agent shuts the container down and reports FAILED
         (swarmd/dockerexec, ErrContainerUnhealthy), while starting or later."""
-        failed = attrs.evolve(self.replace(s, with_field(t, OBSERVED, FAILED)), faults=s.faults + 1)
+        failed = self.replace(s, with_field(t, OBSERVED, FAILED)).evolve(faults=s.faults + 1)
         return self.task_event(failed, t)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import GLOBAL_DUE, State, Step
@@ -39,7 +37,7 @@ class GlobalOrchestrator(Cluster):
         for node in range(self.n):
             if not s.node_due[node] & GLOBAL_DUE:
                 continue
-            after = attrs.evolve(s, node_due=put(s.node_due, node, s.node_due[node] & ~GLOBAL_DUE))
+            after = s.evolve(node_due=put(s.node_due, node, s.node_due[node] & ~GLOBAL_DUE))
             mine = [t for t in s.tasks if t[SVC] == AGENT and t[NODE] == node]
             tasks = [t for t in mine if runnable(t)]
             if "global_duplicate_task" in self.bugs:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
 from model.orchestration.tasks import (
@@ -34,7 +32,7 @@ class ReplicatedOrchestrator(Cluster):
         or remove the extra ones, and delete the tasks of dead slots, in one transaction."""
         if not s.replicated_due or not s.version:
             return
-        after = attrs.evolve(s, replicated_due=0)
+        after = s.evolve(replicated_due=0)
         updatable = self.updatable_slots(s)
         created = []
         while len(updatable) < s.replicas and after.created < self.config.max_tasks:
@@ -44,7 +42,7 @@ class ReplicatedOrchestrator(Cluster):
             created.append(free)
         # deleteTasksMap: the dead slots' tasks leave the store, save a slot addTasks just reused.
         dead = [slot for slot in self.slots(s) if slot not in updatable and slot not in created]
-        after = attrs.evolve(after, tasks=tuple(t for t in after.tasks if t[SVC] != WEB or t[SLOT] not in dead))
+        after = after.evolve(tasks=tuple(t for t in after.tasks if t[SVC] != WEB or t[SLOT] not in dead))
         removed = []
         while len(updatable) > s.replicas:
             slot = self.slot_to_remove(after, updatable)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
@@ -50,7 +48,7 @@ class RestartSupervisor(Cluster):
         """Supervisor.Restart: refuse a task already past COMPLETED; shut the old one down;
         if the policy says so, a replacement in the same slot (web) or node (agent)."""
         k = s.restart_requests.index(task_id)
-        s = attrs.evolve(s, restart_requests=s.restart_requests[:k] + s.restart_requests[k + 1 :])
+        s = s.evolve(restart_requests=s.restart_requests[:k] + s.restart_requests[k + 1 :])
         old = next((t for t in s.tasks if t[ID] == task_id), None)
         if old is None:
             return s  # reaped meanwhile
@@ -93,4 +91,4 @@ class RestartSupervisor(Cluster):
         if not self.config.max_attempts:
             return s
         k = self.history_index(old)
-        return attrs.evolve(s, restarts=put(s.restarts, k, s.restarts[k] + 1))
+        return s.evolve(restarts=put(s.restarts, k, s.restarts[k] + 1))

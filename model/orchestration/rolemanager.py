@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.kernel import put
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
@@ -30,5 +28,5 @@ class RoleManager(Cluster):
         membership first); the node update is an event for the orchestrators (A.8, A.10)."""
         for node, role in enumerate(s.roles):
             if role in (PROMOTING, DEMOTING):
-                done = attrs.evolve(s, roles=put(s.roles, node, MANAGER if role == PROMOTING else WORKER))
+                done = s.evolve(roles=put(s.roles, node, MANAGER if role == PROMOTING else WORKER))
                 yield Step("RoleChange", node, detail=ROLE[done.roles[node]]), self.node_updated(done, node)

@@ -41,6 +41,53 @@ class State:
     user_ops: int = 0
     faults: int = 0
 
+    def evolve(
+        self,
+        *,
+        status: tuple[int, ...] | None = None,
+        availability: tuple[int, ...] | None = None,
+        replicas: int | None = None,
+        tasks: tuple[Task, ...] | None = None,
+        created: int | None = None,
+        restart_requests: tuple[int, ...] | None = None,
+        dns: tuple[tuple[int, ...], ...] | None = None,
+        backends: tuple[tuple[int, ...], ...] | None = None,
+        labels: tuple[int, ...] | None = None,
+        roles: tuple[int, ...] | None = None,
+        replicated_due: int | None = None,
+        node_due: tuple[int, ...] | None = None,
+        restarts: tuple[int, ...] | None = None,
+        version: int | None = None,
+        update: int | None = None,
+        update_slot: int | None = None,
+        update_task: int | None = None,
+        user_ops: int | None = None,
+        faults: int | None = None,
+    ) -> State:
+        """This state with the fields given changed: attrs.evolve, written out because the
+        explorer calls it millions of times (three times faster: it skips attrs' field walk)."""
+        return State(
+            self.status if status is None else status,
+            self.availability if availability is None else availability,
+            self.replicas if replicas is None else replicas,
+            self.tasks if tasks is None else tasks,
+            self.created if created is None else created,
+            self.restart_requests if restart_requests is None else restart_requests,
+            self.dns if dns is None else dns,
+            self.backends if backends is None else backends,
+            self.labels if labels is None else labels,
+            self.roles if roles is None else roles,
+            self.replicated_due if replicated_due is None else replicated_due,
+            self.node_due if node_due is None else node_due,
+            self.restarts if restarts is None else restarts,
+            self.version if version is None else version,
+            self.update if update is None else update,
+            self.update_slot if update_slot is None else update_slot,
+            self.update_task if update_task is None else update_task,
+            self.user_ops if user_ops is None else user_ops,
+            self.faults if faults is None else faults,
+        )
+
 
 @attrs.frozen(repr=False)
 class Step:

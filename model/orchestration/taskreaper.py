@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
 from model.orchestration.tasks import (
@@ -47,7 +45,7 @@ class TaskReaper(Cluster):
                 continue
             crowded = groups[(t[SVC], t[SLOT] if t[SVC] == WEB else t[NODE])] > retention
             if t[DESIRED] == REMOVE or crowded:
-                after = attrs.evolve(s, tasks=tuple(u for u in s.tasks if u[ID] != t[ID]))
+                after = s.evolve(tasks=tuple(u for u in s.tasks if u[ID] != t[ID]))
                 if t[SVC] == WEB and t[DESIRED] <= RUNNING:
-                    after = attrs.evolve(after, replicated_due=1)  # A.7: a runnable task deleted
+                    after = after.evolve(replicated_due=1)  # A.7: a runnable task deleted
                 yield Step("Reap", t[NODE], t[ID]), after

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
-
 from model.orchestration.cluster import Cluster
 from model.orchestration.state import State, Step
 from model.orchestration.tasks import (
@@ -61,10 +59,10 @@ class Updater(Cluster):
             yield pause
             return
         if s.update_task >= 0:
-            yield Step("MonitorElapsed", task=s.update_task), attrs.evolve(s, update_task=-1)
+            yield Step("MonitorElapsed", task=s.update_task), s.evolve(update_task=-1)
         dirty = self.dirty_slots(s)
         if not dirty and s.update_task < 0:  # updater.go: one more monitor period before completing
-            yield Step("UpdateDone"), attrs.evolve(s, update=IDLE)
+            yield Step("UpdateDone"), s.evolve(update=IDLE)
         for slot in dirty:
             yield from self.update_slot(s, slot)
 
@@ -76,7 +74,7 @@ class Updater(Cluster):
         task = next((t for t in s.tasks if t[ID] == s.update_task), None)
         if task is not None and task[OBSERVED] <= RUNNING:
             return None
-        paused = attrs.evolve(s, update=UPDATE_PAUSED, update_slot=0, update_task=-1)
+        paused = s.evolve(update=UPDATE_PAUSED, update_slot=0, update_task=-1)
         return Step("UpdatePaused", task=s.update_task, detail=why), paused
 
     def update_slot(self, s: State, slot: int) -> Iterator[tuple[Step, State]]:
@@ -98,7 +96,7 @@ class Updater(Cluster):
             after = self.remove_old_tasks(after, slot, keep=new_id)
         else:
             after = self.new_task(s, WEB, slot, NO_NODE)
-        after = attrs.evolve(after, update_slot=slot, update_task=new_id)
+        after = after.evolve(update_slot=slot, update_task=new_id)
         yield Step("UpdateSlot", task=new_id, detail=f"slot {slot}, {self.config.update_order}"), after
 
     def slot_updated(self, s: State) -> Iterator[tuple[Step, State]]:
@@ -111,7 +109,7 @@ class Updater(Cluster):
         if pause is not None:
             yield pause
             return
-        done = attrs.evolve(s, update_slot=0)  # the new task stays watched: the monitor window
+        done = s.evolve(update_slot=0)  # the new task stays watched: the monitor window
         if self.config.update_order == START_FIRST and new is not None:  # the slot as it was when its update began
             done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])
         yield Step("SlotUpdated", task=s.update_task, detail=f"slot {s.update_slot}"), done
