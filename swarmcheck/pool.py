@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from multiprocessing.pool import Pool
 from types import FrameType
 from typing import TypeVar
@@ -27,7 +27,7 @@ Answer = TypeVar("Answer")
 
 def in_order(
     work: Callable[[Asked], Answer], asked: Sequence[Asked], processes: int, user_models: Sequence[str] = ()
-) -> Iterator[Answer]:
+) -> Generator[Answer, None, None]:
     """`work` on each item in worker processes, the answers yielded in the items' order. On
     Ctrl-C (or when the caller stops early) the workers are ended at once."""
     pool: Pool = multiprocessing.get_context("spawn").Pool(

@@ -10,7 +10,7 @@ import io
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -338,13 +338,11 @@ class Asked:
     bugs: tuple[str, ...]
     properties: tuple[str, ...]
 
-    def jobs(self) -> list[Job]:
-        return plan(self.models, dict(self.settings), self.bugs, self.properties)
-
 
 @functools.cache
 def _planned(asked: Asked) -> list[Job]:
-    return asked.jobs()
+    """The jobs, planned once per worker process."""
+    return plan(asked.models, dict(asked.settings), asked.bugs, asked.properties)
 
 
 def _check_in_worker(work: tuple[Asked, int, tuple[str, ...], Budgets, Path]) -> Checked:
@@ -374,7 +372,7 @@ def run_jobs(
     code = 0
     if asked is not None and processes > 1 and len(jobs) > 1:
         work = [(asked, i, tuple(engines), budgets, reports) for i in range(len(jobs))]
-        finished: Iterator[Checked] = in_order(_check_in_worker, work, processes, user_models)
+        finished: Generator[Checked, None, None] = in_order(_check_in_worker, work, processes, user_models)
     else:
         finished = (check_one(job, engines, budgets, reports) for job in jobs)
     done = 0
@@ -402,9 +400,7 @@ def run_jobs(
         print(f"\ninterrupted: the summary of what finished is in {path}", file=sys.stderr)
         return INTERRUPTED
     finally:
-        close = getattr(finished, "close", None)
-        if close is not None:
-            close()  # --fail-fast: the workers still running are ended
+        finished.close()  # --fail-fast: the workers still running are ended
     print()
     print(summary_table(rows, HEADER))
     print(f"\nsummary for CI: {write_summary(rows, reports)}")
