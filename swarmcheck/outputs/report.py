@@ -98,9 +98,13 @@ def counterexample(
 
 
 def report_id(data: Mapping[str, Any]) -> str:
-    """A 64-bit id that depends only on the model, config, property and actions: stable across
-    runs, and wide enough that two traces do not overwrite each other's files."""
-    key = json.dumps([data["model"], data["config"], data["property"], [s["action"] for s in data["steps"]]])
+    """A 64-bit id that depends only on the model, config, property, engine and actions: stable
+    across runs, and wide enough that two traces do not overwrite each other's files. The engine
+    is part of it because `bugs` runs both engines at once: when they find the same trace, each
+    keeps its own report (else the one written last would stand for both, a race)."""
+    key = json.dumps(
+        [data["model"], data["config"], data["property"], data["engine"], [s["action"] for s in data["steps"]]]
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
