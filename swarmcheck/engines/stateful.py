@@ -10,8 +10,10 @@ into elections and commits; runs with faults find what the faults break. Each
 step picks a kind of action at the model's `rate` (timers fire rarely next to
 message deliveries), then one action of that kind; Hypothesis's `target()`
 climbs the model's `progress` measures towards rarer states.
-A failure shrinks to a minimal action sequence and comes back as the same
-`Trace` the explorer gives, so one report writer serves both engines.
+A hunt stops at its first failure and shrinks it by replaying fewer steps on the model
+alone (runs.py: Hypothesis's own shrinker, re-running the machine, took a minute where
+this takes a second); it comes back as the same `Trace` the explorer gives, so one
+report writer serves both engines.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from model.kernel import Model, action_kind
-from properties.base import LIVENESS, Kind, Property
+from properties.base import Kind, Property
 from swarmcheck.engines.choices import steps_by_kind
-from swarmcheck.engines.fair_run import LIMIT, continue_fairly, falls_due
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
+from swarmcheck.engines.runs import Checks, PropertyViolated, Steps, shrink
 
 _COMMON = {
     "deadline": None,
@@ -62,20 +64,6 @@ class Tally:
     coverage: Counter[str] = attrs.field(factory=Counter)
 
 
-class PropertyViolated(AssertionError):
-    """Raised inside the machine; carries the violation and the steps that led to it (for a
-    liveness property, the index its cycle returns to, if it is a lasso)."""
-
-    def __init__(
-        self, prop: Property[Any], message: str, steps: list[tuple[Any, Any]], loop: int | None = None
-    ) -> None:
-        super().__init__(f"{prop.name}: {message}")
-        self.prop = prop
-        self.message = message
-        self.steps = steps
-        self.loop = loop
-
-
 def machine_for(
     model: Model[Any, Any],
     properties: Sequence[Property[Any]],
@@ -85,11 +73,9 @@ def machine_for(
     """A RuleBasedStateMachine class that walks `model` and checks `properties`; `tally`
     counts examples, steps and actions, `on_step` runs before each step (budgets, progress)."""
     counts: Tally = Tally() if tally is None else tally
-    always = [p for p in properties if p.kind is Kind.ALWAYS]
-    steps = [p for p in properties if p.kind is Kind.TRANSITION]
+    checks = Checks(model, properties)
     sometimes = [p for p in properties if p.kind is Kind.SOMETIMES]
     sometimes_steps = [p for p in properties if p.kind is Kind.SOMETIMES_STEP]
-    liveness = [p for p in properties if p.kind in LIVENESS]
     init_states = list(model.init_states())
     faults = sorted(getattr(model, "fault_kinds", ()))
     rate: Callable[[str], int] = getattr(model, "rate", lambda kind: 1)
@@ -130,11 +116,7 @@ def machine_for(
             counts.steps += 1
             counts.coverage[action_kind(action)] += 1
             event(action_kind(action))
-            for p in steps:
-                message = p.check(before, action, after)
-                if message:
-                    self.failed = True
-                    raise PropertyViolated(p, message, list(self.trace))
+            self._judge(checks.in_step)
             for p in sometimes_steps:
                 if p.name not in reached and p.check(before, action, after):
                     reached.add(p.name)
@@ -149,26 +131,22 @@ def machine_for(
                     reached.add(p.name)
                     event(f"reached {p.name}")
 
+        def _judge(self, check: Callable[[Steps], None]) -> None:
+            try:
+                check(self.trace)
+            except PropertyViolated:
+                self.failed = True  # no liveness is judged after a failure
+                raise
+
         def teardown(self) -> None:
             for label, value in self.progress.items():
                 target(value, label=label)
-            if self.failed:
-                return
-            # Liveness, bounded: the faults stop and a fair scheduler goes on (fair_run), from the
-            # end of the run and from each point where the goal fell due.
-            for p in liveness:
-                for end in falls_due(p, self.trace):
-                    short = continue_fairly(model, p, self.trace[: end + 1])
-                    if short is not None:
-                        raise PropertyViolated(p, short.sentence(p, LIMIT), short.steps, short.loop)
+            if not self.failed:
+                checks.at_the_end(self.trace)
 
         @invariant()
         def always_holds(self) -> None:
-            for p in always:
-                message = p.check(self.state)
-                if message:
-                    self.failed = True
-                    raise PropertyViolated(p, message, list(self.trace))
+            self._judge(checks.in_state)
 
     ModelMachine.__name__ = ModelMachine.__qualname__ = f"{model.name.capitalize()}Machine"
     ModelMachine.reached = reached
@@ -179,8 +157,11 @@ TIMED_BATCH = 50  # examples between looks at the clock under --time
 
 
 def _with(profile: settings, max_examples: int | None, seed_value: int | None) -> settings:
-    """The profile with the user's example count; with a seed of theirs, not derandomized."""
-    chosen = profile if max_examples is None else settings(profile, max_examples=max_examples)
+    """The profile for a hunt: no shrink phase (runs.shrink does it), the user's example
+    count, and with a seed of theirs, not derandomized."""
+    chosen = settings(profile, phases=[p for p in profile.phases if p is not Phase.shrink])
+    if max_examples is not None:
+        chosen = settings(chosen, max_examples=max_examples)
     return chosen if seed_value is None else settings(chosen, derandomize=False)
 
 
@@ -233,7 +214,8 @@ def hunt(
                 size = min(TIMED_BATCH, asked - first)
                 batch_seed = (seed_value or 0) * 1_000_003 + batch
                 run_state_machine_as_test(_seeded(machine, batch_seed), settings=_with(chosen, size, batch_seed))  # type: ignore[no-untyped-call,unused-ignore]
-    except PropertyViolated as failure:
+    except PropertyViolated as found:
+        failure = shrink(Checks(model, properties), found)
         trace = Trace(failure.steps, failure.loop)
         violations.append(Violation(failure.prop.name, failure.prop.kind, failure.message, 0, trace))
     except Flaky as flaky:  # pragma: no cover - a nondeterministic model is a bug in the model
