@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 import pytest
-from lassos import lasso
+from lassos import ONE_VALUE, lasso
 
 from properties.base import LIVENESS
 from swarmcheck import registry
@@ -23,7 +23,10 @@ from swarmcheck.outputs.report import counterexample, write_report
 # Each liveness bug, the liveness property that catches it (at the bug's hunt bounds, or
 # those given), and the kind of lasso it gives.
 LIVENESS_BUGS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
-    ("raft", "no_next_index_backoff"): ("leader_commits_entries", {}),  # a cycle: refused, retried, refused
+    ("raft", "no_next_index_backoff"): (
+        "leader_commits_entries",
+        dict(ONE_VALUE),
+    ),  # a cycle: refused, retried, refused
     ("scheduler", "lost_task_not_replaced"): ("service_heals", {}),  # a stop
     # E.14, moby/swarmkit#2705: a global task that exits leaves its node empty for good.
     ("scheduler", "global_gap_never_refilled"): ("service_heals", {"nodes": 2}),
@@ -55,7 +58,9 @@ def test_each_liveness_bug_gives_a_lasso_that_replay_confirms(model_name: str, b
 
 
 def test_replay_refuses_a_lasso_that_does_not_close_or_is_not_fair(tmp_path: Path) -> None:
-    model, prop, data = _lasso_report("raft", "no_next_index_backoff", "leader_commits_entries", tmp_path)
+    model, prop, data = _lasso_report(
+        "raft", "no_next_index_backoff", "leader_commits_entries", tmp_path, dict(ONE_VALUE)
+    )
     steps, loop = data["steps"], data["loop"]
     assert loop < data["length"]  # a cycle, not a stop
     not_closed = rerun(model, prop, steps[:-1], loop)

@@ -118,5 +118,26 @@ def shrink(checks: Checks, failure: PropertyViolated) -> PropertyViolated:
             else:
                 i += chunk
         if chunk == 1 and not removed:
-            return best
+            # Removing steps can leave a run that passes a state twice: cut the cycle, judge again.
+            acyclic = without_cycles(best.steps[: best.run + 1])
+            candidate = judge(checks, start, [a for a, _ in acyclic[1:]])
+            if candidate is None or candidate.prop.name != failure.prop.name or candidate.run >= best.run:
+                return best
+            best, removed = candidate, True
         chunk = max(1, chunk // 2) if not removed else chunk
+
+
+def without_cycles(trace: Steps) -> Steps:
+    """The run with every return to an earlier state cut out: the same last step, fewer steps."""
+    kept: Steps = []
+    where: dict[Any, int] = {}
+    for step in trace[:-1]:
+        state = step[1]
+        if state in where:
+            del kept[where[state] + 1 :]
+            where = {s: k for s, k in where.items() if k <= where[state]}
+        else:
+            where[state] = len(kept)
+            kept.append(step)
+    kept.append(trace[-1])  # the violating step follows the state kept last: the same one
+    return kept

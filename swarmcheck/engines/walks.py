@@ -7,7 +7,8 @@ A walk picks the next step as the Hypothesis machine does (engines/stateful.py):
 step at the model's rates, then one of that kind; and each walk switches some of the model's
 fault kinds off (swarm testing). The same seed, walks and depth give the same walks, the
 same figures and the same counterexample on every machine. A counterexample is the walk up
-to the violation with its cycles cut out (a state met twice: the steps between go).
+to the violation with its cycles cut out (a state met twice: the steps between go), then
+shrunk as Hypothesis's failures are (runs.py: no step of it can be removed).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from model.kernel import Model, action_kind
 from properties.base import LIVENESS, Kind, Property
 from swarmcheck.engines.choices import steps_by_kind
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
+from swarmcheck.engines.runs import Checks, PropertyViolated, shrink, without_cycles
 
 NOT_JUDGED = "not judged"  # liveness: a walk has no fair continuation to judge
 
@@ -68,6 +70,8 @@ def walk(
         if progress is not None and time.perf_counter() - last >= progress_every:
             last = time.perf_counter()
             progress(f"[{model.name}] walks: {done:,} of {walks:,}, {steps:,} steps, {last - started:.0f} s")
+    if violation is not None:
+        violation = _shrunk(model, properties, violation)
     stats = HuntStats(done, walks, steps, time.perf_counter() - started, dict(sorted(coverage.items())))
     liveness = [p for p in properties if p.kind in LIVENESS]
     return Result.judge(
@@ -83,6 +87,16 @@ def walk(
         liveness={p.name: NOT_JUDGED for p in liveness},
         reasons={p.name: "random walks judge safety only; the explorer judges liveness" for p in liveness},
     )
+
+
+def _shrunk(model: Model[Any, Any], properties: Sequence[Property[Any]], found: Violation) -> Violation:
+    """The walk's violation with every step it does not need removed, judged by the safety
+    properties (the walks judge nothing else)."""
+    safety = [p for p in properties if p.kind in (Kind.ALWAYS, Kind.TRANSITION)]
+    prop = next(p for p in safety if p.name == found.property)
+    assert found.trace is not None
+    failure = shrink(Checks(model, safety), PropertyViolated(prop, found.message, list(found.trace.steps)))
+    return Violation(prop.name, prop.kind, failure.message, 0, Trace(failure.steps))
 
 
 def _pick(rng: random.Random, by_kind: dict[str, list[tuple[Any, Any]]], rate: Callable[[str], int]) -> tuple[Any, Any]:
@@ -110,7 +124,7 @@ class _Judge:
         for p in self.always:
             message = p.check(s)
             if message:
-                return Violation(p.name, p.kind, message, 0, Trace(_without_cycles(trace)))
+                return Violation(p.name, p.kind, message, 0, Trace(without_cycles(trace)))
         return None
 
     def step(self, before: Any, action: Any, after: Any, trace: list[tuple[Any, Any]]) -> Violation | None:
@@ -120,21 +134,5 @@ class _Judge:
         for p in self.steps:
             message = p.check(before, action, after)
             if message:
-                return Violation(p.name, p.kind, message, 0, Trace(_without_cycles(trace)))
+                return Violation(p.name, p.kind, message, 0, Trace(without_cycles(trace)))
         return None
-
-
-def _without_cycles(trace: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    """The walk with every return to an earlier state cut out: the same last step, fewer steps."""
-    kept: list[tuple[Any, Any]] = []
-    where: dict[Any, int] = {}
-    for step in trace[:-1]:
-        state = step[1]
-        if state in where:
-            del kept[where[state] + 1 :]
-            where = {s: k for s, k in where.items() if k <= where[state]}
-        else:
-            where[state] = len(kept)
-            kept.append(step)
-    kept.append(trace[-1])  # the violating step follows the state kept last: the same one
-    return kept
