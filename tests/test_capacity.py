@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Hashable, Iterator
 from typing import Any
 
 import pytest
 
 from model.raft import BUGS, Config, Raft
+from swarmcheck import registry
 from swarmcheck.engines.explore import explore
 from swarmcheck.engines.search import fingerprint_of
 
@@ -55,6 +57,32 @@ def test_raft_keeps_its_promises_to_the_explorer(config: Config) -> None:
         for key in (model.key(t), model.canonical(t)):
             assert not list(_ints_no_lower_than_nil(key)), f"hash() could merge states: {key}"
     assert pairs > 1_000
+
+
+def _first_states(model: Any, most: int) -> Iterator[Any]:
+    """The first `most` states of a breadth-first search."""
+    seen = {model.key(s) for s in model.init_states()}
+    frontier = deque(model.init_states())
+    while frontier and len(seen) < most:
+        s = frontier.popleft()
+        yield s
+        for _, t in model.next_steps(s):
+            if model.key(t) not in seen:
+                seen.add(model.key(t))
+                frontier.append(t)
+
+
+@pytest.mark.parametrize("name", ["gossip", "scheduler", "security"])
+def test_every_model_keys_its_states_as_hash_can_tell_apart(name: str) -> None:
+    """The other models promise hash() fingerprints too (their fields are tuples of ints built
+    from constants no lower than -1): the first states of every main-job configuration."""
+    entry = registry.lookup(name)
+    for config in entry.suite.values():
+        model = entry.build(config)
+        assert model.hash_fingerprints
+        for s in _first_states(model, 3_000):
+            for key in (model.key(s), model.canonical(s)):
+                assert not list(_ints_no_lower_than_nil(key)), f"hash() could merge states: {key}"
 
 
 class _Unpromised(Raft):

@@ -252,3 +252,14 @@ def test_a_reaped_member_is_forgotten_and_no_longer_gossiped_to() -> None:
     assert reaped.view[0][1] == (UNKNOWN, 0)
     assert not any(str(step).startswith("Gossip(n1 -> n2") for step, _ in model.next_steps(reaped))
     assert model.handle(reaped, 0, (ALIVE_MSG, 1, 1, 1)).view[0][1] == (ALIVE, 1)
+
+
+def test_evolve_changes_exactly_the_fields_given() -> None:
+    """state.evolve is written out field by field (the hot path): each keyword lands in its field."""
+    from model.gossip.state import FIELDS, evolve
+
+    s = next(iter(Gossip(Config()).init_states()))
+    for name in FIELDS:
+        marker = 7 if isinstance(getattr(s, name), int) else (7,)
+        changed = evolve(s, **{name: marker})
+        assert [f for f in FIELDS if getattr(changed, f) != getattr(s, f)] == [name]

@@ -35,6 +35,8 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
     """memberlist's membership protocol for a `Config`."""
 
     name = "gossip"
+    # Keys and canonical forms are tuples of ints no lower than -1 (model/kernel.py): hash() fingerprints.
+    hash_fingerprints = True
     # Where describe_state shows each field (reports mark the fields a property reads).
     described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
         **dict.fromkeys(("up", "left", "outside", "slow"), ("nodes.*.running",)),

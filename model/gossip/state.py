@@ -105,9 +105,42 @@ FIELDS = tuple(f.name for f in attrs.fields(State))
 _all_fields = attrgetter(*FIELDS)  # several times faster than attrs.astuple, on the hot path
 
 
-def evolve(s: State, **changes: Any) -> State:
-    """attrs.evolve, without its per-call introspection (the model's hot path)."""
-    return State(*[changes[name] if name in changes else getattr(s, name) for name in FIELDS])
+def evolve(
+    s: State,
+    *,
+    up: tuple[int, ...] | None = None,
+    left: tuple[int, ...] | None = None,
+    outside: tuple[int, ...] | None = None,
+    slow: tuple[int, ...] | None = None,
+    incarnation: tuple[int, ...] | None = None,
+    view: tuple[tuple[Entry, ...], ...] | None = None,
+    queue: tuple[tuple[tuple[Msg, int], ...], ...] | None = None,
+    network: tuple[tuple[int, Msg], ...] | None = None,
+    accusers: tuple[tuple[int, ...], ...] | None = None,
+    cut: int | None = None,
+    faults: int | None = None,
+    broken: int | None = None,
+    highest: tuple[int, ...] | None = None,
+    death_seen: tuple[tuple[int, ...], ...] | None = None,
+) -> State:
+    """`s` with the fields given changed: attrs.evolve written out, because the explorer calls
+    it millions of times (it skips attrs' walk over the fields; no field is ever None)."""
+    return State(
+        s.up if up is None else up,
+        s.left if left is None else left,
+        s.outside if outside is None else outside,
+        s.slow if slow is None else slow,
+        s.incarnation if incarnation is None else incarnation,
+        s.view if view is None else view,
+        s.queue if queue is None else queue,
+        s.network if network is None else network,
+        s.accusers if accusers is None else accusers,
+        s.cut if cut is None else cut,
+        s.faults if faults is None else faults,
+        s.broken if broken is None else broken,
+        s.highest if highest is None else highest,
+        s.death_seen if death_seen is None else death_seen,
+    )
 
 
 def without(network: tuple[tuple[int, Msg], ...], item: tuple[int, Msg]) -> tuple[tuple[int, Msg], ...]:

@@ -91,6 +91,8 @@ class Orchestration(
     """swarmkit's orchestration for a `Config` (the model the command line calls `scheduler`)."""
 
     name = "scheduler"
+    # Keys and canonical forms are tuples of ints no lower than -1 (model/kernel.py): hash() fingerprints.
+    hash_fingerprints = True
     # Where describe_state shows each field (reports mark the fields a property reads).
     described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
         **dict.fromkeys(("status", "availability", "labels", "roles"), ("nodes.*",)),

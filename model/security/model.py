@@ -62,6 +62,8 @@ class Security(Identities, Calls, Secrets):
     """swarm's join, certificate, authorization, removal, secret and key rules for a `Config`."""
 
     name = "security"
+    # Keys and canonical forms are tuples of ints no lower than -1 (model/kernel.py): hash() fingerprints.
+    hash_fingerprints = True
     described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
         **dict.fromkeys(("exists", "role", "desired", "member", "cert", "left"), ("nodes.*",)),
         **dict.fromkeys(("blacklist", "applied"), ("blacklist",)),
