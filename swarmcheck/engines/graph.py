@@ -56,9 +56,9 @@ class Graph:
     seconds: float = 0.0
 
     def edges(self, k: int) -> Iterator[tuple[int, int]]:
-        """(action id, target) of every step from state k."""
-        for e in range(self.offsets[k], self.offsets[k + 1]):
-            yield self.actions[e], self.targets[e]
+        """(action id, target) of every step from state k (slices: the liveness checks' hot path)."""
+        start, end = self.offsets[k], self.offsets[k + 1]
+        return zip(self.actions[start:end], self.targets[start:end], strict=True)
 
     def walk(self, path: list[tuple[int, int]]) -> list[tuple[Any, Any]]:
         """The steps along `path`, (action id, state number) pairs after an initial state's

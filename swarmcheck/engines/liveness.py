@@ -56,6 +56,7 @@ class View:
         self.strong = {a: key(a) for a in range(len(kinds)) if kinds[a] in fairness.strong}
         self.stops = {a for a in range(len(kinds)) if kinds[a] in fairness.stops}
         self.region: set[int] = set()
+        self.region_components: list[set[int]] | None = None  # split once, judged strictly and loosely
         self.distance: dict[int, int] = {}
         self.came_from: dict[int, tuple[int, int]] = {}  # state -> (previous state, action id)
 
@@ -109,7 +110,9 @@ class View:
     def fair_components(self, strict: bool) -> list[set[int]]:
         """The fair components of the region (strong fairness refined away, weak checked)."""
         fair: list[set[int]] = []
-        work = self.split(self.region)
+        if self.region_components is None:
+            self.region_components = self.split(self.region)
+        work = list(self.region_components)
         while work:
             component = work.pop()
             taken = self.taken(component)
