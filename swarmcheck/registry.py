@@ -166,6 +166,7 @@ MODELS: dict[str, Entry] = {
             # A newer death report needs a refutation first: a slow node gives both cheaply.
             "stale_alive_revives_dead": gossip.SLOW_BOUNDS,
             "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
+            "retransmit_not_spent": {"nodes": 2},  # a crash gives a suspicion to gossip: 266 states
         },
     ),
     "scheduler": Entry(

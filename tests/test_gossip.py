@@ -41,6 +41,7 @@ CAUGHT_BY = {
     "no_lifeguard": "accuracy",
     "dead_left_out_of_push_pull": "running_node_eventually_alive",
     "no_invalidation": "one_broadcast_per_subject",
+    "retransmit_not_spent": "broadcast_within_retransmits",
     "death_always_left": "left_only_after_leave",
     "leave_taken_as_death": "leave_recorded_as_left",
 }

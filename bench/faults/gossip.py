@@ -186,9 +186,10 @@ GOSSIP = [
     _g(
         "retransmits_never_spent",
         DS,
-        "queue = tuple((q, left - 1 if q == m else left) for q, left in s.queue[i])",
+        "queue = tuple((q, left - spent if q == m else left) for q, left in s.queue[i])",
         "queue = tuple((q, left) for q, left in s.queue[i])",
-        "a broadcast is retransmitted forever (memberlist TransmitLimitedQueue: transmits counted per message)",
+        "a broadcast is retransmitted forever (memberlist TransmitLimitedQueue: transmits counted per message); "
+        "since made the seeded bug retransmit_not_spent, broadcast_within_retransmits's witness",
     ),
     _g(
         "push_pull_one_way",

@@ -30,6 +30,9 @@ BUGS: dict[str, str] = {
     "so a crashed node looks like one that left gracefully (C.5 deadNode: Left iff dead.Node == dead.From)",
     "leave_taken_as_death": "deadNode ignores From and records a graceful leave as Dead, so a node that left "
     "looks failed (C.5 deadNode; memberlist.go Leave broadcasts dead about itself)",
+    "retransmit_not_spent": "a send does not spend the broadcast's retransmit budget, so a piggybacked "
+    "message is gossiped for ever and crowds out newer news (C.6; memberlist queue.go GetBroadcasts "
+    "counts each transmit and drops a broadcast past RetransmitMult x log(n+1))",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "
     "so a slow node's unconfirmed suspicion expires before the accused node's refutation arrives",
 }

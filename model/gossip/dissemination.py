@@ -24,7 +24,8 @@ class Dissemination(FailureDetector):
 
     def gossip(self, s: State, i: int, k: int, m: Msg) -> State:
         """Send one queued broadcast to k; each has a retransmit budget. A cut link loses it."""
-        queue = tuple((q, left - 1 if q == m else left) for q, left in s.queue[i])
+        spent = 0 if "retransmit_not_spent" in self.bugs else 1
+        queue = tuple((q, left - spent if q == m else left) for q, left in s.queue[i])
         queue = tuple(entry for entry in queue if entry[1] > 0)
         network = s.network if not self.linked(s, i, k) else tuple(sorted((*s.network, (k, m))))
         return evolve(s, queue=put(s.queue, i, queue), network=network)
