@@ -24,6 +24,7 @@ WITNESSES: dict[str, dict[str, str]] = {
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",
         "broadcast_within_retransmits": "retransmit_not_spent",
+        "gossip_goes_to_members": "gossip_to_left",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -82,7 +83,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "crash_eventually_detected": NO_BUG,
         "probe_fails_only_without_ack": NO_BUG,
         "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
-        "gossip_goes_to_members": NO_BUG,
         "news_only_when_something_changed": NO_BUG,
         "death_evidence_only_grows": NO_BUG,
         "cut_link_carries_nothing": NO_BUG,

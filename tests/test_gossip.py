@@ -42,6 +42,7 @@ CAUGHT_BY = {
     "dead_left_out_of_push_pull": "running_node_eventually_alive",
     "no_invalidation": "one_broadcast_per_subject",
     "retransmit_not_spent": "broadcast_within_retransmits",
+    "gossip_to_left": "gossip_goes_to_members",
     "death_always_left": "left_only_after_leave",
     "leave_taken_as_death": "leave_recorded_as_left",
 }

@@ -243,9 +243,10 @@ GOSSIP = [
     _g(
         "gossip_to_dead_forever",
         GM,
-        "if k != i and s.view[i][k][0] in (ALIVE, SUSPECT, DEAD):",
+        "if k != i and s.view[i][k][0] in targets:",
         "if k != i and s.view[i][k][0] != UNKNOWN:",
-        "gossip goes to members that left (memberlist gossip: left members are not gossip targets)",
+        "gossip goes to members that left (memberlist gossip: left members are not gossip targets); "
+        "since made the seeded bug gossip_to_left, gossip_goes_to_members's witness",
     ),
     _g(
         "probe_the_dead",

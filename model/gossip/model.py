@@ -96,11 +96,12 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
                         yield Step("SuspicionTimeout", (i, j)), self.suspicion_timeout(s, i, j)
                     elif self.long_timeout_due(s, i, j):
                         yield Step("SuspicionMaxTimeout", (i, j)), self.suspicion_timeout(s, i, j)
+        targets = (ALIVE, SUSPECT, DEAD, LEFT) if "gossip_to_left" in self.bugs else (ALIVE, SUSPECT, DEAD)
         for i in range(n):
             if s.up[i] and not s.outside[i]:  # a leaving node still drains its broadcasts (C.5 Leave)
                 for m, _ in s.queue[i]:
                     for k in range(n):
-                        if k != i and s.view[i][k][0] in (ALIVE, SUSPECT, DEAD):
+                        if k != i and s.view[i][k][0] in targets:
                             yield Step("Gossip", (i, k), m), self.gossip(s, i, k, m)
         for k, m in sorted(set(s.network)):
             if self.running(s, k):
