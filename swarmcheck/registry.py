@@ -170,6 +170,15 @@ MODELS: dict[str, Entry] = {
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
             "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
+            # A cut link and a helper to probe through: three nodes, one incarnation (1,485 states).
+            "no_indirect_probe": {
+                "crashes": False,
+                "restarts": False,
+                "push_pull": False,
+                "retransmits": 1,
+                "max_incarnation": 1,
+                "lifeguard": False,
+            },
         },
     ),
     "scheduler": Entry(

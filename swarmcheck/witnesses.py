@@ -25,6 +25,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "death_evidence_kept": "stale_alive_revives_dead",
         "broadcast_within_retransmits": "retransmit_not_spent",
         "gossip_goes_to_members": "gossip_to_left",
+        "probe_fails_only_without_ack": "no_indirect_probe",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -81,7 +82,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
             "dead_left_out_of_push_pull", "33,984 states with the graph, 30 s"
         ),
         "crash_eventually_detected": NO_BUG,
-        "probe_fails_only_without_ack": NO_BUG,
         "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
         "news_only_when_something_changed": NO_BUG,
         "death_evidence_only_grows": NO_BUG,

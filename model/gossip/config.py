@@ -30,6 +30,8 @@ BUGS: dict[str, str] = {
     "so a crashed node looks like one that left gracefully (C.5 deadNode: Left iff dead.Node == dead.From)",
     "leave_taken_as_death": "deadNode ignores From and records a graceful leave as Dead, so a node that left "
     "looks failed (C.5 deadNode; memberlist.go Leave broadcasts dead about itself)",
+    "no_indirect_probe": "a failed direct probe is not retried through helpers, so one cut link makes a live "
+    "node suspect (SWIM section 3.1's ping-req; memberlist probeNode: indirect pings via IndirectChecks members)",
     "gossip_to_left": "gossip goes to members that left as well as to the live and the recently dead "
     "(C.6; memberlist gossip(): kRandomNodes skips a node in StateLeft)",
     "retransmit_not_spent": "a send does not spend the broadcast's retransmit budget, so a piggybacked "

@@ -36,6 +36,8 @@ class FailureDetector(Membership):
             return False
         if self.linked(s, i, j):
             return True
+        if "no_indirect_probe" in self.bugs:
+            return False
         view = s.view[i]
         return any(
             k not in (i, j)
