@@ -28,8 +28,9 @@ class Model(Protocol[S, A]):
     lower than -1, so `hash()` tells states apart (CPython hashes -1 and -2 alike).
     Optional methods: `from_key(key)`, the state whose `key` this is, lets a search be
     saved and resumed (`check --checkpoint`). `withheld_steps(s)`, the (action, bound name)
-    pairs of the steps from `s` a bound kept out, is required for liveness where
-    `successors_within_bounds` holds (elsewhere the explorer sees them fail `within_bounds`;
+    pairs of the steps from `s` that guards in `next_steps` kept out for a bound, is required
+    for liveness where `successors_within_bounds` holds, and where a model guards some bounds
+    itself and leaves the rest to `within_bounds` (the explorer sees the rest fail it;
     `bound_crossed(t)` may name the bound a successor crosses). A class attribute
     `described_as`, each state field to the `describe_state` paths that show it
     (`"term": ("servers.*.term",)`), lets reports mark the fields a property reads.

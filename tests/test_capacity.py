@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from model.gossip.state import Step
 from model.raft import BUGS, Config, Raft
 from swarmcheck import registry
 from swarmcheck.engines.explore import explore
@@ -84,6 +85,25 @@ def test_every_model_keys_its_states_as_hash_can_tell_apart(name: str) -> None:
         for s in _first_states(model, 3_000):
             for key in (model.key(s), model.canonical(s)):
                 assert not list(_ints_no_lower_than_nil(key)), f"hash() could merge states: {key}"
+
+
+@pytest.mark.parametrize("config", sorted(registry.lookup("gossip").suite))
+def test_gossip_withholds_exactly_the_sends_that_overflow_the_network(config: str) -> None:
+    """Gossip guards max_msgs in next_steps: each send it leaves out is named by withheld_steps
+    and would cross the bound; each it yields stays inside (the other bounds stay unguarded)."""
+    entry = registry.lookup("gossip")
+    model = entry.build(entry.suite[config])
+    withheld_somewhere = 0
+    for s in _first_states(model, 3_000):
+        yielded = {a for a, _ in model.next_steps(s) if a.rule == "Gossip"}
+        withheld = {a for a, bound in model.withheld_steps(s) if bound == "max_msgs"}
+        withheld_somewhere += bool(withheld)
+        assert not yielded & withheld
+        for i, k, m in model.gossip_sends(s):
+            action, t = Step("Gossip", (i, k), m), model.gossip(s, i, k, m)
+            assert (action in withheld) == (len(t.network) > model.config.max_msgs), model.describe_state(s)
+            assert (action in yielded) != (action in withheld)
+    assert withheld_somewhere
 
 
 class _Unpromised(Raft):

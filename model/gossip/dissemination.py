@@ -6,9 +6,14 @@ Reads: queue, network, view, cut. Writes: queue, network, and views through Memb
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from model.gossip.detection import FailureDetector
 from model.gossip.state import (
+    ALIVE,
     DEAD,
+    LEFT,
+    SUSPECT,
     UNKNOWN,
     Msg,
     State,
@@ -21,6 +26,18 @@ from model.kernel import put
 
 class Dissemination(FailureDetector):
     """Gossip, receive and push-pull."""
+
+    def gossip_sends(self, s: State) -> Iterator[tuple[int, int, Msg]]:
+        """(sender, peer, broadcast): each queued broadcast to each member a node may gossip to;
+        a leaving node still drains its broadcasts (C.5 Leave)."""
+        targets = (ALIVE, SUSPECT, DEAD, LEFT) if "gossip_to_left" in self.bugs else (ALIVE, SUSPECT, DEAD)
+        n = len(s.up)
+        for i in range(n):
+            if s.up[i] and not s.outside[i]:
+                for m, _ in s.queue[i]:
+                    for k in range(n):
+                        if k != i and s.view[i][k][0] in targets:
+                            yield i, k, m
 
     def gossip(self, s: State, i: int, k: int, m: Msg) -> State:
         """Send one queued broadcast to k; each has a retransmit budget. A cut link loses it."""

@@ -96,13 +96,10 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
                         yield Step("SuspicionTimeout", (i, j)), self.suspicion_timeout(s, i, j)
                     elif self.long_timeout_due(s, i, j):
                         yield Step("SuspicionMaxTimeout", (i, j)), self.suspicion_timeout(s, i, j)
-        targets = (ALIVE, SUSPECT, DEAD, LEFT) if "gossip_to_left" in self.bugs else (ALIVE, SUSPECT, DEAD)
-        for i in range(n):
-            if s.up[i] and not s.outside[i]:  # a leaving node still drains its broadcasts (C.5 Leave)
-                for m, _ in s.queue[i]:
-                    for k in range(n):
-                        if k != i and s.view[i][k][0] in targets:
-                            yield Step("Gossip", (i, k), m), self.gossip(s, i, k, m)
+        full = len(s.network) >= self.config.max_msgs
+        for i, k, m in self.gossip_sends(s):
+            if not (full and self.linked(s, i, k)):  # else one message past max_msgs: withheld_steps
+                yield Step("Gossip", (i, k), m), self.gossip(s, i, k, m)
         for k, m in sorted(set(s.network)):
             if self.running(s, k):
                 yield Step("Receive", (k,), m), self.receive_and_handle(s, k, m)
@@ -128,6 +125,14 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
                     if x != i and self.running(s, i) and s.view[i][x][0] in (DEAD, LEFT):
                         yield Step("ReapDead", (i, x)), self.reap_dead(s, i, x)
         yield from self.faults(s)
+
+    def withheld_steps(self, s: State) -> Iterator[tuple[Step, str]]:
+        """The gossip next_steps guards out: a send over a live link into a full network. The
+        other bounds (incarnations) are left to within_bounds (model/kernel.py)."""
+        if len(s.network) >= self.config.max_msgs:
+            for i, k, m in self.gossip_sends(s):
+                if self.linked(s, i, k):
+                    yield Step("Gossip", (i, k), m), "max_msgs"
 
     def within_bounds(self, s: State) -> bool:
         c = self.config

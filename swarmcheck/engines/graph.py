@@ -23,8 +23,8 @@ from model.kernel import Model, action_kind
 from properties.base import Property
 from swarmcheck.engines.search import fingerprint_function
 
-# A model whose guards hold its bounds (`successors_within_bounds`) says which steps they
-# withheld: `withheld_steps(s)` yields (action, bound name) pairs.
+# A model whose guards hold some or all of its bounds says which steps they withheld:
+# `withheld_steps(s)` yields (action, bound name) pairs.
 CONSTRAINT = "the state constraint"
 
 
@@ -162,15 +162,15 @@ def build(
 
 
 def _withheld_steps(model: Model[Any, Any]) -> Callable[[Any], Iterator[tuple[Any, str]]]:
-    """What the model says its guards withheld; nothing where its successors are filtered here."""
-    if not getattr(model, "successors_within_bounds", False):
-        return lambda s: iter(())
+    """What the model says its guards withheld; nothing where its successors are all filtered here."""
     said: Callable[[Any], Iterator[tuple[Any, str]]] | None = getattr(model, "withheld_steps", None)
-    if said is None:
+    if said is not None:
+        return said
+    if getattr(model, "successors_within_bounds", False):
         raise ValueError(
             f"{model.name}: its guards hold its bounds, but it has no withheld_steps: liveness cannot tell a bound from a stop"
         )
-    return said
+    return lambda s: iter(())
 
 
 def _bound_of(model: Model[Any, Any], t: Any) -> str:

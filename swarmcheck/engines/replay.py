@@ -105,7 +105,7 @@ def starved(model: Model[Any, Any], fairness: Fairness, cycle: list[Any], taken_
     said in words; None when the cycle is fair."""
 
     taken = {fairness.instance(a) for a in taken_actions}
-    withheld = getattr(model, "withheld_steps", None) if getattr(model, "successors_within_bounds", False) else None
+    withheld = getattr(model, "withheld_steps", None)
     weak: list[set[Any]] = []
     strong: list[set[Any]] = []
     for s in cycle:
