@@ -34,12 +34,10 @@ class ServiceDiscovery(Cluster):
         web tasks, a node at a time (D: endpoint_table events, handled by each node's agent)."""
         live = tuple(sorted(self.discoverable(s)))
         for node in range(self.n):
-            if (
-                s.status[node] == READY
-                and (s.dns[node] != live or s.backends[node] != live)
-                and (self.sync(s, node, live) != s)
-            ):
-                yield Step("DiscoverySync", node, detail=task_names(live)), self.sync(s, node, live)
+            if s.status[node] == READY and (s.dns[node] != live or s.backends[node] != live):
+                synced = self.sync(s, node, live)
+                if synced != s:
+                    yield Step("DiscoverySync", node, detail=task_names(live)), synced
 
     def sync(self, s: State, node: int, live: tuple[int, ...]) -> State:
         """The node's agent applies the endpoint table: DNS records and mesh backends."""

@@ -149,11 +149,12 @@ def build(
             fp = fp_of(key(t))
             if fp == here:
                 continue  # changes nothing: not a step
+            a = action_id(action)
             target = number.get(fp)
             if target is None:
-                target = add(t, k, action_id(action))
+                target = add(t, k, a)
             graph.targets.append(target)
-            graph.actions.append(action_id(action))
+            graph.actions.append(a)
         graph.offsets.append(len(graph.targets))
         if k & 1023 == 0:
             _check_budgets(graph.size, time.perf_counter() - started, max_states, time_limit)
