@@ -19,7 +19,6 @@ steps are not counted exists because a bound cut the way out: `incomplete (bound
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -69,21 +68,27 @@ class View:
         return [(depth[k], k) for k in range(graph.size) if trigger[k] and not goal[k]]
 
     def explore_region(self) -> None:
-        """The goal-free states reachable from a source, each with its shortest way in
-        (Dijkstra: sources start at their own distance from an initial state)."""
-        goal, distance, came_from = self.goal, self.distance, self.came_from
-        queue: list[tuple[int, int, int, int]] = [(d, k, -1, -1) for d, k in self.sources()]
-        heapq.heapify(queue)
-        while queue:
-            d, k, previous, a = heapq.heappop(queue)
+        """The goal-free states reachable from a source, each with its shortest way in: a
+        breadth-first search in which each source joins at its own distance from an initial
+        state (Dijkstra's order for steps of length one, kept without a heap)."""
+        goal, distance, came_from, edges = self.goal, self.distance, self.came_from, self.graph.edges
+        sources = sorted(self.sources())
+        queue: deque[tuple[int, int, int, int]] = deque()  # (distance, state, previous, action), in order
+        joined = 0
+        while queue or joined < len(sources):
+            if joined < len(sources) and (not queue or sources[joined][0] <= queue[0][0]):
+                (d, k), previous, a = sources[joined], -1, -1
+                joined += 1
+            else:
+                d, k, previous, a = queue.popleft()
             if k in distance:
                 continue
             distance[k] = d
             if previous >= 0:
                 came_from[k] = (previous, a)
-            for a, t in self.graph.edges(k):
+            for a, t in edges(k):
                 if not goal[t] and t not in distance:
-                    heapq.heappush(queue, (d + 1, t, k, a))
+                    queue.append((d + 1, t, k, a))
         self.region = set(distance)
 
     def cycle_edges(self, k: int, within: set[int]) -> Iterable[tuple[int, int]]:
@@ -197,7 +202,9 @@ def judge(graph: Graph, prop: Property[Any]) -> Finding:
     if fair:
         component = min(fair, key=lambda c: min(view.distance[k] for k in c))
         return Finding(VIOLATED, violation=lasso(view, component))
-    loose = view.fair_components(strict=False)
+    # Strict and loose differ only in the steps a bound withheld: with none in the region, no loose one either.
+    bounded = any(k in graph.withheld for k in view.region)
+    loose = view.fair_components(strict=False) if bounded else []
     if loose:
         component = min(loose, key=lambda c: min(view.distance[k] for k in c))
         # The fairly scheduled steps a bound kept out: what the strict check counted against it.
