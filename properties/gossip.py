@@ -48,12 +48,12 @@ def _allowed(old: tuple[int, int], new: tuple[int, int]) -> bool:
 
 def precedence(before: State, action: Any, after: State) -> str | None:
     """Every view update obeys the precedence table of C.5."""
-    fresh = _restarted(action)
+    fresh, reaped = _restarted(action), _reaped(action)
     for o, (old_row, new_row) in enumerate(zip(before.view, after.view, strict=True)):
-        if o in fresh:
+        if o in fresh or old_row is new_row:  # a row no step touched is shared, not copied
             continue
         for x, (old, new) in enumerate(zip(old_row, new_row, strict=True)):
-            if (o, x) == _reaped(action) and old[0] in (DEAD, LEFT) and new == (UNKNOWN, 0):
+            if (o, x) == reaped and old[0] in (DEAD, LEFT) and new == (UNKNOWN, 0):
                 continue  # resetNodes forgets a member dead or left long enough
             if old != new and not _allowed(old, new):
                 return (
@@ -65,15 +65,15 @@ def precedence(before: State, action: Any, after: State) -> str | None:
 
 def incarnation_never_decreases(before: State, action: Any, after: State) -> str | None:
     """A stored incarnation never goes down, except through the owner's own restart (C.5)."""
-    fresh = _restarted(action)
+    fresh, reaped = _restarted(action), _reaped(action)
     for x, (old, new) in enumerate(zip(before.incarnation, after.incarnation, strict=True)):
         if new < old and x not in fresh:
             return f"{node(x)}'s own incarnation went from {old} to {new} on {action}"
     for o, (old_row, new_row) in enumerate(zip(before.view, after.view, strict=True)):
-        if o in fresh:
+        if o in fresh or old_row is new_row:
             continue
         for x, (was, now) in enumerate(zip(old_row, new_row, strict=True)):
-            if now[1] < was[1] and (o, x) != _reaped(action):
+            if now[1] < was[1] and (o, x) != reaped:
                 return f"{node(o)}'s view of {node(x)} went from incarnation {was[1]} to {now[1]} on {action}"
     return None
 
