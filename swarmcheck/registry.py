@@ -167,6 +167,7 @@ MODELS: dict[str, Entry] = {
             "stale_alive_revives_dead": gossip.SLOW_BOUNDS,
             "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
             "retransmit_not_spent": {"nodes": 2},  # a crash gives a suspicion to gossip: 266 states
+            "cut_link_carries_gossip": {"nodes": 2},  # a cut, then gossip across it: 6,948 states
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
             "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},

@@ -26,6 +26,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "broadcast_within_retransmits": "retransmit_not_spent",
         "gossip_goes_to_members": "gossip_to_left",
         "probe_fails_only_without_ack": "no_indirect_probe",
+        "cut_link_carries_nothing": "cut_link_carries_gossip",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -47,6 +48,11 @@ WITNESSES: dict[str, dict[str, str]] = {
         "certificate_role_from_store": "renewal_keeps_certificate_role",
         "rotated_token_refused": "token_cache_stale",
         "join_role_is_the_tokens": "worker_token_grants_manager",
+        "leader_is_a_member": "demoted_leader_keeps_leading",
+        "nothing_starts_after_leave": "task_runs_after_leave",
+        "assignments_only_over_a_session": "dispatch_without_session",
+        "agent_holds_what_it_was_sent": "agent_keeps_released_secrets",
+        "keys_only_over_open_sessions": "keys_to_closed_sessions",
     },
 }
 
@@ -79,13 +85,13 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "accuracy": SHARED.format("no_false_death and the suspicion timer's rule (no_lifeguard)"),
         "no_false_death": SHARED.format("accuracy (no_lifeguard)"),
         "running_node_eventually_alive": DEAR.format(
-            "dead_left_out_of_push_pull", "33,984 states with the graph, 30 s"
+            "dead_left_out_of_push_pull",
+            "33,984 states with the graph, 30 s; at two nodes a healed split breaks it in the correct model too",
         ),
         "crash_eventually_detected": NO_BUG,
         "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
         "news_only_when_something_changed": NO_BUG,
         "death_evidence_only_grows": NO_BUG,
-        "cut_link_carries_nothing": NO_BUG,
         "push_pull_merges_by_the_table": NO_BUG,
     },
     "scheduler": {
@@ -108,13 +114,8 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "unlock_key_only_to_managers": SHARED.format("identity_is_the_callers (redirect_guard_lost)"),
         "no_secret_before_assignment": SHARED.format("secrets_follow_tasks (secret_before_assigned)"),
         "join_presents_a_held_token": NO_BUG,
-        "leader_is_a_member": NO_BUG,
         "raft_join_needs_a_manager_certificate": NO_BUG,
         "forwarders_are_managers": NO_BUG,
         "issued_certificate_role_from_store": NO_BUG,
-        "nothing_starts_after_leave": NO_BUG,
-        "assignments_only_over_a_session": NO_BUG,
-        "agent_holds_what_it_was_sent": NO_BUG,
-        "keys_only_over_open_sessions": NO_BUG,
     },
 }

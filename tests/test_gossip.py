@@ -44,6 +44,7 @@ CAUGHT_BY = {
     "retransmit_not_spent": "broadcast_within_retransmits",
     "gossip_to_left": "gossip_goes_to_members",
     "no_indirect_probe": "probe_fails_only_without_ack",
+    "cut_link_carries_gossip": "cut_link_carries_nothing",
     "death_always_left": "left_only_after_leave",
     "leave_taken_as_death": "leave_recorded_as_left",
 }

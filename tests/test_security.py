@@ -57,6 +57,11 @@ def _bug_run(bug: str, only: str | None = None) -> dict[str, str]:
         ("renewal_keeps_certificate_role", "certificate_role_from_store"),
         ("token_cache_stale", "rotated_token_refused"),
         ("worker_token_grants_manager", "join_role_is_the_tokens"),
+        ("demoted_leader_keeps_leading", "leader_is_a_member"),
+        ("task_runs_after_leave", "nothing_starts_after_leave"),
+        ("dispatch_without_session", "assignments_only_over_a_session"),
+        ("agent_keeps_released_secrets", "agent_holds_what_it_was_sent"),
+        ("keys_to_closed_sessions", "keys_only_over_open_sessions"),
     ],
 )
 def test_each_property_catches_a_seeded_bug_on_its_own(bug: str, prop: str) -> None:

@@ -178,10 +178,11 @@ GOSSIP = [
     _g(
         "gossip_crosses_cut",
         DS,
-        "network = s.network if not self.linked(s, i, k) else",
-        "network = s.network if False else",
+        "network = tuple(sorted((*s.network, (k, m)))) if self.carries(s, i, k) else s.network",
+        "network = tuple(sorted((*s.network, (k, m))))",
         "a cut link still carries gossip (a partition test that forgot UDP: the model of the network "
-        "is wrong, not the protocol)",
+        "is wrong, not the protocol); since made the seeded bug cut_link_carries_gossip, cut_link_carries_nothing's "
+        "witness",
     ),
     _g(
         "retransmits_never_spent",
@@ -242,7 +243,7 @@ GOSSIP = [
     ),
     _g(
         "gossip_to_dead_forever",
-        GM,
+        DS,
         "if k != i and s.view[i][k][0] in targets:",
         "if k != i and s.view[i][k][0] != UNKNOWN:",
         "gossip goes to members that left (memberlist gossip: left members are not gossip targets); "

@@ -68,9 +68,10 @@ SECURITY = [
     _x(
         "demoted_leader_keeps_leading",
         ID,
-        "            leader = others[0] if n == s.leader else s.leader",
+        "            leader = others[0] if hands_over else s.leader",
         "            leader = s.leader",
-        "a leader demoting itself keeps leading after it left Raft (F.4.8: it transfers leadership first)",
+        "a leader demoting itself keeps leading after it left Raft (F.4.8: it transfers leadership first); "
+        "since made the seeded bug demoted_leader_keeps_leading, leader_is_a_member's witness",
     ),
     _x(
         "restarted_manager_joins_anyway",
@@ -192,9 +193,10 @@ SECURITY = [
     _x(
         "task_runs_after_leave",
         SC,
-        "        if state == ASSIGNED and not s.left[node]:",
+        '        if state == ASSIGNED and (not s.left[node] or "task_runs_after_leave" in self.config.bugs):',
         "        if state == ASSIGNED:",
-        "a task starts on a node that has left the swarm (F.4.6)",
+        "a task starts on a node that has left the swarm (F.4.6); since made the seeded bug task_runs_after_leave, "
+        "nothing_starts_after_leave's witness",
     ),
     _x(
         "dispatch_every_secret",
@@ -213,9 +215,10 @@ SECURITY = [
     _x(
         "dispatch_without_session",
         SC,
-        "        if not (s.exists[n] and s.sessions[n]):",
+        '        if not (s.exists[n] and (s.sessions[n] or "dispatch_without_session" in self.config.bugs)):',
         "        if not s.exists[n]:",
-        "assignments are pushed to a node with no open session (F.5.1: per session)",
+        "assignments are pushed to a node with no open session (F.5.1: per session); since made the seeded bug "
+        "dispatch_without_session, assignments_only_over_a_session's witness",
     ),
     _x(
         "agent_applies_after_leave",
@@ -235,9 +238,10 @@ SECURITY = [
     _x(
         "keys_to_closed_sessions",
         SC,
-        "known = tuple(ring if open_ else k for open_, k in zip(s.sessions, s.known, strict=True))",
+        "known = tuple(ring if open_ or to_all else k for open_, k in zip(s.sessions, s.known, strict=True))",
         "known = tuple(ring for k in s.known)",
-        "a rotated key is pushed to every node ever known, sessions closed or not (F.6.3)",
+        "a rotated key is pushed to every node ever known, sessions closed or not (F.6.3); since made the seeded "
+        "bug keys_to_closed_sessions, keys_only_over_open_sessions's witness",
     ),
     _x(
         "keys_to_the_attacker_always",
@@ -285,8 +289,9 @@ SECURITY = [
     _x(
         "agent_keeps_released_secrets",
         SC,
-        "s._replace(held=put(s.held, n, s.sent[n]), batch=put(s.batch, n, 0))",
-        "s._replace(held=put(s.held, n, s.held[n] | s.sent[n]), batch=put(s.batch, n, 0))",
-        "the agent adds what a batch brings but never removes a released secret (F.5.2: the batch is the full set)",
+        'held = s.held[n] | s.sent[n] if "agent_keeps_released_secrets" in self.config.bugs else s.sent[n]',
+        "held = s.held[n] | s.sent[n]",
+        "the agent adds what a batch brings but never removes a released secret (F.5.2: the batch is the full set); "
+        "since made the seeded bug agent_keeps_released_secrets, agent_holds_what_it_was_sent's witness",
     ),
 ]

@@ -39,12 +39,16 @@ class Dissemination(FailureDetector):
                         if k != i and s.view[i][k][0] in targets:
                             yield i, k, m
 
+    def carries(self, s: State, i: int, k: int) -> bool:
+        """Whether a gossip send from i reaches k's inbox: a cut link loses it."""
+        return self.linked(s, i, k) or "cut_link_carries_gossip" in self.bugs
+
     def gossip(self, s: State, i: int, k: int, m: Msg) -> State:
         """Send one queued broadcast to k; each has a retransmit budget. A cut link loses it."""
         spent = 0 if "retransmit_not_spent" in self.bugs else 1
         queue = tuple((q, left - spent if q == m else left) for q, left in s.queue[i])
         queue = tuple(entry for entry in queue if entry[1] > 0)
-        network = s.network if not self.linked(s, i, k) else tuple(sorted((*s.network, (k, m))))
+        network = tuple(sorted((*s.network, (k, m)))) if self.carries(s, i, k) else s.network
         return evolve(s, queue=put(s.queue, i, queue), network=network)
 
     def receive_and_handle(self, s: State, k: int, m: Msg) -> State:

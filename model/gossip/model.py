@@ -98,7 +98,7 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
                         yield Step("SuspicionMaxTimeout", (i, j)), self.suspicion_timeout(s, i, j)
         full = len(s.network) >= self.config.max_msgs
         for i, k, m in self.gossip_sends(s):
-            if not (full and self.linked(s, i, k)):  # else one message past max_msgs: withheld_steps
+            if not (full and self.carries(s, i, k)):  # else one message past max_msgs: withheld_steps
                 yield Step("Gossip", (i, k), m), self.gossip(s, i, k, m)
         for k, m in sorted(set(s.network)):
             if self.running(s, k):
@@ -131,7 +131,7 @@ class Gossip(Lifecycle, NodeSymmetry, Diagram):
         other bounds (incarnations) are left to within_bounds (model/kernel.py)."""
         if len(s.network) >= self.config.max_msgs:
             for i, k, m in self.gossip_sends(s):
-                if self.linked(s, i, k):
+                if self.carries(s, i, k):
                     yield Step("Gossip", (i, k), m), "max_msgs"
 
     def within_bounds(self, s: State) -> bool:

@@ -36,6 +36,16 @@ BUGS: dict[str, str] = {
     "token keeps working (F.8 9)",
     "worker_token_grants_manager": "IssueNodeCertificate maps the tokens to roles the wrong way round, so the worker "
     "token yields a manager (F.8 9)",
+    "demoted_leader_keeps_leading": "a leader demoting itself is removed from Raft without handing leadership over "
+    "first, so a non-member leads (F.4.8: the role manager transfers leadership before removing the leader)",
+    "task_runs_after_leave": "the agent of a node that left still starts an assigned task (F.4.6: swarm leave stops "
+    "the agent; moby#28929's class)",
+    "dispatch_without_session": "the dispatcher pushes assignments to a node with no open session, a node that left "
+    "included (F.5.1: assignments travel over the node's session stream)",
+    "agent_keeps_released_secrets": "the agent adds what a batch brings but never removes a released secret (F.5.2: "
+    "an assignment batch is the node's complete set)",
+    "keys_to_closed_sessions": "a rotated network key is pushed to every node ever known, sessions closed or not "
+    "(F.6.3: keys go out over open dispatcher sessions only)",
 }
 
 
@@ -113,6 +123,11 @@ BUG_BOUNDS: dict[str, dict[str, Any]] = {
     "renewal_keeps_certificate_role": {**NOTHING, "roles": True},
     "token_cache_stale": {**NOTHING, "tokens": True},
     "worker_token_grants_manager": {**NOTHING, "tokens": True},
+    "demoted_leader_keeps_leading": {**NOTHING, "roles": True, "leader_changes": 1},
+    "task_runs_after_leave": {**NOTHING, "secrets": True},
+    "dispatch_without_session": {**NOTHING, "secrets": True},
+    "agent_keeps_released_secrets": {**NOTHING, "secrets": True},
+    "keys_to_closed_sessions": {**NOTHING, "removal": True, "max_key_rotations": 1},
 }
 
 UNREACHED: dict[str, dict[str, str]] = {

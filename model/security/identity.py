@@ -101,7 +101,8 @@ class Identities:
         sets node.Role = Worker (F.4.8)."""
         others = [m for m in MANAGERS if m != n and s.member[m] and s.role[m] == MANAGER]
         if s.desired[n] == WORKER and s.role[n] == MANAGER and s.exists[n] and others:
-            leader = others[0] if n == s.leader else s.leader
+            hands_over = n == s.leader and "demoted_leader_keeps_leading" not in self.config.bugs
+            leader = others[0] if hands_over else s.leader
             yield (
                 Step("RoleManagerStep", n),
                 s._replace(

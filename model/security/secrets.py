@@ -50,7 +50,7 @@ class Secrets:
     def task_runs(self, s: State, k: int) -> Steps:
         """The agent starts the task: still within ASSIGNED..RUNNING, its secrets stay (F.5.1)."""
         service, node, state = s.tasks[k]
-        if state == ASSIGNED and not s.left[node]:
+        if state == ASSIGNED and (not s.left[node] or "task_runs_after_leave" in self.config.bugs):
             yield (
                 Step("TaskRuns", node, detail=f"task {k}"),
                 s._replace(tasks=put(s.tasks, k, (service, node, RUNNING))),
@@ -70,7 +70,7 @@ class Secrets:
     def dispatch(self, s: State, n: int) -> Steps:
         """The dispatcher sends node n a batch: the secrets of its tasks from ASSIGNED to RUNNING;
         a secret whose last holding task has moved on is removed (F.5.1-2)."""
-        if not (s.exists[n] and s.sessions[n]):
+        if not (s.exists[n] and (s.sessions[n] or "dispatch_without_session" in self.config.bugs)):
             return
         lowest = PENDING if "secret_before_assigned" in self.config.bugs else ASSIGNED
         wanted = 0
@@ -85,7 +85,8 @@ class Secrets:
     def agent_applies(self, s: State, n: int) -> Steps:
         """The agent applies the batch: it holds exactly what it was sent (F.5.2)."""
         if s.batch[n] and not s.left[n]:
-            yield Step("AgentApplies", n), s._replace(held=put(s.held, n, s.sent[n]), batch=put(s.batch, n, 0))
+            held = s.held[n] | s.sent[n] if "agent_keeps_released_secrets" in self.config.bugs else s.sent[n]
+            yield Step("AgentApplies", n), s._replace(held=put(s.held, n, held), batch=put(s.batch, n, 0))
 
     def leave(self, s: State, n: int) -> Steps:
         """`docker swarm leave` on a worker: its session ends and it clears its assignments, secrets
@@ -105,6 +106,7 @@ class Secrets:
         if s.ring >= self.config.max_key_rotations:
             return
         ring = s.ring + 1
-        known = tuple(ring if open_ else k for open_, k in zip(s.sessions, s.known, strict=True))
+        to_all = "keys_to_closed_sessions" in self.config.bugs
+        known = tuple(ring if open_ or to_all else k for open_, k in zip(s.sessions, s.known, strict=True))
         att_known = ring if s.att_sessions else s.att_known
         yield Step("RotateKeys", detail=f"key {ring}"), s._replace(ring=ring, known=known, att_known=att_known)
