@@ -168,6 +168,8 @@ MODELS: dict[str, Entry] = {
             "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
             "retransmit_not_spent": {"nodes": 2},  # a crash gives a suspicion to gossip: 266 states
             "cut_link_carries_gossip": {"nodes": 2},  # a cut, then gossip across it: 6,948 states
+            # A death pushed to a third node: no message loss (4,085 states).
+            "remote_dead_taken_as_dead": {"network_faults": False, "retransmits": 1},
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
             "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
@@ -227,6 +229,17 @@ MODELS: dict[str, Entry] = {
             "restart_without_waiting": {"max_faults": 0},  # a drain: the old task still runs
             # A task fails twice: one restart is allowed, the bug makes a second.
             "max_attempts_off_by_one": {"max_attempts": 1, "max_faults": 2, "max_user_ops": 0, "global_service": False},
+            # Two replicas on two nodes, nothing else: the second goes where the first is (35 states).
+            "node_order_most_loaded": {
+                "nodes": 2,
+                "replicas": 2,
+                "max_replicas": 2,
+                "global_service": False,
+                "max_faults": 0,
+                "max_user_ops": 0,
+            },
+            # A health-checked task told to stop while starting (2,508 states).
+            "healthy_after_shutdown": {"health_check": True, "nodes": 2, "global_service": False},
         },
     ),
     "security": Entry(

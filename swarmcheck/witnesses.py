@@ -27,6 +27,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "gossip_goes_to_members": "gossip_to_left",
         "probe_fails_only_without_ack": "no_indirect_probe",
         "cut_link_carries_nothing": "cut_link_carries_gossip",
+        "push_pull_merges_by_the_table": "remote_dead_taken_as_dead",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -37,6 +38,8 @@ WITNESSES: dict[str, dict[str, str]] = {
         "placement_follows_spread": "spread_skips_unlabelled_nodes",
         "replacement_waits_for_its_predecessor": "restart_without_waiting",
         "restarts_within_max_attempts": "max_attempts_off_by_one",
+        "placement_follows_node_order": "node_order_most_loaded",
+        "runs_only_while_wanted": "healthy_after_shutdown",
     },
     "security": {
         "manager_rights_follow_the_store": "manager_rpc_trusts_certificate",
@@ -53,6 +56,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "assignments_only_over_a_session": "dispatch_without_session",
         "agent_holds_what_it_was_sent": "agent_keeps_released_secrets",
         "keys_only_over_open_sessions": "keys_to_closed_sessions",
+        "forwarders_are_managers": "forwarder_role_unchecked",
     },
 }
 
@@ -92,7 +96,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
         "news_only_when_something_changed": NO_BUG,
         "death_evidence_only_grows": NO_BUG,
-        "push_pull_merges_by_the_table": NO_BUG,
     },
     "scheduler": {
         "assignment_passes_filters": DEAR.format("missing_label_equals_any", "137,180 states, 30 to 46 s"),
@@ -105,9 +108,7 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "new_task_only_on_an_active_node": SHARED.format("converged (global_on_down_node)"),
         "service_heals": SHARED.format("converged (lost_task_not_replaced)"),
         "placement_oracle_agrees": SHARED.format("converged (strict_resource_check, missing_label_fails_not_equal)"),
-        "placement_follows_node_order": NO_BUG,
         "task_history_moves_forward": NO_BUG,
-        "runs_only_while_wanted": NO_BUG,
     },
     "security": {
         "identity_is_the_callers": SHARED.format("unlock_key_only_to_managers (redirect_guard_lost)"),
@@ -115,7 +116,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "no_secret_before_assignment": SHARED.format("secrets_follow_tasks (secret_before_assigned)"),
         "join_presents_a_held_token": NO_BUG,
         "raft_join_needs_a_manager_certificate": NO_BUG,
-        "forwarders_are_managers": NO_BUG,
         "issued_certificate_role_from_store": NO_BUG,
     },
 }

@@ -45,6 +45,7 @@ CAUGHT_BY = {
     "gossip_to_left": "gossip_goes_to_members",
     "no_indirect_probe": "probe_fails_only_without_ack",
     "cut_link_carries_gossip": "cut_link_carries_nothing",
+    "remote_dead_taken_as_dead": "push_pull_merges_by_the_table",
     "death_always_left": "left_only_after_leave",
     "leave_taken_as_death": "leave_recorded_as_left",
 }

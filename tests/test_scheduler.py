@@ -46,6 +46,8 @@ CAUGHT_BY = {
     "pause_is_invalid": "paused_node_keeps_its_tasks",
     "failure_action_ignored": "update_pauses_on_failure",
     "lost_task_not_replaced": "converged",  # and service_heals, with a lasso (tests/test_liveness.py)
+    "node_order_most_loaded": "placement_follows_node_order",
+    "healthy_after_shutdown": "runs_only_while_wanted",
 }
 
 

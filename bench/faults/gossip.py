@@ -196,7 +196,7 @@ GOSSIP = [
         "push_pull_one_way",
         DS,
         "        for x, (status, inc) in enumerate(mine):\n            if status not in left_out:\n"
-        "                s = self.handle(s, k, as_message(x, status, inc, k))\n",
+        "                s = self.handle(s, k, self.merged_as(x, status, inc, k))\n",
         "",
         "push-pull merges only the remote state, not the local one into the peer (memberlist pushPull "
         "is a two-way exchange)",
@@ -207,7 +207,8 @@ GOSSIP = [
         "    return (SUSPECT_MSG, x, inc, receiver)",
         "    return (DEAD_MSG, x, inc, receiver)",
         "push-pull takes a remote Dead as a local death, not a suspicion (memberlist mergeState: "
-        "StateDead becomes suspect, so the node gets a chance to refute)",
+        "StateDead becomes suspect, so the node gets a chance to refute); since made the seeded bug "
+        "remote_dead_taken_as_dead, push_pull_merges_by_the_table's witness",
     ),
     _g(
         "remote_left_as_suspect",

@@ -81,9 +81,10 @@ SCHEDULER = [
     _s(
         "node_order_most_loaded",
         SC,
-        "        best = min(load(node) for node in eligible)",
+        "        best = least(load(node) for node in eligible)",
         "        best = max(load(node) for node in eligible)",
-        "the node heap ordered backwards: the busiest node gets the task (A.5)",
+        "the node heap ordered backwards: the busiest node gets the task (A.5); since made the seeded bug "
+        "node_order_most_loaded, placement_follows_node_order's witness",
     ),
     _s(
         "node_order_counts_ended_tasks",
@@ -203,9 +204,10 @@ SCHEDULER = [
     _s(
         "healthy_after_shutdown",
         AG,
-        "            elif t[OBSERVED] == STARTING and t[DESIRED] <= RUNNING:",
+        '            elif t[OBSERVED] == STARTING and (t[DESIRED] <= RUNNING or "healthy_after_shutdown" in self.bugs):',
         "            elif t[OBSERVED] == STARTING:",
-        "a starting task reported healthy after the manager told it to stop (agent: desired state first)",
+        "a starting task reported healthy after the manager told it to stop (agent: desired state first); since "
+        "made the seeded bug healthy_after_shutdown, runs_only_while_wanted's witness",
     ),
     _s(
         "dns_keeps_stopping_tasks",

@@ -141,15 +141,16 @@ SECURITY = [
     _x(
         "forwarder_role_unchecked",
         CA,
-        "        if s.cert[forwarder] != MANAGER_CERT or s.applied[at] & bit(forwarder):",
+        "        if not trusted or s.applied[at] & bit(forwarder):",
         "        if s.applied[at] & bit(forwarder):",
-        "the leader takes forwarded metadata from any certificate, not only a manager's (F.3.2)",
+        "the leader takes forwarded metadata from any certificate, not only a manager's (F.3.2); since made the "
+        "seeded bug forwarder_role_unchecked, forwarders_are_managers's witness",
     ),
     _x(
         "forwarder_blacklist_unchecked",
         CA,
-        "        if s.cert[forwarder] != MANAGER_CERT or s.applied[at] & bit(forwarder):",
-        "        if s.cert[forwarder] != MANAGER_CERT:",
+        "        if not trusted or s.applied[at] & bit(forwarder):",
+        "        if not trusted:",
         "the leader takes forwarded metadata from a blacklisted forwarder (F.3.2)",
         "only w1 is ever removed and blacklisted, and a forwarder is always a manager",
     ),

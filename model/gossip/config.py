@@ -37,6 +37,8 @@ BUGS: dict[str, str] = {
     "retransmit_not_spent": "a send does not spend the broadcast's retransmit budget, so a piggybacked "
     "message is gossiped for ever and crowds out newer news (C.6; memberlist queue.go GetBroadcasts "
     "counts each transmit and drops a broadcast past RetransmitMult x log(n+1))",
+    "remote_dead_taken_as_dead": "push-pull merges a remote Dead as a death of its own, not a suspicion, so the "
+    "accused node never gets the chance to refute (C.6; memberlist mergeState: StateDead becomes suspectNode)",
     "cut_link_carries_gossip": "a cut link still carries gossip: a partition drill that forgot UDP (memberlist "
     "gossips over UDP, probes too), so a test believes a partition it never made",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "

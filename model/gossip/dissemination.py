@@ -12,6 +12,7 @@ from model.gossip.detection import FailureDetector
 from model.gossip.state import (
     ALIVE,
     DEAD,
+    DEAD_MSG,
     LEFT,
     SUSPECT,
     UNKNOWN,
@@ -60,8 +61,14 @@ class Dissemination(FailureDetector):
         left_out = (UNKNOWN, DEAD) if "dead_left_out_of_push_pull" in self.bugs else (UNKNOWN,)
         for x, (status, inc) in enumerate(theirs):
             if status not in left_out:
-                s = self.handle(s, i, as_message(x, status, inc, i))
+                s = self.handle(s, i, self.merged_as(x, status, inc, i))
         for x, (status, inc) in enumerate(mine):
             if status not in left_out:
-                s = self.handle(s, k, as_message(x, status, inc, k))
+                s = self.handle(s, k, self.merged_as(x, status, inc, k))
         return s
+
+    def merged_as(self, x: int, status: int, inc: int, receiver: int) -> Msg:
+        """A pushed entry as the message the receiver merges (state.as_message)."""
+        if status == DEAD and "remote_dead_taken_as_dead" in self.bugs:
+            return (DEAD_MSG, x, inc, receiver)
+        return as_message(x, status, inc, receiver)

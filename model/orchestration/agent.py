@@ -36,7 +36,7 @@ class Agents(Cluster):
             if t[OBSERVED] == ASSIGNED and t[DESIRED] == RUNNING:  # desired READY: prepared, not started
                 started = STARTING if self.has_health_check(t) else RUNNING
                 yield Step("AgentStart", node, t[ID]), self.replace(s, with_field(t, OBSERVED, started))
-            elif t[OBSERVED] == STARTING and t[DESIRED] <= RUNNING:
+            elif t[OBSERVED] == STARTING and (t[DESIRED] <= RUNNING or "healthy_after_shutdown" in self.bugs):
                 yield Step("Healthy", node, t[ID]), self.replace(s, with_field(t, OBSERVED, RUNNING))
             elif t[OBSERVED] <= RUNNING and t[DESIRED] >= SHUTDOWN and t[OBSERVED] >= ASSIGNED:
                 yield Step("AgentStop", node, t[ID]), self.replace(s, with_field(t, OBSERVED, SHUTDOWN))

@@ -66,6 +66,10 @@ BUGS: dict[str, str] = {
     "service stays short for good (A.7): a liveness bug",
     "max_attempts_off_by_one": "shouldRestart compares the slot's restart count with <= MaxAttempts instead of <, "
     "so a slot is restarted once more than its policy allows (A.9)",
+    "node_order_most_loaded": "the scheduler's node heap is ordered backwards, so the busiest eligible node gets "
+    "the next task (A.5 nodeLess: the fewest of the service's tasks, then the fewest tasks)",
+    "healthy_after_shutdown": "the agent reports a starting task healthy, so running, after the manager told it to "
+    "stop (A.1: the agent reads the desired state first; a task past RUNNING never starts)",
 }
 
 

@@ -62,7 +62,8 @@ class TaskScheduler(Filters):
             here = [u for u in s.tasks if u[NODE] == node and active_on_node(u)]
             return sum(1 for u in here if u[SVC] == t[SVC]), len(here)
 
-        best = min(load(node) for node in eligible)
+        least = max if "node_order_most_loaded" in self.bugs else min
+        best = least(load(node) for node in eligible)
         return [node for node in eligible if load(node) == best]
 
     def least_loaded_branches(self, s: State, eligible: list[int]) -> list[int]:

@@ -87,7 +87,8 @@ class Calls:
         forwarder = route[-2]
         # A second hop rebuilds the metadata from its direct peer: the first proxy, a manager.
         identity = cert if len(route) == 2 else (route[0], s.cert[route[0]])
-        if s.cert[forwarder] != MANAGER_CERT or s.applied[at] & bit(forwarder):
+        trusted = s.cert[forwarder] == MANAGER_CERT or "forwarder_role_unchecked" in self.config.bugs
+        if not trusted or s.applied[at] & bit(forwarder):
             return None  # the forwarder must be a manager the leader has not blacklisted
         return identity if self._allowed(s, api, identity, at, forwarded=True) else None
 

@@ -44,6 +44,8 @@ BUGS: dict[str, str] = {
     "included (F.5.1: assignments travel over the node's session stream)",
     "agent_keeps_released_secrets": "the agent adds what a batch brings but never removes a released secret (F.5.2: "
     "an assignment batch is the node's complete set)",
+    "forwarder_role_unchecked": "the leader takes forwarded metadata from a peer with any certificate, not only a "
+    "manager's, so a worker poses as a proxy (F.3.2: forwarded identity is trusted only from managers)",
     "keys_to_closed_sessions": "a rotated network key is pushed to every node ever known, sessions closed or not "
     "(F.6.3: keys go out over open dispatcher sessions only)",
 }
@@ -128,6 +130,7 @@ BUG_BOUNDS: dict[str, dict[str, Any]] = {
     "dispatch_without_session": {**NOTHING, "secrets": True},
     "agent_keeps_released_secrets": {**NOTHING, "secrets": True},
     "keys_to_closed_sessions": {**NOTHING, "removal": True, "max_key_rotations": 1},
+    "forwarder_role_unchecked": {"removal": False, "max_key_rotations": 0},  # roles and calls: 241 states
 }
 
 UNREACHED: dict[str, dict[str, str]] = {
