@@ -20,6 +20,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "append_request_describes_the_log": "prev_term_is_current_term",
         "configurations_overlap": "two_changes_at_once",
         "demotion_keeps_quorum": "demote_without_check",
+        "only_members_campaign": "non_member_campaigns",
     },
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",
@@ -76,7 +77,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "removed_member_ignored": DEAR.format("removed_member_heard", "past 1.87 million states and 4 minutes"),
         "vote_request_names_the_last_entry": NO_BUG,
         "change_after_own_term_commit": NO_BUG,
-        "only_members_campaign": NO_BUG,
     },
     "gossip": {
         "precedence": SHARED.format("incarnation_never_decreases (suspect_lower_incarnation)"),

@@ -43,6 +43,8 @@ BUGS: dict[str, str] = {
     "reachable managers short of a quorum of the new configuration (swarmkit raft.go, role_manager.go)",
     "removed_member_heard": "messages from a removed Raft member are handled, not ignored, so its terms still "
     "reach the members (swarmkit design/raft.md: removed IDs are blacklisted; moby/swarmkit#1364)",
+    "non_member_campaigns": "a server outside its own configuration, a worker or a removed manager, still times "
+    "out and campaigns (etcd/raft promotable(): only a member campaigns; moby/swarmkit#1364's disruptive server)",
 }
 
 MEMBERSHIP_STYLES = ("off", "append", "apply")

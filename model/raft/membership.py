@@ -91,7 +91,7 @@ class Membership:
     def may_campaign(self, s: State, i: int) -> bool:
         """etcd's promotable(): only a member campaigns; with apply-time changes, not while a
         committed change is still unapplied (raft.go hasUnappliedConfChanges)."""
-        if not self.configuration(s, i) >> i & 1:
+        if not self.configuration(s, i) >> i & 1 and "non_member_campaigns" not in self.bugs:
             return False
         if self._applying:
             committed = s.log[i][s.applied[i] : s.commit_index[i]]
