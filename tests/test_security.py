@@ -63,6 +63,7 @@ def _bug_run(bug: str, only: str | None = None) -> dict[str, str]:
         ("agent_keeps_released_secrets", "agent_holds_what_it_was_sent"),
         ("keys_to_closed_sessions", "keys_only_over_open_sessions"),
         ("forwarder_role_unchecked", "forwarders_are_managers"),
+        ("raft_join_without_certificate", "raft_join_needs_a_manager_certificate"),
     ],
 )
 def test_each_property_catches_a_seeded_bug_on_its_own(bug: str, prop: str) -> None:

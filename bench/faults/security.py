@@ -76,9 +76,10 @@ SECURITY = [
     _x(
         "restarted_manager_joins_anyway",
         ID,
-        "        joins = cert == MANAGER_CERT and (not self.config.store_role_check or s.role[n] == MANAGER)",
+        "        joins = certified and (not self.config.store_role_check or s.role[n] == MANAGER)",
         "        joins = not self.config.store_role_check or s.role[n] == MANAGER",
-        "a restarting demoted node rejoins Raft without a manager certificate (F.3.6 RaftMembership.Join)",
+        "a restarting demoted node rejoins Raft without a manager certificate (F.3.6 RaftMembership.Join); "
+        "since made the seeded bug raft_join_without_certificate, raft_join_needs_a_manager_certificate's witness",
     ),
     _x(
         "member_removed_without_demotion",

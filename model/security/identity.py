@@ -120,7 +120,8 @@ class Identities:
         if not (s.exists[n] and s.desired[n] == WORKER and s.cert[n] == MANAGER_CERT and not s.member[n]):
             return
         cert = s.cert[n] if "demoted_manager_restarts" in self.config.bugs else s.role[n] + 1
-        joins = cert == MANAGER_CERT and (not self.config.store_role_check or s.role[n] == MANAGER)
+        certified = cert == MANAGER_CERT or "raft_join_without_certificate" in self.config.bugs
+        joins = certified and (not self.config.store_role_check or s.role[n] == MANAGER)
         yield Step("RestartManager", n), s._replace(cert=put(s.cert, n, cert), member=put(s.member, n, int(joins)))
 
     # ------------------------------------------------------------ F.4 removal
