@@ -59,6 +59,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "keys_only_over_open_sessions": "keys_to_closed_sessions",
         "forwarders_are_managers": "forwarder_role_unchecked",
         "raft_join_needs_a_manager_certificate": "raft_join_without_certificate",
+        "issued_certificate_role_from_store": "issue_signs_desired_role",
     },
 }
 
@@ -116,6 +117,5 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "unlock_key_only_to_managers": SHARED.format("identity_is_the_callers (redirect_guard_lost)"),
         "no_secret_before_assignment": SHARED.format("secrets_follow_tasks (secret_before_assigned)"),
         "join_presents_a_held_token": NO_BUG,
-        "issued_certificate_role_from_store": NO_BUG,
     },
 }

@@ -64,6 +64,7 @@ def _bug_run(bug: str, only: str | None = None) -> dict[str, str]:
         ("keys_to_closed_sessions", "keys_only_over_open_sessions"),
         ("forwarder_role_unchecked", "forwarders_are_managers"),
         ("raft_join_without_certificate", "raft_join_needs_a_manager_certificate"),
+        ("issue_signs_desired_role", "issued_certificate_role_from_store"),
     ],
 )
 def test_each_property_catches_a_seeded_bug_on_its_own(bug: str, prop: str) -> None:

@@ -165,7 +165,7 @@ SECURITY = [
     _x(
         "issue_signs_presented_role",
         CA,
-        "            return s._replace(stolen=s.stolen | cert_bit(cn, s.role[cn] + 1))",
+        "            return s._replace(stolen=s.stolen | cert_bit(cn, role + 1))",
         "            return s._replace(stolen=s.stolen | cert_bit(cn, identity[1]))",
         "IssueNodeCertificate signs the role of the certificate presented, not the store's (F.1.6)",
         "the attacker can only present a certificate it already holds, so signing its role again adds nothing",

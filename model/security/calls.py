@@ -115,7 +115,8 @@ class Calls:
         if api == "raft_join":
             return s._replace(member=put(s.member, cn, 1))
         if api == "issue":
-            return s._replace(stolen=s.stolen | cert_bit(cn, s.role[cn] + 1))
+            role = s.desired[cn] if "issue_signs_desired_role" in self.config.bugs else s.role[cn]
+            return s._replace(stolen=s.stolen | cert_bit(cn, role + 1))
         if api == "attach":
             return s._replace(attached=s.attached | bit(cn))
         if api == "session":
