@@ -172,6 +172,8 @@ MODELS: dict[str, Entry] = {
             "cut_link_carries_gossip": {"nodes": 2},  # a cut, then gossip across it: 6,948 states
             # A death pushed to a third node: no message loss (4,085 states).
             "remote_dead_taken_as_dead": {"network_faults": False, "retransmits": 1},
+            # A crash's suspicion reaches the accused by gossip alone (1,143 states).
+            "refute_at_accused_incarnation": {"network_faults": False, "retransmits": 1, "push_pull": False},
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
             "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},

@@ -29,6 +29,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "probe_fails_only_without_ack": "no_indirect_probe",
         "cut_link_carries_nothing": "cut_link_carries_gossip",
         "push_pull_merges_by_the_table": "remote_dead_taken_as_dead",
+        "news_only_when_something_changed": "refute_at_accused_incarnation",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -96,7 +97,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         ),
         "crash_eventually_detected": NO_BUG,
         "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
-        "news_only_when_something_changed": NO_BUG,
         "death_evidence_only_grows": NO_BUG,
     },
     "scheduler": {

@@ -46,6 +46,7 @@ CAUGHT_BY = {
     "no_indirect_probe": "probe_fails_only_without_ack",
     "cut_link_carries_gossip": "cut_link_carries_nothing",
     "remote_dead_taken_as_dead": "push_pull_merges_by_the_table",
+    "refute_at_accused_incarnation": "news_only_when_something_changed",
     "death_always_left": "left_only_after_leave",
     "leave_taken_as_death": "leave_recorded_as_left",
 }

@@ -22,10 +22,11 @@ GOSSIP = [
     _g(
         "refute_at_same_incarnation",
         MB,
-        "new = j + 1 if j >= own + 1 else own + 1",
+        "new = j + past if j >= own + 1 else own + past",
         "new = j if j >= own + 1 else own",
         "a refutation repeats the accused incarnation instead of exceeding it, so it never overrides the "
-        "suspicion (SWIM §4.2; memberlist refute: inc = accusedInc + 1)",
+        "suspicion (SWIM §4.2; memberlist refute: inc = accusedInc + 1); since made the seeded bug "
+        "refute_at_accused_incarnation, news_only_when_something_changed's witness",
     ),
     _g(
         "refute_only_newer_accusations",

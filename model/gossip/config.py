@@ -39,6 +39,8 @@ BUGS: dict[str, str] = {
     "counts each transmit and drops a broadcast past RetransmitMult x log(n+1))",
     "remote_dead_taken_as_dead": "push-pull merges a remote Dead as a death of its own, not a suspicion, so the "
     "accused node never gets the chance to refute (C.6; memberlist mergeState: StateDead becomes suspectNode)",
+    "refute_at_accused_incarnation": "a refutation repeats the accused incarnation instead of exceeding it, so it "
+    "overrides nothing and is gossiped as news all the same (SWIM section 4.2; memberlist refute: accusedInc + 1)",
     "cut_link_carries_gossip": "a cut link still carries gossip: a partition drill that forgot UDP (memberlist "
     "gossips over UDP, probes too), so a test believes a partition it never made",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "

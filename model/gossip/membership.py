@@ -90,7 +90,8 @@ class Membership:
         own = s.incarnation[r]
         if j < own or s.left[r] or (kind == ALIVE_MSG and j == own):
             return s
-        new = j + 1 if j >= own + 1 else own + 1
+        past = 0 if "refute_at_accused_incarnation" in self.bugs else 1
+        new = j + past if j >= own + 1 else own + past
         s = evolve(
             s,
             incarnation=put(s.incarnation, r, new),
