@@ -174,6 +174,7 @@ MODELS: dict[str, Entry] = {
             "remote_dead_taken_as_dead": {"network_faults": False, "retransmits": 1},
             # A crash's suspicion reaches the accused by gossip alone (1,143 states).
             "refute_at_accused_incarnation": {"network_faults": False, "retransmits": 1, "push_pull": False},
+            "suspect_next_incarnation": {"network_faults": False, "retransmits": 1, "push_pull": False},  # 468 states
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
             "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},

@@ -30,6 +30,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "cut_link_carries_nothing": "cut_link_carries_gossip",
         "push_pull_merges_by_the_table": "remote_dead_taken_as_dead",
         "news_only_when_something_changed": "refute_at_accused_incarnation",
+        "only_owner_raises": "suspect_next_incarnation",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -84,7 +85,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
     "gossip": {
         "precedence": SHARED.format("incarnation_never_decreases (suspect_lower_incarnation)"),
         "incarnation_never_decreases": SHARED.format("precedence (suspect_lower_incarnation)"),
-        "only_owner_raises": SHARED.format("news_only_when_something_changed (anyone_refutes)"),
         "never_self_suspect": NO_BUG,
         "one_broadcast_per_subject": DEAR.format("no_invalidation", "over 520,000 states, past 3 minutes"),
         "left_only_after_leave": DEAR.format("death_always_left", "33,984 states with the liveness graph, 30 s"),

@@ -171,10 +171,11 @@ GOSSIP = [
     _g(
         "probe_suspects_next_incarnation",
         DT,
-        "        return self.handle(s, i, (SUSPECT_MSG, j, s.view[i][j][1], i))",
+        "        return self.handle(s, i, (SUSPECT_MSG, j, known, i))",
         "        return self.handle(s, i, (SUSPECT_MSG, j, s.view[i][j][1] + 1, i))",
         "a failed probe suspects the node at an incarnation it never had (memberlist probeNode: "
-        "suspect at the known incarnation)",
+        "suspect at the known incarnation); since made the seeded bug suspect_next_incarnation, only_owner_raises's "
+        "witness",
     ),
     _g(
         "gossip_crosses_cut",

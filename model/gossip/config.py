@@ -41,6 +41,9 @@ BUGS: dict[str, str] = {
     "accused node never gets the chance to refute (C.6; memberlist mergeState: StateDead becomes suspectNode)",
     "refute_at_accused_incarnation": "a refutation repeats the accused incarnation instead of exceeding it, so it "
     "overrides nothing and is gossiped as news all the same (SWIM section 4.2; memberlist refute: accusedInc + 1)",
+    "suspect_next_incarnation": "a failed probe suspects the node at one past the incarnation the prober knows, "
+    "one the node never had, so the prober raises another node's incarnation (C.2; memberlist probeNode: "
+    "suspect at the known incarnation; C.5: only the owner raises it)",
     "cut_link_carries_gossip": "a cut link still carries gossip: a partition drill that forgot UDP (memberlist "
     "gossips over UDP, probes too), so a test believes a partition it never made",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "

@@ -76,7 +76,8 @@ class FailureDetector(Membership):
 
     def probe_fails(self, s: State, i: int, j: int) -> State:
         """C.2 step 4: no ack directly or indirectly: i suspects j at its known incarnation."""
-        return self.handle(s, i, (SUSPECT_MSG, j, s.view[i][j][1], i))
+        known = s.view[i][j][1] + (1 if "suspect_next_incarnation" in self.bugs else 0)
+        return self.handle(s, i, (SUSPECT_MSG, j, known, i))
 
     def suspicion_timeout(self, s: State, i: int, j: int) -> State:
         """C.3 on expiry: still suspect, so i declares j dead at the stored incarnation."""
