@@ -245,6 +245,14 @@ MODELS: dict[str, Entry] = {
             },
             # A health-checked task told to stop while starting (2,508 states).
             "healthy_after_shutdown": {"health_check": True, "nodes": 2, "global_service": False},
+            # One replica updated start-first on two nodes (630 states).
+            "start_first_keeps_old_task": {
+                "nodes": 2,
+                "global_service": False,
+                "updates": True,
+                "update_order": "start-first",
+                "max_faults": 0,
+            },
         },
     ),
     "security": Entry(

@@ -43,6 +43,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "restarts_within_max_attempts": "max_attempts_off_by_one",
         "placement_follows_node_order": "node_order_most_loaded",
         "runs_only_while_wanted": "healthy_after_shutdown",
+        "old_task_stopped_when_slot_updated": "start_first_keeps_old_task",
     },
     "security": {
         "manager_rights_follow_the_store": "manager_rpc_trusts_certificate",
@@ -106,7 +107,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
             "assignment_passes_filters (max_replicas_counts_running_only)"
         ),
         "resources_never_overcommitted": SHARED.format("assignment_passes_filters (overcommit)"),
-        "old_task_stopped_when_slot_updated": SHARED.format("one_runnable_task_per_slot (update_forgets_old_task)"),
         "new_task_only_on_an_active_node": SHARED.format("converged (global_on_down_node)"),
         "service_heals": SHARED.format("converged (lost_task_not_replaced)"),
         "placement_oracle_agrees": SHARED.format("converged (strict_resource_check, missing_label_fails_not_equal)"),

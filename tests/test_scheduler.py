@@ -48,6 +48,7 @@ CAUGHT_BY = {
     "lost_task_not_replaced": "converged",  # and service_heals, with a lasso (tests/test_liveness.py)
     "node_order_most_loaded": "placement_follows_node_order",
     "healthy_after_shutdown": "runs_only_while_wanted",
+    "start_first_keeps_old_task": "old_task_stopped_when_slot_updated",
 }
 
 

@@ -271,7 +271,8 @@ SCHEDULER = [
         UP,
         "            done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])",
         "            pass",
-        "start-first never stops the old task (A.11 start-first: the old one stops once the new runs)",
+        "start-first never stops the old task (A.11 start-first: the old one stops once the new runs); since made "
+        "the seeded bug start_first_keeps_old_task, old_task_stopped_when_slot_updated's witness",
     ),
     _s(
         "removed_node_tasks_stay",

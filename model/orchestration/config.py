@@ -68,6 +68,8 @@ BUGS: dict[str, str] = {
     "so a slot is restarted once more than its policy allows (A.9)",
     "node_order_most_loaded": "the scheduler's node heap is ordered backwards, so the busiest eligible node gets "
     "the next task (A.5 nodeLess: the fewest of the service's tasks, then the fewest tasks)",
+    "start_first_keeps_old_task": "a start-first update never stops the old task once the new one runs, so the old "
+    "version keeps running beside the new (A.11 start-first: the old task stops when the new one is running)",
     "healthy_after_shutdown": "the agent reports a starting task healthy, so running, after the manager told it to "
     "stop (A.1: the agent reads the desired state first; a task past RUNNING never starts)",
 }

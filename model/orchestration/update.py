@@ -110,7 +110,8 @@ class Updater(Cluster):
             yield pause
             return
         done = s.evolve(update_slot=0)  # the new task stays watched: the monitor window
-        if self.config.update_order == START_FIRST and new is not None:  # the slot as it was when its update began
+        stops_old = "start_first_keeps_old_task" not in self.bugs
+        if self.config.update_order == START_FIRST and new is not None and stops_old:  # the slot when its update began
             done = self.remove_old_tasks(done, s.update_slot, keep=new[ID], captured_before=new[ID])
         yield Step("SlotUpdated", task=s.update_task, detail=f"slot {s.update_slot}"), done
 
