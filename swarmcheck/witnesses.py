@@ -31,6 +31,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "push_pull_merges_by_the_table": "remote_dead_taken_as_dead",
         "news_only_when_something_changed": "refute_at_accused_incarnation",
         "only_owner_raises": "suspect_next_incarnation",
+        "death_evidence_only_grows": "death_evidence_overwritten",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -98,7 +99,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         ),
         "crash_eventually_detected": NO_BUG,
         "suspicion_timer_fires_on_a_live_suspicion": NO_BUG,
-        "death_evidence_only_grows": NO_BUG,
     },
     "scheduler": {
         "assignment_passes_filters": DEAR.format("missing_label_equals_any", "137,180 states, 30 to 46 s"),

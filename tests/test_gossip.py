@@ -48,6 +48,7 @@ CAUGHT_BY = {
     "remote_dead_taken_as_dead": "push_pull_merges_by_the_table",
     "refute_at_accused_incarnation": "news_only_when_something_changed",
     "suspect_next_incarnation": "only_owner_raises",
+    "death_evidence_overwritten": "death_evidence_only_grows",
     "death_always_left": "left_only_after_leave",
     "leave_taken_as_death": "leave_recorded_as_left",
 }

@@ -117,9 +117,10 @@ GOSSIP = [
     _g(
         "death_evidence_overwritten",
         MB,
-        "            if j > seen[x]:",
+        '            if j > seen[x] or (j != seen[x] and "death_evidence_overwritten" in self.bugs):',
         "            if j != seen[x]:",
-        "the highest death incarnation heard is overwritten by an older one (E.8's evidence)",
+        "the highest death incarnation heard is overwritten by an older one (E.8's evidence); since made the "
+        "seeded bug death_evidence_overwritten, death_evidence_only_grows's witness",
     ),
     _g(
         "timeout_one_confirmation_short",

@@ -44,6 +44,8 @@ BUGS: dict[str, str] = {
     "suspect_next_incarnation": "a failed probe suspects the node at one past the incarnation the prober knows, "
     "one the node never had, so the prober raises another node's incarnation (C.2; memberlist probeNode: "
     "suspect at the known incarnation; C.5: only the owner raises it)",
+    "death_evidence_overwritten": "the highest death incarnation a node has heard is overwritten by an older "
+    "report, so the evidence E.8's fix keeps against a stale alive can shrink (reference E.8)",
     "cut_link_carries_gossip": "a cut link still carries gossip: a partition drill that forgot UDP (memberlist "
     "gossips over UDP, probes too), so a test believes a partition it never made",
     "no_lifeguard": "the suspicion timeout is fixed: no confirmations, no awareness, no buddy (E.10), "

@@ -68,7 +68,7 @@ class Membership:
         kind, x, j, _ = m
         if kind == DEAD_MSG and s.view[r][x][0] != UNKNOWN:  # news of an unknown node is dropped
             seen = s.death_seen[r]
-            if j > seen[x]:
+            if j > seen[x] or (j != seen[x] and "death_evidence_overwritten" in self.bugs):
                 s = evolve(s, death_seen=put(s.death_seen, r, put(seen, x, j)))
         if x == r and "no_refute" not in self.bugs:
             return self.about_self(s, r, m)
