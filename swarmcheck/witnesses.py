@@ -64,6 +64,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "forwarders_are_managers": "forwarder_role_unchecked",
         "raft_join_needs_a_manager_certificate": "raft_join_without_certificate",
         "issued_certificate_role_from_store": "issue_signs_desired_role",
+        "unlock_key_only_to_managers": "unlock_key_to_workers",
     },
 }
 
@@ -116,7 +117,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
     },
     "security": {
         "identity_is_the_callers": SHARED.format("unlock_key_only_to_managers (redirect_guard_lost)"),
-        "unlock_key_only_to_managers": SHARED.format("identity_is_the_callers (redirect_guard_lost)"),
         "no_secret_before_assignment": SHARED.format("secrets_follow_tasks (secret_before_assigned)"),
         "join_presents_a_held_token": NO_BUG,
     },

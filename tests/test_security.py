@@ -65,6 +65,7 @@ def _bug_run(bug: str, only: str | None = None) -> dict[str, str]:
         ("forwarder_role_unchecked", "forwarders_are_managers"),
         ("raft_join_without_certificate", "raft_join_needs_a_manager_certificate"),
         ("issue_signs_desired_role", "issued_certificate_role_from_store"),
+        ("unlock_key_to_workers", "unlock_key_only_to_managers"),
     ],
 )
 def test_each_property_catches_a_seeded_bug_on_its_own(bug: str, prop: str) -> None:

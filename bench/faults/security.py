@@ -121,7 +121,7 @@ SECURITY = [
     _x(
         "manager_check_reads_nothing",
         CA,
-        "        if ou == NO_CERT or (api in NEEDS_MANAGER and ou != MANAGER_CERT):",
+        "        if ou == NO_CERT or (managers_only and ou != MANAGER_CERT):",
         "        if ou == NO_CERT:",
         "the manager-only APIs accept a worker certificate (F.3.1: authorization reads the OU)",
     ),
@@ -175,7 +175,8 @@ SECURITY = [
         ST,
         'NEEDS_MANAGER = frozenset({"control", "unlock", "raft_join"})',
         'NEEDS_MANAGER = frozenset({"control", "raft_join"})',
-        "CA.GetUnlockKey open to workers (F.5.6: manager only)",
+        "CA.GetUnlockKey open to workers (F.5.6: manager only); since made the seeded bug unlock_key_to_workers, "
+        "unlock_key_only_to_managers's witness",
     ),
     _x(
         "raft_join_open_to_workers",

@@ -94,7 +94,8 @@ class Calls:
 
     def _allowed(self, s: State, api: str, identity: Identity, at: int, forwarded: bool) -> bool:
         cn, ou = identity
-        if ou == NO_CERT or (api in NEEDS_MANAGER and ou != MANAGER_CERT):
+        managers_only = api in NEEDS_MANAGER and not (api == "unlock" and "unlock_key_to_workers" in self.config.bugs)
+        if ou == NO_CERT or (managers_only and ou != MANAGER_CERT):
             return False
         checks_blacklist = not forwarded or (
             self.config.forwarded_blacklist_check and "forwarded_cn_not_blacklisted" not in self.config.bugs

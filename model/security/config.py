@@ -49,6 +49,8 @@ BUGS: dict[str, str] = {
     "issue_signs_desired_role": "IssueNodeCertificate signs the role the node is to have (Spec.DesiredRole), not "
     "the one the role manager has set (node.Role), so during a demotion the attacker's call is signed a role the "
     "store does not hold yet (F.1.6; swarmkit#1655's window)",
+    "unlock_key_to_workers": "CA.GetUnlockKey is served to any certificate, a worker's included, so a compromised "
+    "worker reads the key that unlocks the managers' Raft data (F.5.6: manager only)",
     "forwarder_role_unchecked": "the leader takes forwarded metadata from a peer with any certificate, not only a "
     "manager's, so a worker poses as a proxy (F.3.2: forwarded identity is trusted only from managers)",
     "keys_to_closed_sessions": "a rotated network key is pushed to every node ever known, sessions closed or not "
@@ -138,6 +140,7 @@ BUG_BOUNDS: dict[str, dict[str, Any]] = {
     "forwarder_role_unchecked": {"removal": False, "max_key_rotations": 0},  # roles and calls: 241 states
     # As shipped, where a demoted manager in Raft is a design gap, not a failure: 218 states.
     "raft_join_without_certificate": {"removal": False, "max_key_rotations": 0},
+    "unlock_key_to_workers": {**NOTHING, "calls": True, "max_compromises": 1},  # w1 compromised, then asks: 9 states
     "issue_signs_desired_role": {"removal": False, "max_key_rotations": 0},  # m3 demoted, then m3's call: 257 states
 }
 
