@@ -119,6 +119,9 @@ SUITE = {
     "demote-the-leader": Config(**{**NOTHING, "roles": True, "leader_changes": 1}),
 }
 
+# As shipped, demotion and the attacker's calls only: no removal, no key rotation.
+ROLES_AND_CALLS: dict[str, Any] = {"removal": False, "max_key_rotations": 0}
+
 # Where each seeded bug is hunted: the smallest configuration F.8 gives.
 BUG_BOUNDS: dict[str, dict[str, Any]] = {
     "redirect_guard_lost": {**NOTHING, "calls": True, "max_compromises": 1, "leader_changes": 2},
@@ -137,11 +140,11 @@ BUG_BOUNDS: dict[str, dict[str, Any]] = {
     "dispatch_without_session": {**NOTHING, "secrets": True},
     "agent_keeps_released_secrets": {**NOTHING, "secrets": True},
     "keys_to_closed_sessions": {**NOTHING, "removal": True, "max_key_rotations": 1},
-    "forwarder_role_unchecked": {"removal": False, "max_key_rotations": 0},  # roles and calls: 241 states
-    # As shipped, where a demoted manager in Raft is a design gap, not a failure: 218 states.
-    "raft_join_without_certificate": {"removal": False, "max_key_rotations": 0},
+    "forwarder_role_unchecked": ROLES_AND_CALLS,  # 241 states
+    # Where a demoted manager in Raft is a design gap, not a failure: 218 states.
+    "raft_join_without_certificate": ROLES_AND_CALLS,
     "unlock_key_to_workers": {**NOTHING, "calls": True, "max_compromises": 1},  # w1 compromised, then asks: 9 states
-    "issue_signs_desired_role": {"removal": False, "max_key_rotations": 0},  # m3 demoted, then m3's call: 257 states
+    "issue_signs_desired_role": ROLES_AND_CALLS,  # m3 demoted, then m3's call: 257 states
 }
 
 UNREACHED: dict[str, dict[str, str]] = {
