@@ -179,6 +179,25 @@ MODELS: dict[str, Entry] = {
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
             "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
+            # A crash taken for a leave, or a leave for a crash, at two nodes without loss (20 and 26 states).
+            "death_always_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
+            "leave_taken_as_death": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
+            # A restart after a crash and push-pull, at three nodes: two cannot keep the property
+            # through a healed split even when correct (502 states with the liveness graph).
+            "dead_left_out_of_push_pull": {"network_faults": False, "retransmits": 1, "max_incarnation": 1},
+            # A suspicion about a node gossiped back to it (1,552 states; with restarts at two nodes the
+            # node also times itself out, breaking the suspicion timer's rule).
+            "self_suspicion_taken": {"network_faults": False, "retransmits": 1, "max_incarnation": 1},
+            # A crash at three nodes, where k = 0 (51 states with the liveness graph).
+            "timeout_without_confirmations_infinite": {
+                "network_faults": False,
+                "retransmits": 1,
+                "max_incarnation": 1,
+                "restarts": False,
+                "push_pull": False,
+            },
+            # A suspicion and then its death about one node, both queued (29 states).
+            "no_invalidation": {"nodes": 2, "network_faults": False, "restarts": False},
             # A cut link and a helper to probe through: three nodes, one incarnation (1,485 states).
             "no_indirect_probe": {
                 "crashes": False,

@@ -32,6 +32,12 @@ WITNESSES: dict[str, dict[str, str]] = {
         "news_only_when_something_changed": "refute_at_accused_incarnation",
         "only_owner_raises": "suspect_next_incarnation",
         "death_evidence_only_grows": "death_evidence_overwritten",
+        "left_only_after_leave": "death_always_left",
+        "leave_recorded_as_left": "leave_taken_as_death",
+        "running_node_eventually_alive": "dead_left_out_of_push_pull",
+        "never_self_suspect": "self_suspicion_taken",
+        "crash_eventually_detected": "timeout_without_confirmations_infinite",
+        "one_broadcast_per_subject": "no_invalidation",
     },
     "scheduler": {
         "one_global_task_per_node": "global_duplicate_task",
@@ -90,17 +96,8 @@ UNWITNESSED: dict[str, dict[str, str]] = {
     "gossip": {
         "precedence": SHARED.format("incarnation_never_decreases (suspect_lower_incarnation)"),
         "incarnation_never_decreases": SHARED.format("precedence (suspect_lower_incarnation)"),
-        "never_self_suspect": NO_BUG,
-        "one_broadcast_per_subject": DEAR.format("no_invalidation", "over 520,000 states, past 3 minutes"),
-        "left_only_after_leave": DEAR.format("death_always_left", "33,984 states with the liveness graph, 30 s"),
-        "leave_recorded_as_left": DEAR.format("leave_taken_as_death", "33,968 states with the liveness graph, 31 s"),
         "accuracy": SHARED.format("no_false_death and the suspicion timer's rule (no_lifeguard)"),
         "no_false_death": SHARED.format("accuracy (no_lifeguard)"),
-        "running_node_eventually_alive": DEAR.format(
-            "dead_left_out_of_push_pull",
-            "33,984 states with the graph, 30 s; at two nodes a healed split breaks it in the correct model too",
-        ),
-        "crash_eventually_detected": NO_BUG,
         "suspicion_timer_fires_on_a_live_suspicion": "the model keeps no timer once a suspicion ends (accusers are "
         "cleared on alive, and none are kept while k = 0), so a timer outliving its refutation needs Lifeguard's 4 "
         "nodes; the bench fault timeout_after_refutation breaks it alone at 2 nodes (18,662 states) only by letting "

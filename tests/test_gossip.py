@@ -37,6 +37,8 @@ CAUGHT_BY = {
     "suspect_lower_incarnation": "precedence",
     "anyone_refutes": "only_owner_raises",
     "no_refute": "never_self_suspect",
+    "self_suspicion_taken": "never_self_suspect",
+    "timeout_without_confirmations_infinite": "crash_eventually_detected",
     "dead_is_final": "precedence",
     "no_lifeguard": "accuracy",
     "dead_left_out_of_push_pull": "running_node_eventually_alive",

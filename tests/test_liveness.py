@@ -28,6 +28,10 @@ LIVENESS_BUGS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         dict(ONE_VALUE),
     ),  # a cycle: refused, retried, refused
     ("scheduler", "lost_task_not_replaced"): ("service_heals", {}),  # a stop
+    # E.9's outcome: a restarted node never hears the accusation it must refute (a stop).
+    ("gossip", "dead_left_out_of_push_pull"): ("running_node_eventually_alive", {}),
+    # C.3 without k < 1's case: a crashed node's suspicion never expires (a stop).
+    ("gossip", "timeout_without_confirmations_infinite"): ("crash_eventually_detected", {}),
     # E.14, moby/swarmkit#2705: a global task that exits leaves its node empty for good.
     ("scheduler", "global_gap_never_refilled"): ("service_heals", {"nodes": 2}),
 }
@@ -41,9 +45,6 @@ def _lasso_report(
     return model, prop, json.loads(path.read_text())
 
 
-# gossip's dead_left_out_of_push_pull (a stop; two minutes to explore) is the bugs env's: its lasso
-# is replayed there (tests/test_bug_reports.py), and its bounds are the main job's three-nodes,
-# where the correct model keeps the property.
 @pytest.mark.parametrize(("model_name", "bug"), sorted(LIVENESS_BUGS))
 def test_each_liveness_bug_gives_a_lasso_that_replay_confirms(model_name: str, bug: str, tmp_path: Path) -> None:
     prop_name, settings = LIVENESS_BUGS[(model_name, bug)]

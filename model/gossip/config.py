@@ -18,6 +18,12 @@ BUGS: dict[str, str] = {
     "(C.5: only the node itself increments its incarnation)",
     "no_refute": "a node takes an accusation about itself like one about any other node: it marks itself "
     "suspect or dead instead of refuting (C.5: suspect or dead about self is refuted)",
+    "self_suspicion_taken": "suspectNode lacks its check for the local node (deadNode keeps its own): a node "
+    "takes a suspicion about itself like one about any other node and holds itself suspect instead of refuting "
+    "(C.5: suspect about self is refuted; memberlist suspectNode: if s.Node == m.config.Name, refute)",
+    "timeout_without_confirmations_infinite": "Lifeguard's timeout formula without its k < 1 case: it divides by "
+    "log(k + 1) = 0, so where no confirmations are expected (fewer than 4 nodes) a suspicion never expires and a "
+    "crashed node is never declared dead (C.3; memberlist suspicion.go newSuspicion: if k < 1, the minimum)",
     "dead_is_final": "the SWIM paper's rule in place of memberlist's: a death report overrides every status "
     "whatever its incarnation, and a dead node is never revived (C.5, SWIM paper section 4.2), so a stale "
     "death kills a node that has refuted, and a restarted node can never rejoin",

@@ -57,6 +57,8 @@ class FailureDetector(Membership):
         """C.3: may i's suspicion of j expire at the short timeout now? With k confirmations
         (or k = 0, a flat timeout; or with the fixed timeout of no_lifeguard)."""
         expected = self.confirmations_expected(s, i)
+        if expected == 0 and "timeout_without_confirmations_infinite" in self.bugs:
+            return False
         if expected == 0 or "no_lifeguard" in self.bugs:
             return True
         return self.confirmations(s, i, j) >= expected

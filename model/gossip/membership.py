@@ -70,7 +70,11 @@ class Membership:
             seen = s.death_seen[r]
             if j > seen[x] or (j != seen[x] and "death_evidence_overwritten" in self.bugs):
                 s = evolve(s, death_seen=put(s.death_seen, r, put(seen, x, j)))
-        if x == r and "no_refute" not in self.bugs:
+        if (
+            x == r
+            and "no_refute" not in self.bugs
+            and not (kind == SUSPECT_MSG and "self_suspicion_taken" in self.bugs)
+        ):
             return self.about_self(s, r, m)
         status, i = s.view[r][x]
         if kind == ALIVE_MSG:
