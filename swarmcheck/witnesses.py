@@ -11,6 +11,8 @@ DEAR = "{} breaks it alone ({}), but a full exploration of that hunt does not fi
 
 WITNESSES: dict[str, dict[str, str]] = {
     "raft": {
+        "election_safety": "forget_vote_on_restart",
+        "leader_commits_entries": "no_next_index_backoff",
         "commit_by_current_term": "figure8",
         "commit_needs_quorum": "truncate_without_conflict",
         "newer_term_leaves_no_vote": "vote_kept_on_new_term",
@@ -76,14 +78,12 @@ WITNESSES: dict[str, dict[str, str]] = {
 
 UNWITNESSED: dict[str, dict[str, str]] = {
     "raft": {
-        "election_safety": DEAR.format("forget_vote_on_restart", "1.2 million states, 54 s"),
         "leader_append_only": SHARED.format("other properties (accept_stale_append)"),
         "log_matching": NO_BUG,
         "state_machine_safety": SHARED.format("leader_completeness (skip_log_check_on_vote)"),
         "current_term_monotonic": SHARED.format("election_safety (forget_term_on_restart)"),
         "commit_within_log": SHARED.format("other properties (leader_commit_uncapped)"),
         "leader_completeness": SHARED.format("state_machine_safety (skip_log_check_on_vote)"),
-        "leader_commits_entries": DEAR.format("no_next_index_backoff", "a liveness graph at two-entries' bounds"),
         "no_commit_without_majority_side": "implied where it applies (a split from the start, so no entry crosses "
         "it): a commit on a side without a majority is one without a quorum, which commit_needs_quorum catches too "
         "(half_is_quorum at split-four breaks both, and election_safety)",
