@@ -266,6 +266,8 @@ MODELS: dict[str, Entry] = {
                 "max_faults": 0,
                 "max_user_ops": 0,
             },
+            # A replica fails and its own record is scheduled again (102 states).
+            "task_reused_on_restart": {"nodes": 2, "global_service": False, "max_user_ops": 0},
             # A health-checked task told to stop while starting (2,508 states).
             "healthy_after_shutdown": {"health_check": True, "nodes": 2, "global_service": False},
             # One replica updated start-first on two nodes (630 states).

@@ -24,6 +24,7 @@ from swarmcheck.registry import MODELS
 ENTRY = MODELS["scheduler"]
 CAUGHT_BY = {
     "no_restart_guard": "one_runnable_task_per_slot",
+    "task_reused_on_restart": "task_history_moves_forward",
     "ignore_availability": "assignment_passes_filters",
     "overcommit": "assignment_passes_filters",
     "global_duplicate_task": "one_global_task_per_node",

@@ -19,6 +19,9 @@ from model.orchestration.tasks import (
 )
 
 BUGS: dict[str, str] = {
+    "task_reused_on_restart": "a replica that stopped is itself sent back to the scheduler, pending on no node, "
+    "instead of a new task in its slot, so a task's history runs backwards (A.1, A.9: a task only moves "
+    "forward; Docker docs 'a task is a one-directional mechanism': the orchestrator creates a new task)",
     "no_restart_guard": "the restart supervisor does not refuse a task whose desired state is already past "
     "COMPLETED, so two restart requests for one task make two replacements (E.11, moby/swarmkit#575)",
     "ignore_availability": "the scheduler's ready filter checks only the node's status, not drain or pause (A.3)",

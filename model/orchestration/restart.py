@@ -24,6 +24,7 @@ from model.orchestration.tasks import (
     NODE,
     OBSERVED,
     PAUSE,
+    PENDING,
     PREPARE,
     RUNNING,
     SHUTDOWN,
@@ -65,7 +66,14 @@ class RestartSupervisor(Cluster):
             if s.availability[node] == PAUSE or self.invalid_node(s, node):
                 return s  # A.8 task failure: a gap until the node is active again
             return self.record_restart(self.new_task(s, AGENT, 0, node, self.awaited(s, old)), old)
+        if "task_reused_on_restart" in self.bugs and old[OBSERVED] >= SHUTDOWN:
+            return self.record_restart(self.replace(s, self.restarted_in_place(old)), old)
         return self.record_restart(self.new_task(s, WEB, old[SLOT], NO_NODE, self.awaited(s, old)), old)
+
+    def restarted_in_place(self, old: Task) -> Task:
+        """The seeded bug task_reused_on_restart: the stopped task itself is sent back to the
+        scheduler (pending, wanted running, on no node) instead of a new task in its slot."""
+        return with_field(with_field(with_field(old, NODE, NO_NODE), OBSERVED, PENDING), DESIRED, RUNNING)
 
     def awaited(self, s: State, old: Task) -> Task | None:
         """DelayStart (A.9): the replacement waits (desired READY) for the task it replaces while
