@@ -225,8 +225,8 @@ MODELS: dict[str, Entry] = {
         unwitnessed=UNWITNESSED["scheduler"],
         unreached=orchestration.UNREACHED,
         bug_bounds={
-            # Two restart requests for one task: a drain and a node going down.
-            "no_restart_guard": {},
+            # Two restart requests for one task: a drain and a node going down (2,564 states).
+            "no_restart_guard": {"nodes": 2, "global_service": False},
             "ignore_availability": {"max_faults": 0},
             "overcommit": {"nodes": 1, "replicas": 2, "max_replicas": 2, "cpus": 1},
             "global_duplicate_task": {"max_user_ops": 0},
@@ -241,7 +241,14 @@ MODELS: dict[str, Entry] = {
                 "max_user_ops": 2,
             },  # remove the label, add it back
             "undrain_ignored": {"nodes": 2, "max_faults": 0, "max_user_ops": 2},  # a drain, then an activate
-            "missing_label_equals_any": {"constraint": "node.labels.zone==a", "max_faults": 0},
+            # Placement alone: two nodes, one unlabelled, one replica placed (12 states).
+            "missing_label_equals_any": {
+                "constraint": "node.labels.zone==a",
+                "max_faults": 0,
+                "nodes": 2,
+                "global_service": False,
+                "max_user_ops": 0,
+            },
             "missing_label_fails_not_equal": {"constraint": "node.labels.zone!=a", "max_faults": 0},
             # A demotion still pending while web's task fails and is placed again.
             "constraint_uses_desired_role": {"constraint": "node.role!=manager"},

@@ -54,6 +54,8 @@ WITNESSES: dict[str, dict[str, str]] = {
         "runs_only_while_wanted": "healthy_after_shutdown",
         "old_task_stopped_when_slot_updated": "start_first_keeps_old_task",
         "task_history_moves_forward": "task_reused_on_restart",
+        "assignment_passes_filters": "missing_label_equals_any",
+        "one_runnable_task_per_slot": "no_restart_guard",
     },
     "security": {
         "manager_rights_follow_the_store": "manager_rpc_trusts_certificate",
@@ -107,8 +109,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "a node time out on itself",
     },
     "scheduler": {
-        "assignment_passes_filters": DEAR.format("missing_label_equals_any", "137,180 states, 30 to 46 s"),
-        "one_runnable_task_per_slot": DEAR.format("no_restart_guard", "past 695,000 states and 200 s"),
         "max_replicas_per_node_respected": SHARED.format(
             "assignment_passes_filters (max_replicas_counts_running_only)"
         ),
