@@ -139,6 +139,7 @@ MODELS: dict[str, Entry] = {
                     "vote_in_any_term",
                     "follower_commit_unbounded",
                     "prev_term_is_current_term",
+                    "match_index_kept_on_election",
                 ),
                 _suite_bounds(raft, "two-terms"),
             ),

@@ -13,6 +13,7 @@ WITNESSES: dict[str, dict[str, str]] = {
     "raft": {
         "election_safety": "forget_vote_on_restart",
         "leader_commits_entries": "no_next_index_backoff",
+        "leader_starts_followers_afresh": "match_index_kept_on_election",
         "commit_by_current_term": "figure8",
         "commit_needs_quorum": "truncate_without_conflict",
         "newer_term_leaves_no_vote": "vote_kept_on_new_term",
@@ -90,8 +91,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "no_commit_without_majority_side": "implied where it applies (a split from the start, so no entry crosses "
         "it): a commit on a side without a majority is one without a quorum, which commit_needs_quorum catches too "
         "(half_is_quorum at split-four breaks both, and election_safety)",
-        "leader_starts_followers_afresh": "the mutant match_index_kept_on_election breaks it alone at two-terms' "
-        "bounds, but Hypothesis needs 3,918 of its 4,000 examples (103 s) to catch it",
         "removed_member_ignored": DEAR.format(
             "removed_member_heard", "859,546 states and 85 s at two entries; three: past 1.87 million"
         ),

@@ -74,9 +74,10 @@ RAFT = [
         "raft",
         "match_index_kept_on_election",
         M,
-        "match_index=put(s.match_index, i, (0,) * self.n),",
+        "match_index=s.match_index if self._keeps_match_index else put(s.match_index, i, (0,) * self.n),",
         "match_index=s.match_index,",
-        "matchIndex not reset when a new term's leadership begins (Raft Fig. 2 'reinitialized after election')",
+        "matchIndex not reset when a new term's leadership begins (Raft Fig. 2 'reinitialized after election'); "
+        "since made the seeded bug match_index_kept_on_election, leader_starts_followers_afresh's witness",
     ),
     Fault(
         "raft",

@@ -34,6 +34,9 @@ BUGS: dict[str, str] = {
     "vote_in_any_term": "a vote is granted to a candidate of an older term (Raft Fig. 2 RequestVote rule 1)",
     "follower_commit_unbounded": "a follower commits its whole log, past the leader's commit index "
     "(Raft Fig. 2 AppendEntries rule 5)",
+    "match_index_kept_on_election": "matchIndex is not reset when a new leadership begins, so a leader counts "
+    "replicas a follower confirmed in its earlier term (Raft Fig. 2 'Volatile state on leaders: reinitialized "
+    "after election')",
     "prev_term_is_current_term": "an AppendEntries carries the leader's current term as prevLogTerm, not the "
     "term of the entry at prevLogIndex (Raft Fig. 2 AppendEntries arguments)",
     # Swarm's Raft: membership changes (reference B and E.3-E.4; model/raft/membership.py).

@@ -77,6 +77,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         self._quorum = tuple(
             (2 * mask.bit_count() >= self.n) if half else (2 * mask.bit_count() > self.n) for mask in range(1 << self.n)
         )
+        self._keeps_match_index = "match_index_kept_on_election" in self.bugs
         self._keeps_what_persists = not self.bugs & {"forget_vote_on_restart", "forget_term_on_restart"}
         self._fresh_next = (1,) * self.n
         self._fresh_match = (0,) * self.n
@@ -278,7 +279,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             log=self.election_no_op(s, i),
             role=put(s.role, i, LEADER),
             next_index=put(s.next_index, i, (len(s.log[i]) + 1,) * self.n),
-            match_index=put(s.match_index, i, (0,) * self.n),
+            match_index=s.match_index if self._keeps_match_index else put(s.match_index, i, (0,) * self.n),
             elected=elected,
         )
 
