@@ -189,6 +189,8 @@ MODELS: dict[str, Entry] = {
             # A restart after a crash and push-pull, at three nodes: two cannot keep the property
             # through a healed split even when correct (502 states with the liveness graph).
             "dead_left_out_of_push_pull": {"network_faults": False, "retransmits": 1, "max_incarnation": 1},
+            # A crash's suspicion, then the node's own earlier alive (351 states).
+            "alive_clears_suspicion": {"nodes": 2, "network_faults": False},
             # A suspicion about a node gossiped back to it (1,552 states; with restarts at two nodes the
             # node also times itself out, breaking the suspicion timer's rule).
             "self_suspicion_taken": {"network_faults": False, "retransmits": 1, "max_incarnation": 1},

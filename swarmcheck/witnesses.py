@@ -39,6 +39,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "leave_recorded_as_left": "leave_taken_as_death",
         "running_node_eventually_alive": "dead_left_out_of_push_pull",
         "never_self_suspect": "self_suspicion_taken",
+        "precedence": "alive_clears_suspicion",
         "crash_eventually_detected": "timeout_without_confirmations_infinite",
         "one_broadcast_per_subject": "no_invalidation",
     },
@@ -98,8 +99,9 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "change_after_own_term_commit": NO_BUG,
     },
     "gossip": {
-        "precedence": SHARED.format("incarnation_never_decreases (suspect_lower_incarnation)"),
-        "incarnation_never_decreases": SHARED.format("precedence (suspect_lower_incarnation)"),
+        "incarnation_never_decreases": "on views precedence implies it (every C.5 transition keeps or raises the "
+        "incarnation); a node's own counter moves only by refute, which raises it, and by restart, which is exempt, "
+        "so no faithful one-line bug breaks it alone (suspect_lower_incarnation breaks both)",
         "accuracy": SHARED.format("no_false_death and the suspicion timer's rule (no_lifeguard)"),
         "no_false_death": SHARED.format("accuracy (no_lifeguard)"),
         "suspicion_timer_fires_on_a_live_suspicion": "the model keeps no timer once a suspicion ends (accusers are "

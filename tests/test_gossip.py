@@ -38,6 +38,7 @@ CAUGHT_BY = {
     "anyone_refutes": "only_owner_raises",
     "no_refute": "never_self_suspect",
     "self_suspicion_taken": "never_self_suspect",
+    "alive_clears_suspicion": "precedence",
     "timeout_without_confirmations_infinite": "crash_eventually_detected",
     "dead_is_final": "precedence",
     "no_lifeguard": "accuracy",

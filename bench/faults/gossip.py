@@ -56,9 +56,11 @@ GOSSIP = [
     _g(
         "alive_at_same_incarnation_accepted",
         MB,
-        "        if m[2] <= i:\n            return s",
+        '        if m[2] < i or (m[2] == i and not (status == SUSPECT and "alive_clears_suspicion" in self.bugs)):\n'
+        "            return s",
         "        if m[2] < i:\n            return s",
-        "an alive at the same incarnation clears a suspicion (SWIM §4.2: only a higher incarnation overrides)",
+        "an alive at the same incarnation clears a suspicion (SWIM §4.2: only a higher incarnation overrides); "
+        "its narrower form, on a suspect only, is the seeded bug alive_clears_suspicion, precedence's witness",
     ),
     _g(
         "dead_at_same_incarnation_ignored",

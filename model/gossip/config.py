@@ -24,6 +24,9 @@ BUGS: dict[str, str] = {
     "timeout_without_confirmations_infinite": "Lifeguard's timeout formula without its k < 1 case: it divides by "
     "log(k + 1) = 0, so where no confirmations are expected (fewer than 4 nodes) a suspicion never expires and a "
     "crashed node is never declared dead (C.3; memberlist suspicion.go newSuspicion: if k < 1, the minimum)",
+    "alive_clears_suspicion": "an alive at the incarnation a node is suspected at clears the suspicion, so a stale "
+    "alive still in flight undoes an accusation the node never refuted (SWIM section 4.2, C.5: only an alive of a "
+    "higher incarnation overrides a suspect)",
     "dead_is_final": "the SWIM paper's rule in place of memberlist's: a death report overrides every status "
     "whatever its incarnation, and a dead node is never revived (C.5, SWIM paper section 4.2), so a stale "
     "death kills a node that has refuted, and a restarted node can never rejoin",

@@ -107,7 +107,7 @@ class Membership:
 
     def alive_node(self, s: State, r: int, m: Msg, status: int, i: int) -> State:
         """aliveNode: accept iff j > i, from any status (Dead is not absolute in memberlist)."""
-        if m[2] <= i:
+        if m[2] < i or (m[2] == i and not (status == SUSPECT and "alive_clears_suspicion" in self.bugs)):
             return s
         if status in (DEAD, LEFT) and "dead_is_final" in self.bugs:
             return s
