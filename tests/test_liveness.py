@@ -12,9 +12,10 @@ import attrs
 import pytest
 from lassos import ONE_VALUE, lasso
 
-from properties.base import LIVENESS
+from properties.base import LIVENESS, fair, leads_to
 from swarmcheck import registry
 from swarmcheck.engines.explore import explore
+from swarmcheck.engines.fair_run import continue_fairly
 from swarmcheck.engines.replay import rerun
 from swarmcheck.engines.result import INCOMPLETE, VIOLATED
 from swarmcheck.engines.stateful import hunt
@@ -96,3 +97,39 @@ def test_hypothesis_finds_a_liveness_bug_in_its_bounded_form() -> None:
     assert violation.trace is not None and violation.trace.loop is not None
     data = counterexample(model, props[0], violation, "hypothesis", violation.trace)
     assert rerun(model, props[0], json.loads(json.dumps(data["steps"])), data["loop"]).reproduced
+
+
+@attrs.frozen
+class _Send:
+    rule: str = "Gossip"
+
+
+class _OneState:
+    """One state whose only fair step, a send, the max_msgs bound holds back (or, `open`, none at all)."""
+
+    name = "one-state"
+
+    def __init__(self, held_back: bool) -> None:
+        self.held_back = held_back
+
+    def next_steps(self, s: int) -> Any:
+        return iter(())
+
+    def withheld_steps(self, s: int) -> Any:
+        return iter([(_Send(), "max_msgs")] if self.held_back else [])
+
+    def within_bounds(self, s: int) -> bool:
+        return True
+
+    def key(self, s: int) -> int:
+        return s
+
+
+def test_a_fair_run_stopped_only_by_the_bounds_is_no_counterexample() -> None:
+    """Hypothesis's fair continuation once called a stop where a send was only withheld by
+    max_msgs a lasso, and replay refused it (gossip, timeout_without_confirmations_infinite):
+    such a stop is the bounds', as the explorer's incomplete verdict says, not the model's."""
+    sent = leads_to("sent", lambda s: True, lambda s: False, fair(weak=("Gossip",)), "test")
+    assert continue_fairly(_OneState(held_back=True), sent, [(None, 0)]) is None  # type: ignore[arg-type]
+    stop = continue_fairly(_OneState(held_back=False), sent, [(None, 0)])  # type: ignore[arg-type]
+    assert stop is not None and stop.loop == 0

@@ -4,7 +4,7 @@ scheduler takes over; the goal must come within a bounded number of its steps.
 Random search cannot decide liveness (no run is infinite), so this is the bounded form: the
 scheduler takes only fairly scheduled actions (`Fairness.weak` and `strong`; never a fault or
 a user's action), always the enabled one that has waited longest, so none is starved. A run
-that stops where no fair action is enabled, or comes back to a state it has been in by a fair
+that stops where no fair action is enabled (not even one the bounds hold back), or comes back to a state it has been in by a fair
 cycle, is a real lasso (the explorer's kind of counterexample, and `replay` confirms it);
 one that goes `limit` steps without the goal is reported as bounded evidence only.
 """
@@ -63,6 +63,8 @@ def continue_fairly(
             if action_kind(action) in fair_kinds and model.within_bounds(t) and model.key(t) != here
         ]
         if not options:
+            if starved(model, fairness, [state], []) is not None:
+                return None  # a fair action is held back only by the bounds: no verdict, as the explorer's
             return Shortfall(behaviour, due, len(behaviour) - 1)  # it stops here, fairly
         action, t = min(options, key=lambda o: waited.get(fairness.instance(o[0]), -1))
         waited[fairness.instance(action)] = len(behaviour)
