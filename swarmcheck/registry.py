@@ -172,6 +172,8 @@ MODELS: dict[str, Entry] = {
             # A newer death report needs a refutation first: a slow node gives both cheaply.
             "stale_alive_revives_dead": gossip.SLOW_BOUNDS,
             "no_lifeguard": gossip.LIFEGUARD_BOUNDS,
+            # A slow node's first suspicion, at four nodes with nothing in flight (11 states).
+            "max_timeout_unscaled": {**gossip.LIFEGUARD_BOUNDS, "max_msgs": 0},
             "death_evidence_overwritten": gossip.SLOW_BOUNDS,  # two death reports out of order: 128,297 states
             "retransmit_not_spent": {"nodes": 2},  # a crash gives a suspicion to gossip: 266 states
             "cut_link_carries_gossip": {"nodes": 2},  # a cut, then gossip across it: 6,948 states

@@ -40,6 +40,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "running_node_eventually_alive": "dead_left_out_of_push_pull",
         "never_self_suspect": "self_suspicion_taken",
         "precedence": "alive_clears_suspicion",
+        "no_false_death": "max_timeout_unscaled",
         "crash_eventually_detected": "timeout_without_confirmations_infinite",
         "one_broadcast_per_subject": "no_invalidation",
     },
@@ -102,8 +103,10 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "incarnation_never_decreases": "on views precedence implies it (every C.5 transition keeps or raises the "
         "incarnation); a node's own counter moves only by refute, which raises it, and by restart, which is exempt, "
         "so no faithful one-line bug breaks it alone (suspect_lower_incarnation breaks both)",
-        "accuracy": SHARED.format("no_false_death and the suspicion timer's rule (no_lifeguard)"),
-        "no_false_death": SHARED.format("accuracy (no_lifeguard)"),
+        "accuracy": "implied by two step rules: a short timeout fires only after k confirmations "
+        "(suspicion_timer_fires_on_a_live_suspicion), and a probe fails only without an ack "
+        "(probe_fails_only_without_ack), so a healthy prober never accuses a healthy node; every bug that breaks "
+        "it breaks one of those too (no_lifeguard: the timer's rule and no_false_death)",
         "suspicion_timer_fires_on_a_live_suspicion": "the model keeps no timer once a suspicion ends (accusers are "
         "cleared on alive, and none are kept while k = 0), so a timer outliving its refutation needs Lifeguard's 4 "
         "nodes; the bench fault timeout_after_refutation breaks it alone at 2 nodes (18,662 states) only by letting "

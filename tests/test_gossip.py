@@ -39,6 +39,7 @@ CAUGHT_BY = {
     "no_refute": "never_self_suspect",
     "self_suspicion_taken": "never_self_suspect",
     "alive_clears_suspicion": "precedence",
+    "max_timeout_unscaled": "no_false_death",
     "timeout_without_confirmations_infinite": "crash_eventually_detected",
     "dead_is_final": "precedence",
     "no_lifeguard": "accuracy",

@@ -138,7 +138,8 @@ GOSSIP = [
         "        return self.config.long_timeout_race or not self.can_answer(s, i, j)",
         "        return True",
         "the suspicion timer is not stopped by a refutation (memberlist: a suspicion timer that outlives "
-        "the alive that refuted it)",
+        "the alive that refuted it); the same line is now the seeded bug max_timeout_unscaled, no_false_death's "
+        "witness",
     ),
     _g(
         "no_indirect_probes",

@@ -27,6 +27,9 @@ BUGS: dict[str, str] = {
     "alive_clears_suspicion": "an alive at the incarnation a node is suspected at clears the suspicion, so a stale "
     "alive still in flight undoes an accusation the node never refuted (SWIM section 4.2, C.5: only an alive of a "
     "higher incarnation overrides a suspect)",
+    "max_timeout_unscaled": "Lifeguard's long timeout is not scaled up (SuspicionMaxTimeoutMult taken as 1), so a "
+    "suspicion short of k confirmations expires before the accused node's refutation can arrive (C.3: the timer "
+    "starts at 6 x the minimum and shrinks with each confirmation)",
     "dead_is_final": "the SWIM paper's rule in place of memberlist's: a death report overrides every status "
     "whatever its incarnation, and a dead node is never revived (C.5, SWIM paper section 4.2), so a stale "
     "death kills a node that has refuted, and a restarted node can never rejoin",

@@ -74,6 +74,8 @@ class FailureDetector(Membership):
         expected = self.confirmations_expected(s, i)
         if not expected or "no_lifeguard" in self.bugs or self.confirmations(s, i, j) >= expected:
             return False
+        if "max_timeout_unscaled" in self.bugs:
+            return True
         return self.config.long_timeout_race or not self.can_answer(s, i, j)
 
     def probe_fails(self, s: State, i: int, j: int) -> State:
