@@ -79,6 +79,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "raft_join_needs_a_manager_certificate": "raft_join_without_certificate",
         "issued_certificate_role_from_store": "issue_signs_desired_role",
         "unlock_key_only_to_managers": "unlock_key_to_workers",
+        "join_presents_a_held_token": "token_secret_unchecked",
     },
 }
 
@@ -123,7 +124,9 @@ UNWITNESSED: dict[str, dict[str, str]] = {
     },
     "security": {
         "identity_is_the_callers": SHARED.format("unlock_key_only_to_managers (redirect_guard_lost)"),
-        "no_secret_before_assignment": SHARED.format("secrets_follow_tasks (secret_before_assigned)"),
-        "join_presents_a_held_token": NO_BUG,
+        "no_secret_before_assignment": "implied by two step rules: a node's secrets change only by a Dispatch, "
+        "which secrets_follow_tasks holds to the tasks then ASSIGNED to RUNNING there (so assigned), and by the "
+        "agent applying exactly that batch (agent_holds_what_it_was_sent) or a leave clearing it; an early secret "
+        "breaks one of those too (secret_before_assigned: secrets_follow_tasks)",
     },
 }

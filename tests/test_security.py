@@ -56,6 +56,7 @@ def _bug_run(bug: str, only: str | None = None) -> dict[str, str]:
         ("secret_not_released", "secrets_follow_tasks"),
         ("renewal_keeps_certificate_role", "certificate_role_from_store"),
         ("token_cache_stale", "rotated_token_refused"),
+        ("token_secret_unchecked", "join_presents_a_held_token"),
         ("worker_token_grants_manager", "join_role_is_the_tokens"),
         ("demoted_leader_keeps_leading", "leader_is_a_member"),
         ("task_runs_after_leave", "nothing_starts_after_leave"),

@@ -32,6 +32,9 @@ BUGS: dict[str, str] = {
     "renewal_keeps_certificate_role": "a renewal signs the role of the certificate presented, not the store's "
     "node.Role, so a demoted manager renews into a manager again (F.1.6: 'the role in the new certificate is "
     "node.Role from the store')",
+    "token_secret_unchecked": "the CA checks only a join token's swarm part (the CA digest, public to anyone who "
+    "can reach the swarm), not its secret, so a node joins with a token it never held (F.2.2: the CA compares the "
+    "whole token)",
     "token_cache_stale": "the leader's CA refreshes its token cache only when the root CA changes, so a rotated join "
     "token keeps working (F.8 9)",
     "worker_token_grants_manager": "IssueNodeCertificate maps the tokens to roles the wrong way round, so the worker "
@@ -134,6 +137,7 @@ BUG_BOUNDS: dict[str, dict[str, Any]] = {
     "secret_not_released": {**NOTHING, "secrets": True},
     "renewal_keeps_certificate_role": {**NOTHING, "roles": True},
     "token_cache_stale": {**NOTHING, "tokens": True},
+    "token_secret_unchecked": {**NOTHING, "tokens": True},
     "worker_token_grants_manager": {**NOTHING, "tokens": True},
     "demoted_leader_keeps_leading": {**NOTHING, "roles": True, "leader_changes": 1},
     "task_runs_after_leave": {**NOTHING, "secrets": True},

@@ -58,7 +58,7 @@ class Identities:
             return
         for kind in (MANAGER, WORKER):
             version = s.ca_cache[kind]
-            if not s.att_tokens & bit(2 * kind + version):
+            if not s.att_tokens & bit(2 * kind + version) and "token_secret_unchecked" not in self.config.bugs:
                 continue
             role = 1 - kind if "worker_token_grants_manager" in self.config.bugs else kind
             tasks = s.tasks + ((G, J, PENDING),) if self.config.secrets else s.tasks
