@@ -15,7 +15,7 @@ SECURITY = [
     _x(
         "old_token_accepted",
         ID,
-        "            if not s.att_tokens & bit(2 * kind + version) and "token_secret_unchecked" not in self.config.bugs:\n"
+        '            if not s.att_tokens & bit(2 * kind + version) and "token_secret_unchecked" not in self.config.bugs:\n'
         "                continue",
         "            if not s.att_tokens & (bit(2 * kind) | bit(2 * kind + 1)):\n                continue",
         "a join token is checked by its prefix only, so a rotated-out token still joins (F.2.5)",
