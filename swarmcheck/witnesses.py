@@ -14,6 +14,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "election_safety": "forget_vote_on_restart",
         "leader_commits_entries": "no_next_index_backoff",
         "leader_starts_followers_afresh": "match_index_kept_on_election",
+        "vote_request_names_the_last_entry": "vote_request_names_current_term",
         "commit_by_current_term": "figure8",
         "commit_needs_quorum": "truncate_without_conflict",
         "newer_term_leaves_no_vote": "vote_kept_on_new_term",
@@ -97,7 +98,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "removed_member_ignored": DEAR.format(
             "removed_member_heard", "859,546 states and 85 s at two entries; three: past 1.87 million"
         ),
-        "vote_request_names_the_last_entry": NO_BUG,
         "change_after_own_term_commit": NO_BUG,
     },
     "gossip": {

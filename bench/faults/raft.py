@@ -247,7 +247,7 @@ RAFT = [
         "raft",
         "vote_request_names_first_term",
         M,
-        "        m = (RV_REQ, s.term[i], i, j, last_term(log), len(log))",
+        "        m = (RV_REQ, s.term[i], i, j, last, len(log))",
         "        m = (RV_REQ, s.term[i], i, j, log[0][0] if log else 0, len(log))",
         "a vote request carries the term of the first entry, not the last (Raft §5.4.1 lastLogTerm)",
     ),

@@ -34,6 +34,9 @@ BUGS: dict[str, str] = {
     "vote_in_any_term": "a vote is granted to a candidate of an older term (Raft Fig. 2 RequestVote rule 1)",
     "follower_commit_unbounded": "a follower commits its whole log, past the leader's commit index "
     "(Raft Fig. 2 AppendEntries rule 5)",
+    "vote_request_names_current_term": "a RequestVote carries the candidate's current term as lastLogTerm, not the "
+    "term of its last entry, so a candidate with a stale log looks up to date (Raft Fig. 2 RequestVote arguments, "
+    "§5.4.1)",
     "match_index_kept_on_election": "matchIndex is not reset when a new leadership begins, so a leader counts "
     "replicas a follower confirmed in its earlier term (Raft Fig. 2 'Volatile state on leaders: reinitialized "
     "after election')",

@@ -265,7 +265,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
     def request_vote(self, s: State, i: int, j: int) -> State:
         """RequestVote(i, j): candidate i asks j (itself included) for its vote."""
         log = s.log[i]
-        m = (RV_REQ, s.term[i], i, j, last_term(log), len(log))
+        last = s.term[i] if log and "vote_request_names_current_term" in self.bugs else last_term(log)
+        m = (RV_REQ, s.term[i], i, j, last, len(log))
         return s_with(s, messages=with_message(m, s.messages))
 
     def become_leader(self, s: State, i: int) -> State:
