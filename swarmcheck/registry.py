@@ -147,6 +147,7 @@ MODELS: dict[str, Entry] = {
             ),
             # Two managers and a worker, append-time (the smallest space where each shows).
             "two_changes_at_once": _MEMBERSHIP,
+            "pending_change_unchecked": _MEMBERSHIP,  # a promotion, then a demotion before it commits: 7,172 states
             "demote_without_check": {**_MEMBERSHIP, "max_cuts": 1},  # a cut link makes a manager unreachable
             "removed_member_heard": {**_MEMBERSHIP, "max_term": 3},  # the removed manager campaigns
             # The worker s3 times out at once; apply-time with two entries, 22,900 states to explore.

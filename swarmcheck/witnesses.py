@@ -15,6 +15,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "leader_commits_entries": "no_next_index_backoff",
         "leader_starts_followers_afresh": "match_index_kept_on_election",
         "vote_request_names_the_last_entry": "vote_request_names_current_term",
+        "change_after_own_term_commit": "pending_change_unchecked",
         "commit_by_current_term": "figure8",
         "commit_needs_quorum": "truncate_without_conflict",
         "newer_term_leaves_no_vote": "vote_kept_on_new_term",
@@ -98,7 +99,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "removed_member_ignored": DEAR.format(
             "removed_member_heard", "859,546 states and 85 s at two entries; three: past 1.87 million"
         ),
-        "change_after_own_term_commit": NO_BUG,
     },
     "gossip": {
         "incarnation_never_decreases": "on views precedence implies it (every C.5 transition keeps or raises the "

@@ -47,6 +47,8 @@ BUGS: dict[str, str] = {
     "configuration need not share a majority (Raft thesis §4.1: one server at a time)",
     "demote_without_check": "a manager is demoted without swarmkit's CanRemoveMember check, leaving the "
     "reachable managers short of a quorum of the new configuration (swarmkit raft.go, role_manager.go)",
+    "pending_change_unchecked": "a leader proposes a configuration change while an earlier one is still "
+    "uncommitted (etcd/raft pendingConfIndex: one change at a time; Raft thesis §4.1)",
     "removed_member_heard": "messages from a removed Raft member are handled, not ignored, so its terms still "
     "reach the members (swarmkit design/raft.md: removed IDs are blacklisted; moby/swarmkit#1364)",
     "non_member_campaigns": "a server outside its own configuration, a worker or a removed manager, still times "

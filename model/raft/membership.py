@@ -107,7 +107,7 @@ class Membership:
         if len(log) >= self.config.max_log:
             return False
         settled = s.applied[i] if self._applying else s.commit_index[i]
-        if any(value < 0 for _, value in log[settled:]):
+        if any(value < 0 for _, value in log[settled:]) and "pending_change_unchecked" not in self.bugs:
             return False
         return settled > 0 and log[settled - 1][0] == s.term[i]
 
