@@ -127,6 +127,8 @@ MODELS: dict[str, Entry] = {
             # Three servers for two candidates of one term; entries add nothing (244,944 states, 25 s).
             "forget_vote_on_restart": {"max_log": 0},
             "skip_log_check_on_vote": {"max_term": 3, "restarts": False},
+            # A message of term 2 arriving at a server of term 3 (2,412 states).
+            "older_term_adopted": {"servers": 2, "max_term": 3, "restarts": False},
             # A candidate of term 3 holding term 2's entry (2,066 states).
             "vote_request_names_current_term": {"servers": 2, "max_term": 3, "restarts": False},
             "accept_stale_append": {"max_term": 3, "restarts": False},

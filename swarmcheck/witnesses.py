@@ -16,6 +16,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "leader_starts_followers_afresh": "match_index_kept_on_election",
         "vote_request_names_the_last_entry": "vote_request_names_current_term",
         "change_after_own_term_commit": "pending_change_unchecked",
+        "current_term_monotonic": "older_term_adopted",
         "commit_by_current_term": "figure8",
         "commit_needs_quorum": "truncate_without_conflict",
         "newer_term_leaves_no_vote": "vote_kept_on_new_term",
@@ -90,7 +91,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "leader_append_only": SHARED.format("other properties (accept_stale_append)"),
         "log_matching": NO_BUG,
         "state_machine_safety": SHARED.format("leader_completeness (skip_log_check_on_vote)"),
-        "current_term_monotonic": SHARED.format("election_safety (forget_term_on_restart)"),
         "commit_within_log": SHARED.format("other properties (leader_commit_uncapped)"),
         "leader_completeness": SHARED.format("state_machine_safety (skip_log_check_on_vote)"),
         "no_commit_without_majority_side": "implied where it applies (a split from the start, so no entry crosses "

@@ -27,6 +27,8 @@ BUGS: dict[str, str] = {
     "forget_term_on_restart": "currentTerm is not kept across a restart "
     "(Raft Fig. 2 'persistent state'; ongardie/raft.tla Raft_Term_Not_Persisted.tla)",
     # Figure 2's rules, one each (the witnesses of properties/raft_steps.py: each breaks its rule alone).
+    "older_term_adopted": "a server adopts the term of any message whose term differs from its own, older ones "
+    "too, so its currentTerm goes back (Raft Fig. 2 'Rules for All Servers': only if T > currentTerm)",
     "vote_kept_on_new_term": "votedFor is not cleared when a newer term is seen, so the server refuses every "
     "candidate of that term (Raft Fig. 2 'Rules for All Servers'; etcd raft.go becomeFollower resets Vote)",
     "restart_keeps_role": "a restarted leader or candidate resumes its role: volatile state survives the crash "

@@ -57,7 +57,7 @@ class MessageHandlers:
             pre = self.receive_pre_vote(s, m)
             if pre is not None:
                 return pre
-        if mterm > term:
+        if mterm > term or (mterm < term and "older_term_adopted" in self.bugs):
             if kind == RV_REQ and self.in_lease(s, i):
                 return None  # CheckQuorum's lease: a higher term's vote request waits (etcd drops it)
             return UpdateTerm(m), self.update_term(s, i, mterm)
