@@ -283,6 +283,8 @@ MODELS: dict[str, Entry] = {
                 "max_faults": 0,
                 "max_user_ops": 0,
             },
+            # A node paused before its global task is made (3,328 states).
+            "global_on_paused_node": {"nodes": 2, "max_faults": 0},
             # A replica fails and its own record is scheduled again (102 states).
             "task_reused_on_restart": {"nodes": 2, "global_service": False, "max_user_ops": 0},
             # A health-checked task told to stop while starting (2,508 states).

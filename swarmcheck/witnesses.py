@@ -62,6 +62,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "task_history_moves_forward": "task_reused_on_restart",
         "assignment_passes_filters": "missing_label_equals_any",
         "one_runnable_task_per_slot": "no_restart_guard",
+        "new_task_only_on_an_active_node": "global_on_paused_node",
     },
     "security": {
         "manager_rights_follow_the_store": "manager_rpc_trusts_certificate",
@@ -118,7 +119,6 @@ UNWITNESSED: dict[str, dict[str, str]] = {
             "assignment_passes_filters (max_replicas_counts_running_only)"
         ),
         "resources_never_overcommitted": SHARED.format("assignment_passes_filters (overcommit)"),
-        "new_task_only_on_an_active_node": SHARED.format("converged (global_on_down_node)"),
         "service_heals": SHARED.format("converged (lost_task_not_replaced)"),
         "placement_oracle_agrees": SHARED.format("converged (strict_resource_check, missing_label_fails_not_equal)"),
     },

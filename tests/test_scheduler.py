@@ -25,6 +25,7 @@ ENTRY = MODELS["scheduler"]
 CAUGHT_BY = {
     "no_restart_guard": "one_runnable_task_per_slot",
     "task_reused_on_restart": "task_history_moves_forward",
+    "global_on_paused_node": "new_task_only_on_an_active_node",
     "ignore_availability": "assignment_passes_filters",
     "overcommit": "assignment_passes_filters",
     "global_duplicate_task": "one_global_task_per_node",

@@ -220,9 +220,10 @@ SCHEDULER = [
     _s(
         "global_task_on_paused_node",
         GL,
-        "if candidate and s.availability[node] != PAUSE and not tasks and s.created < self.config.max_tasks:",
+        "if candidate and not paused and not tasks and s.created < self.config.max_tasks:",
         "if candidate and not tasks and s.created < self.config.max_tasks:",
-        "the global orchestrator puts a task on a paused node (A.8: pause takes no new tasks)",
+        "the global orchestrator puts a task on a paused node (A.8: pause takes no new tasks); since made the "
+        "seeded bug global_on_paused_node, new_task_only_on_an_active_node's witness",
     ),
     _s(
         "global_keeps_drained_tasks",

@@ -19,6 +19,8 @@ from model.orchestration.tasks import (
 )
 
 BUGS: dict[str, str] = {
+    "global_on_paused_node": "the global orchestrator makes a task for a paused node that has none, as for an "
+    "active one (A.8: a paused node takes no new tasks; reconcileOneNode does nothing on pause)",
     "task_reused_on_restart": "a replica that stopped is itself sent back to the scheduler, pending on no node, "
     "instead of a new task in its slot, so a task's history runs backwards (A.1, A.9: a task only moves "
     "forward; Docker docs 'a task is a one-directional mechanism': the orchestrator creates a new task)",

@@ -48,7 +48,8 @@ class GlobalOrchestrator(Cluster):
             if "global_on_down_node" not in self.bugs:
                 candidate = candidate and s.status[node] == READY
             what = "nothing to do"
-            if candidate and s.availability[node] != PAUSE and not tasks and s.created < self.config.max_tasks:
+            paused = s.availability[node] == PAUSE and "global_on_paused_node" not in self.bugs
+            if candidate and not paused and not tasks and s.created < self.config.max_tasks:
                 after, what = self.new_task(after, AGENT, 0, node), "create"
             elif not candidate and any(runnable(t) for t in tasks):
                 for t in filter(runnable, tasks):
