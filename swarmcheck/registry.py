@@ -107,6 +107,10 @@ def _suite_bounds(module: Any, name: str) -> dict[str, Any]:
 
 
 _MEMBERSHIP = {"managers": 2, "membership": "append", "values": 0, "max_log": 3, "restarts": False}
+# Gossip at two nodes with one crash or leave and nothing else: no loss, cut, restart or push-pull.
+_GOSSIP_PAIR = {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False}
+# Gossip at three nodes without loss or cuts, one retransmit, one incarnation.
+_GOSSIP_THREE_LOSSLESS = {"network_faults": False, "retransmits": 1, "max_incarnation": 1}
 
 MODELS: dict[str, Entry] = {
     "raft": Entry(
@@ -189,26 +193,20 @@ MODELS: dict[str, Entry] = {
             "suspect_next_incarnation": {"network_faults": False, "retransmits": 1, "push_pull": False},  # 468 states
             # A leave, and its news gossiped back to the node that left (26 states; with message
             # loss, the left node's lost alive also breaks running_node_eventually_alive).
-            "gossip_to_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
+            "gossip_to_left": _GOSSIP_PAIR,
             # A crash taken for a leave, or a leave for a crash, at two nodes without loss (20 and 26 states).
-            "death_always_left": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
-            "leave_taken_as_death": {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False},
+            "death_always_left": _GOSSIP_PAIR,
+            "leave_taken_as_death": _GOSSIP_PAIR,
             # A restart after a crash and push-pull, at three nodes: two cannot keep the property
             # through a healed split even when correct (502 states with the liveness graph).
-            "dead_left_out_of_push_pull": {"network_faults": False, "retransmits": 1, "max_incarnation": 1},
+            "dead_left_out_of_push_pull": _GOSSIP_THREE_LOSSLESS,
             # A crash's suspicion, then the node's own earlier alive (351 states).
             "alive_clears_suspicion": {"nodes": 2, "network_faults": False},
             # A suspicion about a node gossiped back to it (1,552 states; with restarts at two nodes the
             # node also times itself out, breaking the suspicion timer's rule).
-            "self_suspicion_taken": {"network_faults": False, "retransmits": 1, "max_incarnation": 1},
+            "self_suspicion_taken": _GOSSIP_THREE_LOSSLESS,
             # A crash at three nodes, where k = 0 (51 states with the liveness graph).
-            "timeout_without_confirmations_infinite": {
-                "network_faults": False,
-                "retransmits": 1,
-                "max_incarnation": 1,
-                "restarts": False,
-                "push_pull": False,
-            },
+            "timeout_without_confirmations_infinite": {**_GOSSIP_THREE_LOSSLESS, "restarts": False, "push_pull": False},
             # A suspicion and then its death about one node, both queued (29 states).
             "no_invalidation": {"nodes": 2, "network_faults": False, "restarts": False},
             # A cut link and a helper to probe through: three nodes, one incarnation (1,485 states).

@@ -4,9 +4,10 @@ scheduler takes over; the goal must come within a bounded number of its steps.
 Random search cannot decide liveness (no run is infinite), so this is the bounded form: the
 scheduler takes only fairly scheduled actions (`Fairness.weak` and `strong`; never a fault or
 a user's action), always the enabled one that has waited longest, so none is starved. A run
-that stops where no fair action is enabled (not even one the bounds hold back), or comes back to a state it has been in by a fair
-cycle, is a real lasso (the explorer's kind of counterexample, and `replay` confirms it);
-one that goes `limit` steps without the goal is reported as bounded evidence only.
+that stops where no fair action is enabled (not even one the bounds hold back), or comes back
+to a state it has been in by a fair cycle, is a real lasso (the explorer's kind of
+counterexample, and `replay` confirms it); one that goes `limit` steps without the goal is
+reported as bounded evidence only, and one the bounds stop gets no verdict.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def continue_fairly(
         ]
         if not options:
             if starved(model, fairness, [state], []) is not None:
-                return None  # a fair action is held back only by the bounds: no verdict, as the explorer's
+                return None  # a fair action is held back only by the bounds: no verdict (the explorer's incomplete)
             return Shortfall(behaviour, due, len(behaviour) - 1)  # it stops here, fairly
         action, t = min(options, key=lambda o: waited.get(fairness.instance(o[0]), -1))
         waited[fairness.instance(action)] = len(behaviour)
