@@ -317,7 +317,9 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
     def append_entries(self, s: State, i: int, j: int) -> State:
         """AppendEntries(i, j): the leader sends j at most one entry, from nextIndex[i][j]."""
         log = s.log[i]
-        next_index = s.next_index[i][j]
+        # nextIndex stays within the log in every correct run; a seeded bug that shrinks a
+        # leader's log (accept_stale_append) must not crash the model.
+        next_index = min(s.next_index[i][j], len(log) + 1)
         prev_index = next_index - 1
         prev_term = log[prev_index - 1][0] if prev_index > 0 else 0
         if "prev_term_is_current_term" in self.bugs and prev_index > 0:  # seeded: the wrong term sent
