@@ -353,3 +353,26 @@ def test_the_main_jobs_summary_fits_120_columns_at_its_widest() -> None:
     rows = [[job.entry.name, job.name, "explore", *widest] for job in plan([], {}, [], [])]
     assert len(rows) > 20
     assert max(len(line) for line in summary_table(rows, HEADER).splitlines()) <= 120
+
+
+# ---------------------------------------------------------------- a model that raises
+
+
+def test_a_model_that_raises_gets_the_run_to_its_state_and_no_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As TLC reports an error in the next-state relation: the error, its line, the shortest
+    run to the state whose steps raised it, exit code 3; no traceback, no report."""
+
+    def client_request(self: Any, s: Any, i: int, v: int) -> Any:
+        raise IndexError("tuple index out of range")
+
+    monkeypatch.setattr("model.raft.model.Raft.client_request", client_request)
+    code, _, err = run(["check", "raft", "--set", "servers=2", "--quiet"], tmp_path, capsys)
+    assert code == 3
+    assert "the model raised IndexError: tuple index out of range (test_command_line.py:" in err
+    assert "Traceback" not in err and "No verdict" in err
+    assert re.search(r"\n\s+\d+  BecomeLeader\(s\d\)\n", err)  # the state a leader's request is listed in
+    assert not list(tmp_path.glob("raft*.json"))
+    code, _, err = run(["check", "raft", "--set", "servers=2", "--quiet", "--workers", "2"], tmp_path, capsys)
+    assert code == 3 and "run with --workers 1 for the run to it" in err

@@ -29,9 +29,18 @@ from model.kernel import Model
 from properties.base import LIVENESS, Property
 from swarmcheck.engines.graph import BudgetHit, build
 from swarmcheck.engines.liveness import judge
-from swarmcheck.engines.result import INCOMPLETE, REACHED, GraphStats, Result, Stats, Violation
-from swarmcheck.engines.search import Frontier, Part
-from swarmcheck.engines.traces import with_trace
+from swarmcheck.engines.result import (
+    INCOMPLETE,
+    REACHED,
+    GraphStats,
+    ModelError,
+    Result,
+    Stats,
+    Trace,
+    Violation,
+)
+from swarmcheck.engines.search import Frontier, ModelRaised, Part
+from swarmcheck.engines.traces import path_to, walk_path, with_trace
 
 Progress = Callable[[str], None]
 
@@ -125,7 +134,11 @@ def explore(
         if checkpoint is not None:
             clock.checkpoint_every = checkpoint_every
         with collector_off(), _interrupts_to(clock, checkpoint is not None):
-            depth, budget_hit = search(part, budgets, stop_at_first, clock, checkpoint, resume)
+            try:
+                depth, budget_hit = search(part, budgets, stop_at_first, clock, checkpoint, resume)
+            except ModelRaised as raised:
+                run = Trace(walk_path(model, path_to(part.parents, raised.fp), part.fingerprint))
+                raise ModelError(str(raised), run) from raised.error
         outcome = Outcome([part], depth, budget_hit, time.perf_counter() - started, len(part.parents))
     result = conclude(model, properties, outcome, stop_at_first)
     # A run that stops at its first violation has its answer: no graph is built after it.

@@ -47,7 +47,8 @@ from swarmcheck.engines.levels import (
     row_of,
     totals_of,
 )
-from swarmcheck.engines.search import Candidates, Frontier, Part, as_pairs
+from swarmcheck.engines.result import ModelError, Trace
+from swarmcheck.engines.search import Candidates, Frontier, ModelRaised, Part, as_pairs
 
 Stash = dict[tuple[str, int, int], Any]  # messages that came before they were wanted
 
@@ -130,6 +131,9 @@ def _collect(
                     progress_line(name, states, transitions, board[DEPTH], now - started) + f", {len(rows)} workers"
                 )
             continue
+        if "model_error" in report:
+            wiring.barrier.abort()
+            raise ModelError(f"{report['model_error']}; run with --workers 1 for the run to it", Trace([]))
         if "error" in report:
             wiring.barrier.abort()
             raise RuntimeError(f"explorer worker {index} failed:\n{report['error']}")
@@ -143,6 +147,10 @@ def _work(part: Part, budgets: Budgets, stop_at_first: bool, wiring: Wiring) -> 
     try:
         with collector_off():
             report = _search_part(part, budgets, stop_at_first, wiring)
+    except ModelRaised as raised:  # the model's fault: its states' parents are spread over the parts
+        wiring.results.put((part.index, {"model_error": str(raised)}))
+        wiring.barrier.abort()
+        return
     except Exception:  # reported to the parent, which stops the run with it
         wiring.results.put((part.index, {"error": traceback.format_exc()}))
         wiring.barrier.abort()

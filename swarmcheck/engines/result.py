@@ -31,6 +31,16 @@ class Trace:
         return [a for a, _ in self.steps[1:]]
 
 
+class ModelError(Exception):
+    """The model, or a property, raised during a search: a fault to fix before any verdict,
+    reported with the shortest run to the state whose steps raised it (as TLC reports an
+    error in evaluating the next-state relation)."""
+
+    def __init__(self, message: str, trace: Trace) -> None:
+        super().__init__(message)
+        self.message, self.trace = message, trace
+
+
 @attrs.frozen
 class Violation:
     """A property that failed, with what was wrong and the behaviour that shows it."""

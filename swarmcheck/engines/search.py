@@ -12,10 +12,12 @@ and a trace is rebuilt on demand.
 from __future__ import annotations
 
 import marshal
+import traceback
 from array import array
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from hashlib import blake2b
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -28,6 +30,17 @@ Frontier = list[tuple[int, Any]]  # (fingerprint, state), in the order found
 # A state found here that another part owns: its fingerprint -> (parent fingerprint, state).
 Candidates = dict[int, tuple[int, Any]]
 Tick = Callable[[int], bool]  # told how many states are known; True stops the level
+
+
+class ModelRaised(Exception):
+    """The model, or a property judging it, raised while a state's next steps were listed and
+    judged; `fp` is that state's fingerprint, `where` the innermost line of the traceback."""
+
+    def __init__(self, fp: int, error: Exception) -> None:
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        self.fp, self.error = fp, error
+        self.where = f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+        super().__init__(f"{type(error).__name__}: {error} ({self.where})")
 
 
 def fingerprint_function(model: Model[Any, Any]) -> Callable[[Hashable], int]:
@@ -164,40 +177,43 @@ class Part:
         position = 0
         for position in range(len(frontier)):
             fp, s = frontier[position]
-            for action, t in next_steps(s):
-                if within_bounds is not None and not within_bounds(t):
-                    continue
-                transitions += 1
-                cls = action.__class__
-                if cls in named_by_rule:
-                    coverage[action.rule] += 1
-                else:
-                    try:
-                        by_class[cls] += 1
-                    except KeyError:
-                        _first_of_class(action, by_class, named_by_rule, coverage)
-                if judge_steps:
-                    self.judge_step(fp, s, action, t)
-                if t is s:
-                    continue  # a stuttering step: nothing new
-                if exact is not None:
-                    # Seen this very state before: its orbit is known, skip canonicalizing.
-                    seen_as_is = fp_of(model_key(t))
-                    if seen_as_is in exact:
+            try:
+                for action, t in next_steps(s):
+                    if within_bounds is not None and not within_bounds(t):
                         continue
-                    exact.add(seen_as_is)
-                tfp = fp_of(key_of(t))
-                if parts > 1 and tfp % parts != index:
-                    if tfp not in asked_before:  # an owner asked once has the state ever after
-                        asked_before.add(tfp)
-                        elsewhere[tfp % parts][tfp] = (fp, t)
-                    continue
-                if tfp in parents:
-                    continue
-                parents[tfp] = fp
-                following.append((tfp, t))
-                if judge_states:
-                    self.judge_state(tfp, t)
+                    transitions += 1
+                    cls = action.__class__
+                    if cls in named_by_rule:
+                        coverage[action.rule] += 1
+                    else:
+                        try:
+                            by_class[cls] += 1
+                        except KeyError:
+                            _first_of_class(action, by_class, named_by_rule, coverage)
+                    if judge_steps:
+                        self.judge_step(fp, s, action, t)
+                    if t is s:
+                        continue  # a stuttering step: nothing new
+                    if exact is not None:
+                        # Seen this very state before: its orbit is known, skip canonicalizing.
+                        seen_as_is = fp_of(model_key(t))
+                        if seen_as_is in exact:
+                            continue
+                        exact.add(seen_as_is)
+                    tfp = fp_of(key_of(t))
+                    if parts > 1 and tfp % parts != index:
+                        if tfp not in asked_before:  # an owner asked once has the state ever after
+                            asked_before.add(tfp)
+                            elsewhere[tfp % parts][tfp] = (fp, t)
+                        continue
+                    if tfp in parents:
+                        continue
+                    parents[tfp] = fp
+                    following.append((tfp, t))
+                    if judge_states:
+                        self.judge_state(tfp, t)
+            except Exception as error:  # the model or a property failed: reported with the run here
+                raise ModelRaised(fp, error) from error
             if stop_at_first and violations:
                 position += 1
                 break

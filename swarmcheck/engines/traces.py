@@ -44,6 +44,18 @@ def rebuild(
 ) -> Trace:
     """Re-walk `path` from an initial state; the last step of a transition violation is the
     one that breaks it."""
+    steps = walk_path(model, path, fingerprint)
+    current = steps[-1][1]
+    if kind is Kind.TRANSITION:
+        for action, t in model.next_steps(current):
+            if model.within_bounds(t) and prop.check(current, action, t):
+                steps.append((action, t))
+                break
+    return Trace(steps)
+
+
+def walk_path(model: Model[Any, Any], path: list[int], fingerprint: Callable[[Any], int]) -> list[tuple[Any, Any]]:
+    """The steps (None, initial state), then (action, state), through the fingerprints of `path`."""
     current = next(s for s in model.init_states() if fingerprint(s) == path[0])
     steps: list[tuple[Any, Any]] = [(None, current)]
     for fp in path[1:]:
@@ -51,9 +63,4 @@ def rebuild(
             (a, t) for a, t in model.next_steps(current) if model.within_bounds(t) and fingerprint(t) == fp
         )
         steps.append((action, current))
-    if kind is Kind.TRANSITION:
-        for action, t in model.next_steps(current):
-            if model.within_bounds(t) and prop.check(current, action, t):
-                steps.append((action, t))
-                break
-    return Trace(steps)
+    return steps
