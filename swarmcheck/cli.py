@@ -17,6 +17,7 @@ from swarmcheck.conformance.command import add_commands as add_conformance
 from swarmcheck.engines.replay import NotReplayable, Outcome, rerun
 from swarmcheck.engines.result import ModelError
 from swarmcheck.engines.stateful import PROFILES
+from swarmcheck.outputs.model_error import model_error_text
 from swarmcheck.outputs.replay import ReplayError, load
 from swarmcheck.outputs.report import summary_table
 from swarmcheck.paths import output_folder
@@ -46,21 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelError as error:
         print(model_error_text(error), file=sys.stderr)
         return MODEL_FAILED
-
-
-def model_error_text(error: ModelError) -> str:
-    """The error, where it was raised, and the shortest run to the state whose steps raised it."""
-    steps = error.trace.steps
-    if not steps:
-        return f"swarmcheck: the model raised {error.message}\n  No verdict: fix the model (or the property) first."
-    lines = [
-        f"swarmcheck: the model raised {error.message}",
-        f"  while the next steps of the state after this run ({len(steps) - 1} steps) were listed and judged:",
-        "     0  initial state",
-        *(f"  {k:4}  {action}" for k, (action, _) in enumerate(steps[1:], start=1)),
-        "  No verdict: fix the model (or the property) first.",
-    ]
-    return "\n".join(lines)
 
 
 class _Parser(argparse.ArgumentParser):
