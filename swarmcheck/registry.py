@@ -156,6 +156,8 @@ MODELS: dict[str, Entry] = {
             "pending_change_unchecked": _MEMBERSHIP,  # a promotion, then a demotion before it commits: 7,172 states
             "demote_without_check": {**_MEMBERSHIP, "max_cuts": 1},  # a cut link makes a manager unreachable
             "removed_member_heard": {**_MEMBERSHIP, "max_term": 3},  # the removed manager campaigns
+            # E.3: a second leader changes the membership on its predecessor's commits alone.
+            "change_before_own_term_commit": {**_MEMBERSHIP, "max_term": 3},
             # The worker s3 times out at once; apply-time with two entries, 22,900 states to explore.
             "non_member_campaigns": {**_MEMBERSHIP, "membership": "apply", "max_log": 2},
         },

@@ -285,7 +285,8 @@ RAFT = [
         "        return settled > 0 and log[settled - 1][0] == s.term[i]",
         "        return settled > 0",
         "a leader appends a configuration change before committing an entry of its term "
-        "(Ongaro's 2015 single-server change bug, reference E.3)",
+        "(Ongaro's 2015 single-server change bug, reference E.3); since made the seeded bug "
+        "change_before_own_term_commit",
     ),
     Fault(
         "raft",

@@ -49,6 +49,8 @@ BUGS: dict[str, str] = {
     "configuration need not share a majority (Raft thesis §4.1: one server at a time)",
     "demote_without_check": "a manager is demoted without swarmkit's CanRemoveMember check, leaving the "
     "reachable managers short of a quorum of the new configuration (swarmkit raft.go, role_manager.go)",
+    "change_before_own_term_commit": "a leader proposes a configuration change before it has committed an entry "
+    "of its own term, only earlier terms' (Ongaro's 2015 single-server change bug, reference E.3)",
     "pending_change_unchecked": "a leader proposes a configuration change while an earlier one is still "
     "uncommitted (etcd/raft pendingConfIndex: one change at a time; Raft thesis §4.1)",
     "removed_member_heard": "messages from a removed Raft member are handled, not ignored, so its terms still "

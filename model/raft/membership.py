@@ -109,6 +109,8 @@ class Membership:
         settled = s.applied[i] if self._applying else s.commit_index[i]
         if any(value < 0 for _, value in log[settled:]) and "pending_change_unchecked" not in self.bugs:
             return False
+        if "change_before_own_term_commit" in self.bugs:  # seeded: E.3, Ongaro's 2015 bug
+            return settled > 0
         return settled > 0 and log[settled - 1][0] == s.term[i]
 
     def membership_steps(self, s: State, i: int) -> Iterator[tuple[Promote | Demote, State]]:
