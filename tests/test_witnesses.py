@@ -61,6 +61,25 @@ def test_a_witness_is_a_seeded_bug_hunted_where_its_property_applies(name: str) 
         assert entry.witness_of(bug) == prop
 
 
+def always_holds(p: Property[Any]) -> Property[Any]:
+    """The property swapped for one that always holds: a safety check that finds nothing, a goal always met."""
+    liveness = p.kind in (Kind.LEADS_TO, Kind.EVENTUALLY)
+    return attrs.evolve(p, check=(lambda *state: True) if liveness else (lambda *state: None))
+
+
+def swapped(props: list[Property[Any]], name: str) -> list[Property[Any]]:
+    return [always_holds(p) if p.name == name else p for p in props]
+
+
+def assert_caught_alone(entry: Entry, config: Any, name: str) -> None:
+    """Explored to the end, the configuration fails on `name` alone; with `name` swapped for a
+    property that always holds, on nothing."""
+    model, props = entry.build(config), entry.properties(config)
+    caught = explore(model, props, stop_at_first=False)
+    assert sorted({v.property for v in caught.violations}) == [name]
+    assert explore(model, swapped(props, name), stop_at_first=False).violations == []
+
+
 SECURITY = MODELS["security"]
 
 
@@ -68,24 +87,12 @@ SECURITY = MODELS["security"]
 def test_a_property_swapped_for_one_that_always_holds_misses_its_witness(prop: str) -> None:
     """What `swarmcheck bugs` checks for every witness, here on security's (each under a second):
     with the property the hunt fails on it alone; swapped for a property that always holds, on nothing."""
-    config = SECURITY.bug_config(SECURITY.witnesses[prop])
-    model = SECURITY.build(config)
-    props = SECURITY.properties(config)
-    caught = explore(model, props, stop_at_first=False)
-    assert sorted({v.property for v in caught.violations}) == [prop]
-    swapped = [attrs.evolve(p, check=lambda *state: None) if p.name == prop else p for p in props]
-    assert explore(model, swapped, stop_at_first=False).violations == []
+    assert_caught_alone(SECURITY, SECURITY.bug_config(SECURITY.witnesses[prop]), prop)
 
 
 # ---------------------------------------------------------------- witness steps (tests/witness_steps.py)
 
 STEPS: dict[str, dict[str, Any]] = json.loads(STORE.read_text())
-
-
-def always_holds(p: Property[Any]) -> Property[Any]:
-    """The property swapped for one that always holds: a safety check that finds nothing, a goal always met."""
-    liveness = p.kind in (Kind.LEADS_TO, Kind.EVENTUALLY)
-    return attrs.evolve(p, check=(lambda *state: True) if liveness else (lambda *state: None))
 
 
 @pytest.mark.parametrize(("model_name", "prop"), [(m, p) for m in sorted(STEPS) for p in sorted(STEPS[m])])
@@ -98,7 +105,7 @@ def test_a_witness_step_is_flagged_by_its_property_alone(model_name: str, prop: 
     before, action, after = walk(entry.build(config), found["actions"])
     props = entry.properties(config)
     assert flagged(props, before, action, after) == [prop]
-    assert flagged([always_holds(p) if p.name == prop else p for p in props], before, action, after) == []
+    assert flagged(swapped(props, prop), before, action, after) == []
 
 
 def _put(row: tuple[Any, ...], i: int, value: Any) -> tuple[Any, ...]:
@@ -198,7 +205,7 @@ def test_a_built_step_is_flagged_by_its_property_alone(model_name: str, prop: st
     props = MODELS[model_name].properties(config)
     assert [p.name for p in props if p.kind is Kind.ALWAYS and p.check(before)] == []  # a clean start
     assert flagged(props, before, action, after) == [prop]
-    assert flagged([always_holds(p) if p.name == prop else p for p in props], before, action, after) == []
+    assert flagged(swapped(props, prop), before, action, after) == []
 
 
 def test_the_oracle_catches_what_the_capacity_count_shares_with_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,11 +221,7 @@ def test_the_oracle_catches_what_the_capacity_count_shares_with_the_model(monkey
         )
 
     monkeypatch.setattr(convergence, "capacity", strict_capacity)
-    props = entry.properties(config)
-    caught = explore(entry.build(config), props, stop_at_first=False)
-    assert sorted({v.property for v in caught.violations}) == ["placement_oracle_agrees"]
-    swapped = [always_holds(p) if p.name == "placement_oracle_agrees" else p for p in props]
-    assert explore(entry.build(config), swapped, stop_at_first=False).violations == []
+    assert_caught_alone(entry, config, "placement_oracle_agrees")
 
 
 def test_every_property_without_a_witness_bug_has_a_witness_step() -> None:
@@ -239,8 +242,4 @@ def test_service_heals_speaks_where_no_state_is_quiescent(monkeypatch: pytest.Mo
     entry = MODELS["scheduler"]
     config = entry.bug_config("lost_task_not_replaced")
     monkeypatch.setattr(Orchestration, "quiescent", lambda self, s: False)
-    props = entry.properties(config)
-    caught = explore(entry.build(config), props, stop_at_first=False)
-    assert sorted({v.property for v in caught.violations}) == ["service_heals"]
-    swapped = [always_holds(p) if p.name == "service_heals" else p for p in props]
-    assert explore(entry.build(config), swapped, stop_at_first=False).violations == []
+    assert_caught_alone(entry, config, "service_heals")

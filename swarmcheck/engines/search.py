@@ -34,13 +34,14 @@ Tick = Callable[[int], bool]  # told how many states are known; True stops the l
 
 class ModelRaised(Exception):
     """The model, or a property judging it, raised while a state's next steps were listed and
-    judged; `fp` is that state's fingerprint, `where` the innermost line of the traceback."""
+    judged; `fp` is that state's fingerprint. Its text names the innermost line of the traceback."""
 
     def __init__(self, fp: int, error: Exception) -> None:
         frame = traceback.extract_tb(error.__traceback__)[-1]
         self.fp, self.error = fp, error
-        self.where = f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
-        super().__init__(f"{type(error).__name__}: {error} ({self.where})")
+        super().__init__(
+            f"{type(error).__name__}: {error} ({Path(frame.filename).name}:{frame.lineno} in {frame.name})"
+        )
 
 
 def fingerprint_function(model: Model[Any, Any]) -> Callable[[Hashable], int]:
