@@ -31,7 +31,10 @@ class Model(Protocol[S, A]):
     pairs of the steps from `s` that guards in `next_steps` kept out for a bound, is required
     for liveness where `successors_within_bounds` holds, and where a model guards some bounds
     itself and leaves the rest to `within_bounds` (the explorer sees the rest fail it;
-    `bound_crossed(t)` may name the bound a successor crosses). A class attribute
+    `bound_crossed(t)` may name the bound a successor crosses). A model whose `key` is a view
+    of the state (two states one key, as TLC's VIEW: the Raft model's relative terms) gives
+    `action_key(s, action)`, the action as a step from the key's state, so liveness's
+    fairness to an action is the same in every state the view makes one. A class attribute
     `described_as`, each state field to the `describe_state` paths that show it
     (`"term": ("servers.*.term",)`), lets reports mark the fields a property reads.
     """

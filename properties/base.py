@@ -1,5 +1,5 @@
-"""The property vocabulary: `always`, `transition`, `sometimes`, and the liveness pair
-`eventually` and `leads_to` with the `Fairness` they assume.
+"""The property vocabulary: `always`, `transition`, `sometimes`, and liveness:
+`eventually`, `leads_to` and `finitely_often`, with the `Fairness` they assume.
 
 A property is a named predicate with a source (paper section, doc or issue).
 A predicate that finds a violation returns a sentence saying what is wrong; one
@@ -29,9 +29,10 @@ class Kind(Enum):
     SOMETIMES_STEP = "sometimes (step)"
     EVENTUALLY = "eventually"
     LEADS_TO = "leads to"
+    FINITELY = "finitely often"
 
 
-LIVENESS = (Kind.EVENTUALLY, Kind.LEADS_TO)
+LIVENESS = (Kind.EVENTUALLY, Kind.LEADS_TO, Kind.FINITELY)
 
 
 @attrs.frozen
@@ -93,6 +94,8 @@ class Property(Generic[S]):
     def due(self, states: Sequence[S]) -> int | None:
         """A liveness property on a finite behaviour: the first step from which its goal is due
         and never holds after (for `eventually`, step 0 if the goal never holds); None if none is."""
+        if self.kind is Kind.FINITELY:
+            return 0  # a step it allows only finitely often may never repeat forever, from the start on
         due = None
         for k in range(len(states) - 1, -1, -1):
             if self.check(states[k]):
@@ -134,3 +137,12 @@ def leads_to(
     """Whenever `trigger` holds, `goal` holds then or later, on every fair behaviour (TLA+'s
     trigger ~> goal)."""
     return Property(name, Kind.LEADS_TO, goal, source, doc, trigger, fairness)
+
+
+def finitely_often(
+    name: str, step: Callable[[S, Any, S], bool], fairness: Fairness, source: str, doc: str = ""
+) -> Property[S]:
+    """A step where `step(before, action, after)` holds happens only finitely often on every
+    fair behaviour (TLA+'s <>[][~step]_vars): a leader is deposed, a task restarted, then no
+    more. Its counterexample is a fair cycle that takes such a step."""
+    return Property(name, Kind.FINITELY, step, source, doc, None, fairness)

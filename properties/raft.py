@@ -348,6 +348,8 @@ def on_request(config: Config) -> list[Property[Any]]:
     found = [leader_eventually_elected()]
     if config.servers >= 3:
         found.append(leader_commits_entries())
+    if config.ticks and config.relative_terms:
+        found.append(raft_swarm.leadership_stable(config))
     return found
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from model.raft import LEADER, Config, Log, State, server
 from model.raft.links import pair_bit
-from properties.base import Property, always, sometimes, sometimes_step, transition
+from properties.base import Property, always, fair, finitely_often, sometimes, sometimes_step, transition
 
 THESIS = "Raft thesis (Ongaro 2014) §4.1, single-server changes"
 SWARM = "swarmkit manager/state/raft/raft.go (CanRemoveMember) and design/raft.md"
@@ -226,6 +226,39 @@ def leader_deposed_while_connected(config: Config) -> Callable[[State, Any, Stat
     return check
 
 
+# Elections as they run when Raft's timing requirement holds (§5.6: broadcastTime << election
+# timeout): once the faults stop (links, restarts, lost or duplicated messages, and ticks that
+# outrun a reachable leader's heartbeats), every message is delivered and every timer and
+# election step taken. Votes may still split forever (no untimed model can rule that out), so
+# what is promised is not that a leader comes, but that one who reaches a majority stays.
+STABLE_TIMING = fair(
+    weak=(
+        "Timeout", "Tick", "RequestVote", "BecomeLeader", "AppendEntries", "AdvanceCommitIndex", "UpdateTerm",
+        "HandleRequestVoteRequest", "HandleRequestVoteResponse", "HandleAppendEntriesRequest",
+        "HandleAppendEntriesResponse", "DropStaleResponse", "PreVote", "BecomeCandidate", "HandlePreVoteRequest",
+        "HandlePreVoteResponse", "Apply", "IgnoreRemoved", "Heal",
+    ),
+    stops=(
+        "LateTick", "LateTimeout", "CutLink", "HealLink", "Restart", "DropMessage", "DuplicateMessage", "ClientRequest", "Promote",
+        "Demote",
+    ),
+)  # fmt: skip
+
+
+def leadership_stable(config: Config) -> Property[Any]:
+    return finitely_often(
+        "leadership_stable",
+        leader_deposed_while_connected(config),
+        STABLE_TIMING,
+        "reference E.6 (the Cloudflare 2020 etcd outage); etcd raft.go CheckQuorum and inLease; Raft thesis §9.6",
+        "A leader that reaches a majority is deposed only finitely often: after the faults stop, "
+        "with heartbeats faster than election timeouts, a server cut off from the leader alone "
+        "cannot depose it again and again. Violated by leaders deposed forever through a server "
+        "that reaches both sides (reference E.6), as without CheckQuorum's lease. Judged with "
+        "relative terms, where a livelock of rising terms closes a cycle.",
+    )
+
+
 def commit_with_link_cut(s: State) -> bool:
     return bool(s.links) and any(s.commit_index)
 
@@ -256,7 +289,7 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("commit_with_link_cut", commit_with_link_cut, "Raft §5.3; reference E.6"))
     if config.check_quorum:
         found.append(sometimes_step("check_quorum_step_down", _check_quorum_step_down, "etcd raft.go CheckQuorum"))
-    if config.ticks and config.max_cuts and not config.pre_vote and config.max_term >= 3:
+    if config.ticks and (config.max_cuts or config.partial) and not config.pre_vote and config.max_term >= 3:
         found.append(
             sometimes_step(
                 "leader_deposed_while_connected",

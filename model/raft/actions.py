@@ -160,6 +160,19 @@ class Tick(OnServer):
     steps down unless a quorum answered it since the last tick."""
 
 
+class LateTick(OnServer):
+    """Tick(i) although i's leader can reach it (for a leader with CheckQuorum: although a
+    quorum of its term can): heartbeats slower than the election timeout, which Raft's
+    timing requirement (broadcastTime << electionTimeout, §5.6) rules out. The same step as
+    Tick for safety; a fault that stops, for liveness."""
+
+
+class LateTimeout(OnServer):
+    """Timeout(i) although a leader of i's term can reach it (or, i a follower, a candidate of
+    its term can): i's timer expired just as an election ended, a race that randomized
+    timeouts make rare (§5.2). The same step as Timeout for safety; a fault that stops, for liveness."""
+
+
 class CutLink(ServerPair):
     """The link between servers i and j fails (both directions)."""
 
@@ -187,7 +200,7 @@ class HandlePreVoteResponse(OnMessage): ...
 
 
 SWARM_ACTION_KINDS = (
-    Promote, Demote, Apply, IgnoreRemoved, Tick, CutLink, HealLink,
+    Promote, Demote, Apply, IgnoreRemoved, Tick, LateTick, LateTimeout, CutLink, HealLink,
     PreVote, BecomeCandidate, HandlePreVoteRequest, HandlePreVoteResponse,
 )  # fmt: skip
 

@@ -5,10 +5,10 @@ kept out (model/kernel.py), to tell a behaviour that stops at a bound from one t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 
-from model.raft.actions import Action, AppendEntries, ClientRequest, DuplicateMessage, RequestVote, Timeout
+from model.raft.actions import Action, AppendEntries, ClientRequest, DuplicateMessage, LateTimeout, RequestVote, Timeout
 from model.raft.config import Config
 from model.raft.state import CANDIDATE, LEADER, State
 
@@ -18,12 +18,15 @@ class Bounds:
 
     config: Config
     n: int
+    term_ceiling: Callable[[State], int]  # terms.py
+    may_time_out: Callable[[State, int], bool]  # model.py
+    timeout_action: Callable[[State, int], Timeout | LateTimeout]  # timers.py
 
     def within_bounds(self, s: State) -> bool:
         """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
         c = self.config
         return (
-            max(s.term) <= c.max_term
+            max(s.term) <= self.term_ceiling(s)
             and max(map(len, s.log)) <= c.max_log
             and sum(count for _, count in s.messages) <= c.max_msgs
         )
@@ -33,10 +36,11 @@ class Bounds:
         take a behaviour that stops at a bound for one that stops by itself (model/kernel.py)."""
         n, c = self.n, self.config
         full = sum(map(itemgetter(1), s.messages)) >= c.max_msgs
+        ceiling = self.term_ceiling(s)
         for i in range(n):
             role = s.role[i]
-            if role != LEADER and s.term[i] >= c.max_term:
-                yield Timeout(i), "max_term"
+            if role != LEADER and s.term[i] >= ceiling and (not c.swarm or self.may_time_out(s, i)):
+                yield self.timeout_action(s, i), "max_term"
             if role == LEADER and len(s.log[i]) >= c.max_log:
                 for v in range(1, c.values + 1):
                     yield ClientRequest(i, v), "max_log"

@@ -82,6 +82,8 @@ class Config:
     ticks: bool = False  # an abstract election timer: a Tick step; a server campaigns only after one
     check_quorum: bool = False  # on Tick a leader not heard from by a quorum steps down (on in swarm)
     pre_vote: bool = False  # a PreVote round before a campaign raises a term (off in swarm)
+    partial: bool = False  # the link s1-s3 is cut from the start: s2 reaches both (reference E.6's three-node form)
+    relative_terms: bool = False  # states equal up to a shift of every term are one; max_term bounds the spread
     bugs: frozenset[str] = frozenset()
 
     def __attrs_post_init__(self) -> None:
@@ -99,11 +101,17 @@ class Config:
             raise ValueError(f"raft: max_cuts={self.max_cuts} is out of range (0..the number of links)")
         if (self.check_quorum or self.pre_vote) and not self.ticks:
             raise ValueError("raft: check_quorum and pre_vote need ticks=true (they are about election timeouts)")
+        if self.partial and self.servers < 3:
+            raise ValueError("raft: partial=true cuts the link s1-s3 and needs servers=3 or more")
+        if self.relative_terms and (self.history or "forget_term_on_restart" in self.bugs):
+            raise ValueError(
+                "raft: relative_terms needs history=false and no forget_term_on_restart (both name terms absolutely)"
+            )
 
     @property
     def swarm(self) -> bool:
         """Whether any of swarm's additions is on: raft.tla's symmetric fast paths are not for them."""
-        return self.membership != "off" or bool(self.max_cuts or self.ticks)
+        return self.membership != "off" or bool(self.max_cuts or self.ticks or self.partial)
 
 
 REFERENCE = Config(servers=2, values=1, max_term=2, max_log=1, max_msgs=2, history=False)
@@ -149,6 +157,15 @@ WALKED = {"deep-logs": (3_000, 80), "deep-membership": (3_000, 80)}
 # about 60 s: out of the main job to keep CI inside its limit; `swarmcheck check raft --set
 # max_cuts=1 --set restarts=false --set max_log=1 --set max_term=2` runs it.
 FLAKY_LINK = Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1)
+
+# Reference E.6's three-node form with swarm's timers: the link s1-s3 is cut for good and s2
+# reaches both; CheckQuorum on, PreVote off; elections only (no entries), terms relative (two
+# apart at most), so a livelock of rising terms is a cycle. `leadership_stable` holds (34,892
+# states, about 25 s with its graph); with check_quorum=false leaders are deposed forever.
+PARTIAL_PARTITION = Config(
+    servers=3, values=0, max_term=2, max_log=0, max_msgs=1, history=False, restarts=False,
+    ticks=True, check_quorum=True, partial=True, relative_terms=True,
+)  # fmt: skip
 
 ONE_TERM = "max_term 2 leaves one election term (all start in term 1): no response is older than its receiver"
 ONE_MESSAGE = "max_msgs 1: a duplicate would be a second message in flight"

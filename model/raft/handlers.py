@@ -83,6 +83,8 @@ class MessageHandlers:
             role=put(s.role, i, FOLLOWER),
             voted_for=put(s.voted_for, i, NIL),
         )
+        if self.config.ticks:  # etcd/raft's becomeFollower resets the election timer (and a leader's tally of answers)
+            after = s_with(after, recent=put(after.recent, i, 1 << i))
         if "vote_kept_on_new_term" in self.bugs:  # seeded: votedFor outlives its term
             return s_with(after, voted_for=s.voted_for)
         return after
@@ -98,7 +100,9 @@ class MessageHandlers:
             grant = mterm <= s.term[i] and log_ok and s.voted_for[i] in (NIL, j)
         voted_for = put(s.voted_for, i, j) if grant else s.voted_for
         reply = (RV_RESP, s.term[i], i, j, int(grant))
-        return s_with(s, voted_for=voted_for, messages=without_message(m, with_message(reply, s.messages)))
+        after = s_with(s, voted_for=voted_for, messages=without_message(m, with_message(reply, s.messages)))
+        # etcd/raft restarts the election timer on granting a vote (Step, MsgVote: electionElapsed = 0).
+        return self.heard(after, i, i) if grant and i != j else after
 
     def handle_request_vote_response(self, s: State, m: Msg) -> State:
         """HandleRequestVoteResponse: tally the answer (even if no longer a candidate)."""

@@ -24,13 +24,12 @@ from model.raft.actions import (
     PreVote,
     RequestVote,
     Restart,
-    Timeout,
 )
 from model.raft.bounds import Bounds
 from model.raft.config import DEFAULT, Config
 from model.raft.diagram import Diagram
 from model.raft.handlers import MessageHandlers
-from model.raft.links import Links
+from model.raft.links import Links, pair_bit
 from model.raft.membership import Membership
 from model.raft.reading import Reading
 from model.raft.state import (
@@ -48,10 +47,11 @@ from model.raft.state import (
     without_message,
 )
 from model.raft.symmetry import Renaming, ServerSymmetry
+from model.raft.terms import RelativeTerms
 from model.raft.timers import Timers
 
 
-class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, Timers, Reading):
+class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, Timers, RelativeTerms, Reading):
     """Raft's state machine for a `Config`; see the package docstring."""
 
     name = "raft"
@@ -88,6 +88,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             self.fault_kinds = (*Raft.fault_kinds, "CutLink")
         self.setup_membership()
         self.setup_timers()
+        self.setup_terms()
         # Renamings that keep the initial managers managers (all of them without workers).
         self._swarm_renamings = [r for r in self._renaming.values() if r.masks[self._initial] == self._initial]
 
@@ -109,7 +110,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             messages=(),
             cut=(1 << self.config.split) - 1,
             applied=(0,) * n if self.config.membership == "apply" else (),
-            recent=(0,) * n if self.config.ticks else (),
+            recent=tuple(1 << i for i in range(n)) if self.config.ticks else (),  # timers start running
+            links=pair_bit(n, 0, 2) if self.config.partial else 0,
         )
 
     def next_steps(self, s: State) -> Iterator[tuple[Action, State]]:
@@ -122,9 +124,10 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         role, term, messages = s.role, s.term, s.messages
         swarm = self._swarm
         room = sum(map(itemgetter(1), messages)) < c.max_msgs
+        ceiling = self.term_ceiling(s)
         for i in servers:
-            if role[i] != LEADER and term[i] < c.max_term and (not swarm or self.may_time_out(s, i)):
-                yield Timeout(i), self.timeout(s, i)
+            if role[i] != LEADER and term[i] < ceiling and (not swarm or self.may_time_out(s, i)):
+                yield self.timeout_action(s, i), self.timeout(s, i)
         if c.restarts:
             for i in servers:
                 yield Restart(i), self.restart(s, i)
@@ -208,24 +211,28 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         if self._ticks:
             s = s_with(s, recent=put(s.recent, i, 1 << i))  # its timer starts again
         if self._pre_vote:
+            own = self._own_vote[i]
             return s_with(
                 s,
                 role=put(s.role, i, PRECANDIDATE),
-                votes_responded=put(s.votes_responded, i, 0),
-                votes_granted=put(s.votes_granted, i, 0),
+                votes_responded=put(s.votes_responded, i, own),
+                votes_granted=put(s.votes_granted, i, own),
             )
         return self.campaign(s, i)
 
     def campaign(self, s: State, i: int) -> State:
-        """i stands for the next term: a candidate that has voted for nobody yet (Timeout's
-        effect in raft.tla; with PreVote, BecomeCandidate's)."""
+        """i stands for the next term (Timeout's effect in raft.tla; with PreVote,
+        BecomeCandidate's): in raft.tla a candidate that has voted for nobody yet and asks
+        itself by message; with ticks (swarm's etcd/raft: campaign polls its own vote) one
+        that has voted for itself."""
+        own = self._own_vote[i]
         return s_with(
             s,
             role=put(s.role, i, CANDIDATE),
             term=put(s.term, i, s.term[i] + 1),
-            voted_for=put(s.voted_for, i, NIL),
-            votes_responded=put(s.votes_responded, i, 0),
-            votes_granted=put(s.votes_granted, i, 0),
+            voted_for=put(s.voted_for, i, i if own else NIL),
+            votes_responded=put(s.votes_responded, i, own),
+            votes_granted=put(s.votes_granted, i, own),
         )
 
     def restart(self, s: State, i: int) -> State:
@@ -336,10 +343,10 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         keeps managers managers (symmetry.py `swarm_canonical`)."""
         if not self._swarm:
             return ServerSymmetry.canonical(self, s)
-        return self.swarm_canonical(s, self._swarm_renamings)
+        return self.swarm_canonical(self.relative(s), self._swarm_renamings)
 
     def key(self, s: State) -> Hashable:
-        return s
+        return self.relative(s) if self._relative else s
 
     def from_key(self, key: tuple[Any, ...]) -> State:
         return State._make(key)

@@ -71,6 +71,8 @@ class Reading:
             "ticks": c.ticks,
             "check_quorum": c.check_quorum,
             "pre_vote": c.pre_vote,
+            "partial": c.partial,
+            "relative_terms": c.relative_terms,
         }
 
     def switched_off(self) -> frozenset[str]:
@@ -91,7 +93,7 @@ class Reading:
         if c.membership == "apply":
             off.discard("Apply")
         if c.ticks:
-            off.discard("Tick")
+            off -= {"Tick", "LateTick", "LateTimeout"}
         if c.pre_vote:
             off -= {"PreVote", "BecomeCandidate", "HandlePreVoteRequest", "HandlePreVoteResponse"}
         if c.max_cuts:

@@ -16,9 +16,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from model.kernel import put
-from model.raft.actions import Action, BecomeCandidate, HandlePreVoteRequest, HandlePreVoteResponse, Tick
+from model.raft.actions import (
+    Action,
+    BecomeCandidate,
+    HandlePreVoteRequest,
+    HandlePreVoteResponse,
+    LateTick,
+    LateTimeout,
+    Tick,
+    Timeout,
+)
 from model.raft.config import Config
 from model.raft.state import (
+    CANDIDATE,
     FOLLOWER,
     LEADER,
     PRECANDIDATE,
@@ -42,6 +52,7 @@ class Timers:
     bugs: frozenset[str]
 
     has_quorum: Callable[[State, int, int], bool]  # membership.py
+    linked: Callable[[State, int, int], bool]  # links.py
     campaign: Callable[[State, int], State]  # model.py
     handle_request_vote_response: Callable[[State, Msg], State]  # handlers.py
 
@@ -49,6 +60,8 @@ class Timers:
         self._ticks = self.config.ticks
         self._check_quorum = self.config.check_quorum
         self._pre_vote = self.config.pre_vote
+        # A candidate's own vote as it campaigns: by message in raft.tla, at once in etcd/raft (campaign polls itself).
+        self._own_vote = tuple(1 << i if self._ticks else 0 for i in range(self.n))
 
     def timer_expired(self, s: State, i: int) -> bool:
         return not self._ticks or not s.recent[i] >> i & 1
@@ -63,20 +76,43 @@ class Timers:
             return s  # a leader's answers are kept only for CheckQuorum
         return s_with(s, recent=put(s.recent, i, s.recent[i] | 1 << j))
 
-    def tick_steps(self, s: State) -> Iterator[tuple[Tick, State]]:
+    def tick_steps(self, s: State) -> Iterator[tuple[Tick | LateTick, State]]:
         """Tick(i): i's election timeout passes. A leader with CheckQuorum and no quorum of
-        answers steps down; every other server's timer expires."""
+        answers steps down; every other server's timer expires. LateTick(i) where i's leader
+        (for a leader: a quorum of its term) reaches it, so its heartbeats were late."""
         if not self._ticks:
             return
         for i in range(self.n):
             recent, me = s.recent[i], 1 << i
             if s.role[i] != LEADER:
                 if recent & me:
-                    yield Tick(i), s_with(s, recent=put(s.recent, i, 0))
+                    tick = LateTick(i) if self.leader_reaches(s, i) else Tick(i)
+                    yield tick, s_with(s, recent=put(s.recent, i, 0))
             elif self._check_quorum and not self.has_quorum(s, i, recent | me):
-                yield Tick(i), s_with(s, role=put(s.role, i, FOLLOWER), recent=put(s.recent, i, 0))
+                tick = LateTick(i) if self.reaches_quorum(s, i) else Tick(i)
+                yield tick, s_with(s, role=put(s.role, i, FOLLOWER), recent=put(s.recent, i, 0))
             elif recent != me:
                 yield Tick(i), s_with(s, recent=put(s.recent, i, me))
+
+    def timeout_action(self, s: State, i: int) -> Timeout | LateTimeout:
+        """Timeout(i), or LateTimeout(i) where with ticks a leader (or an election) of i's term
+        reaches i, which in time would have reset its timer first."""
+        return LateTimeout(i) if self._ticks and self.leader_reaches(s, i) else Timeout(i)
+
+    def leader_reaches(self, s: State, i: int) -> bool:
+        """A leader of i's term can talk to i (its heartbeats would reset i's timer in time), or
+        another candidate of its term can (its election ends well within i's timeout: won, it
+        sends heartbeats; lost, it moves to a later term)."""
+        term, role = s.term[i], s.role
+        return any(
+            j != i and s.term[j] == term and role[j] in (LEADER, CANDIDATE) and self.linked(s, i, j)
+            for j in range(self.n)
+        )
+
+    def reaches_quorum(self, s: State, i: int) -> bool:
+        """Leader i can talk to a quorum of its configuration still in its term (they would answer in time)."""
+        near = sum(1 << j for j in range(self.n) if s.term[j] == s.term[i] and self.linked(s, i, j))
+        return self.has_quorum(s, i, near)
 
     # ------------------------------------------------------------ PreVote
 

@@ -37,6 +37,8 @@ class Shortfall:
         last = len(self.steps) - 1
         if self.loop is None:
             return f"{prop.name} not reached within {limit} fair steps after step {self.due} (bounded liveness)"
+        if prop.kind is Kind.FINITELY:
+            return f"{prop.name} fails: steps {self.loop + 1} to {last} repeat forever, a fair cycle that takes the step it allows only finitely often"
         if self.loop == last:
             return f"{prop.name} never comes true after step {self.due}: the behaviour stops in step {last}'s state, where no fair action is enabled"
         return f"{prop.name} never comes true after step {self.due}: steps {self.loop + 1} to {last} repeat forever, a fair cycle"
@@ -52,6 +54,7 @@ def continue_fairly(
     # Only the fair part may go round a cycle: the run before it may hold faults.
     seen: dict[Hashable, int] = {model.key(behaviour[-1][1]): len(behaviour) - 1}
     waited: dict[Any, int] = {}  # instance -> the step it was last taken
+    finitely = prop.kind is Kind.FINITELY  # no goal: a fair cycle that takes its step is the shortfall
     due = prop.due([s for _, s in behaviour])
     if due is None:
         return None  # nothing is due
@@ -64,19 +67,26 @@ def continue_fairly(
             if action_kind(action) in fair_kinds and model.within_bounds(t) and model.key(t) != here
         ]
         if not options:
-            if starved(model, fairness, [state], []) is not None:
+            if finitely or starved(model, fairness, [state], []) is not None:
                 return None  # a fair action is held back only by the bounds: no verdict (the explorer's incomplete)
             return Shortfall(behaviour, due, len(behaviour) - 1)  # it stops here, fairly
         action, t = min(options, key=lambda o: waited.get(fairness.instance(o[0]), -1))
         waited[fairness.instance(action)] = len(behaviour)
         behaviour.append((action, t))
-        if prop.check(t):
+        if not finitely and prop.check(t):
             return None  # the goal has come
         again = seen.get(model.key(t))
         if again is not None and again >= due and _fair_cycle(model, fairness, behaviour, again):
-            return Shortfall(behaviour, due, again)
+            if not finitely or _takes_step(prop, behaviour, again):
+                return Shortfall(behaviour, due, again)
+            return None  # a fair cycle that never takes the step: it repeats forever, and no step comes
         seen[model.key(t)] = len(behaviour) - 1
-    return Shortfall(behaviour, due, None)
+    return None if finitely else Shortfall(behaviour, due, None)
+
+
+def _takes_step(prop: Property[Any], behaviour: list[tuple[Any, Any]], start: int) -> bool:
+    """finitely_often: whether the cycle after `start` takes a step the property allows only finitely often."""
+    return any(prop.check(behaviour[k - 1][1], *behaviour[k]) for k in range(start + 1, len(behaviour)))
 
 
 def falls_due(prop: Property[Any], steps: list[tuple[Any, Any]], most: int = 4) -> list[int]:

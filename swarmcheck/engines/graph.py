@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from model.kernel import Model, action_kind
-from properties.base import Property
+from properties.base import Kind, Property
 from swarmcheck.engines.search import fingerprint_function
 
 # A model whose guards hold some or all of its bounds says which steps they withheld:
@@ -53,6 +53,7 @@ class Graph:
     initial: int = 0  # states 0 .. initial-1 are the initial states
     goal: dict[str, bytearray] = attrs.Factory(dict)  # property -> 1 where its goal holds
     trigger: dict[str, bytearray] = attrs.Factory(dict)  # property -> 1 where its trigger holds
+    marked: dict[str, bytearray] = attrs.Factory(dict)  # finitely_often property -> 1 on each edge that is its step
     seconds: float = 0.0
 
     def edges(self, k: int) -> Iterator[tuple[int, int]]:
@@ -63,15 +64,17 @@ class Graph:
     def walk(self, path: list[tuple[int, int]]) -> list[tuple[Any, Any]]:
         """The steps along `path`, (action id, state number) pairs after an initial state's
         (-1, number): each state rebuilt from the one before by the action recorded."""
-        model, fp = self.model, self.fingerprint
+        model, fp, label = self.model, self.fingerprint, action_key_function(self.model)
         current = next(s for s in model.init_states() if self.number.get(fp(model.key(s))) == path[0][1])
         steps: list[tuple[Any, Any]] = [(None, current)]
         for a, k in path[1:]:
-            action = self.table[a]
-            current = next(
-                t for b, t in model.next_steps(current) if b == action and self.number.get(fp(model.key(t))) == k
+            action, t = next(
+                (b, t)
+                for b, t in model.next_steps(current)
+                if label(current, b) == self.table[a] and self.number.get(fp(model.key(t))) == k
             )
-            steps.append((action, current))
+            steps.append((action, t))
+            current = t
         return steps
 
     def path_to(self, k: int) -> list[int]:
@@ -108,6 +111,7 @@ def build(
     frontier: deque[tuple[int, Any]] = deque()  # (number, state) not yet expanded
     action_ids: dict[Any, int] = {}
     withheld = _withheld_steps(model)
+    label = action_key_function(model)
 
     def action_id(action: Any) -> int:
         found = action_ids.get(action)
@@ -120,7 +124,10 @@ def build(
     judges = [
         (p, graph.goal.setdefault(p.name, bytearray()), graph.trigger.setdefault(p.name, bytearray()))
         for p in properties
+        if p.kind is not Kind.FINITELY
     ]
+    finitely = [p for p in properties if p.kind is Kind.FINITELY]
+    step_judges = [(p.check, graph.marked.setdefault(p.name, bytearray())) for p in finitely]
 
     def add(s: Any, parent: int, via: int) -> int:
         k = number[fp_of(key(s))] = graph.size
@@ -141,25 +148,37 @@ def build(
         k, s = frontier.popleft()  # breadth-first: numbers come out in order
         here = fp_of(key(s))
         for action, bound in withheld(s):
-            graph.withheld.setdefault(k, []).append((action_id(action), bound))
+            graph.withheld.setdefault(k, []).append((action_id(label(s, action)), bound))
         for action, t in model.next_steps(s):
             if not model.within_bounds(t):
-                graph.withheld.setdefault(k, []).append((action_id(action), _bound_of(model, t)))
+                graph.withheld.setdefault(k, []).append((action_id(label(s, action)), _bound_of(model, t)))
                 continue
             fp = fp_of(key(t))
             if fp == here:
                 continue  # changes nothing: not a step
-            a = action_id(action)
+            a = action_id(label(s, action))
             target = number.get(fp)
             if target is None:
                 target = add(t, k, a)
             graph.targets.append(target)
             graph.actions.append(a)
+            for is_step, marked in step_judges:
+                marked.append(1 if is_step(s, action, t) else 0)
         graph.offsets.append(len(graph.targets))
         if k & 1023 == 0:
             _check_budgets(graph.size, time.perf_counter() - started, max_states, time_limit)
+    for p in finitely:  # no goal and no trigger: due everywhere, from the start
+        graph.goal[p.name], graph.trigger[p.name] = bytearray(graph.size), bytearray(graph.size)
     graph.seconds = time.perf_counter() - started
     return graph
+
+
+def action_key_function(model: Model[Any, Any]) -> Callable[[Any, Any], Any]:
+    """How the graph names a step from a state: the model's `action_key(s, action)` where its
+    key is a view of the state (relative terms), so one action has one name in every state
+    the view makes one; else the action itself."""
+    said: Callable[[Any, Any], Any] | None = getattr(model, "action_key", None)
+    return said if said is not None else (lambda s, action: action)
 
 
 def _withheld_steps(model: Model[Any, Any]) -> Callable[[Any], Iterator[tuple[Any, str]]]:

@@ -3,7 +3,8 @@ strongly connected components, and shown as a lasso (a shortest stem, then a cyc
 
 `eventually(goal)` fails when a fair behaviour starts in an initial state and never reaches
 the goal; `leads_to(trigger, goal)` when one reaches a trigger state and never reaches the
-goal from there. Such a behaviour ends in a component of the goal-free states it can reach
+goal from there; `finitely_often(step)` when one goes round a cycle that takes such a step
+(its region is every reachable state, and only components with a marked step count). Such a behaviour ends in a component of the goal-free states it can reach
 (the region) that it visits forever. A component is fair when, for each action under weak
 fairness, the action is taken inside it or disabled in one of its states, and for each under
 strong fairness, taken inside it or disabled in all its states (states where a strongly fair
@@ -20,7 +21,7 @@ steps are not counted exists because a bound cut the way out: `incomplete (bound
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -49,6 +50,7 @@ class View:
         fairness = prop.fairness or Fairness()
         self.graph, self.prop, self.fairness = graph, prop, fairness
         self.goal = graph.goal[prop.name]
+        self.marked = graph.marked.get(prop.name)  # finitely_often: 1 on each edge that is its step
         kinds = graph.kinds
         key: Callable[[int], Key] = (lambda a: a) if fairness.each else (lambda a: kinds[a])
         self.weak = {a: key(a) for a in range(len(kinds)) if kinds[a] in fairness.weak}
@@ -62,7 +64,7 @@ class View:
     def sources(self) -> list[tuple[int, int]]:
         """(distance from an initial state, state) where a behaviour starts to need the goal."""
         goal, graph = self.goal, self.graph
-        if self.prop.kind is Kind.EVENTUALLY:
+        if self.prop.kind in (Kind.EVENTUALLY, Kind.FINITELY):
             return [(0, k) for k in range(graph.initial) if not goal[k]]
         trigger, depth = graph.trigger[self.prop.name], depths(graph)
         return [(depth[k], k) for k in range(graph.size) if trigger[k] and not goal[k]]
@@ -95,6 +97,21 @@ class View:
         """Steps from k that a cycle inside `within` may take."""
         stops = self.stops
         return ((a, t) for a, t in self.graph.edges(k) if t in within and a not in stops)
+
+    def marked_steps(self, k: int, within: set[int]) -> Iterator[tuple[int, int]]:
+        """finitely_often: the steps from k inside `within` that are the property's step."""
+        graph, marked = self.graph, self.marked
+        if marked is None:
+            return
+        for e in range(graph.offsets[k], graph.offsets[k + 1]):
+            a, t = graph.actions[e], graph.targets[e]
+            if marked[e] and t in within and a not in self.stops:
+                yield a, t
+
+    def counts(self, component: set[int]) -> bool:
+        """Whether a fair component is a counterexample: any is, but for finitely_often only
+        one whose cycles can take the property's step."""
+        return self.marked is None or any(next(self.marked_steps(k, component), None) for k in component)
 
     def enabled(self, k: int, strict: bool) -> tuple[set[Key], set[Key]]:
         """The weakly and strongly fair actions enabled in state k; `strict` counts the steps a
@@ -198,13 +215,13 @@ def judge(graph: Graph, prop: Property[Any]) -> Finding:
     if prop.kind is Kind.LEADS_TO and not any(graph.trigger[prop.name]):
         return Finding(VACUOUS, "its trigger never holds: nothing is ever due")
     view.explore_region()
-    fair = view.fair_components(strict=True)
+    fair = [c for c in view.fair_components(strict=True) if view.counts(c)]
     if fair:
         component = min(fair, key=lambda c: min(view.distance[k] for k in c))
         return Finding(VIOLATED, violation=lasso(view, component))
     # Strict and loose differ only in the steps a bound withheld: with none in the region, no loose one either.
     bounded = any(k in graph.withheld for k in view.region)
-    loose = view.fair_components(strict=False) if bounded else []
+    loose = [c for c in view.fair_components(strict=False) if view.counts(c)] if bounded else []
     if loose:
         component = min(loose, key=lambda c: min(view.distance[k] for k in c))
         # The fairly scheduled steps a bound kept out: what the strict check counted against it.
@@ -228,7 +245,9 @@ def lasso(view: View, component: set[int]) -> Violation:
     """The shortest way into the component, then a cycle round it that is fair: it takes each
     fair action the component takes, and passes where each other one is disabled."""
     graph = view.graph
-    entry = min(component, key=lambda k: (view.distance[k], k))
+    starts = [k for k in component if next(view.marked_steps(k, component), None)] if view.marked else component
+    entry = min(starts, key=lambda k: (view.distance[k], k))
+    first = next(view.marked_steps(entry, component), None)  # finitely_often: the cycle takes its step first
     way_in: list[tuple[int, int]] = []  # (action id, state) within the region, from its source
     k = entry
     while k in view.came_from:
@@ -241,7 +260,7 @@ def lasso(view: View, component: set[int]) -> Violation:
     path = [(-1, to_source[0]), *((graph.via[s], s) for s in to_source[1:]), *way_in]
     trigger_at = _due(view, [*to_source, *(s for _, s in way_in)])
     loop = len(path) - 1
-    steps = graph.walk([*path, *round_trip(view, component, entry)])
+    steps = graph.walk([*path, *round_trip(view, component, entry, first)])
     return Violation(
         view.prop.name, view.prop.kind, _sentence(view, trigger_at, loop, len(steps) - 1), entry, Trace(steps, loop)
     )
@@ -249,7 +268,7 @@ def lasso(view: View, component: set[int]) -> Violation:
 
 def _due(view: View, stem: list[int]) -> int:
     """The first step of the stem from which the goal is due and never holds again."""
-    if view.prop.kind is Kind.EVENTUALLY:
+    if view.prop.kind in (Kind.EVENTUALLY, Kind.FINITELY):
         return 0
     trigger, goal = view.graph.trigger[view.prop.name], view.goal
     due = len(stem) - 1
@@ -261,9 +280,12 @@ def _due(view: View, stem: list[int]) -> int:
     return due
 
 
-def round_trip(view: View, component: set[int], entry: int) -> list[tuple[int, int]]:
-    """A cycle from `entry` back to it inside the component, meeting every fairness duty;
-    empty when the behaviour stops at `entry` (a single state with no step inside)."""
+def round_trip(
+    view: View, component: set[int], entry: int, first: tuple[int, int] | None = None
+) -> list[tuple[int, int]]:
+    """A cycle from `entry` back to it inside the component, starting with the step `first`
+    if given, meeting every fairness duty; empty when the behaviour stops at `entry` (a
+    single state with no step inside)."""
     taken = view.taken(component)
     duties: list[tuple[str, Key]] = []
     for k in sorted(component):
@@ -272,8 +294,8 @@ def round_trip(view: View, component: set[int], entry: int) -> list[tuple[int, i
         duties += [("take", key) for key in sorted(strong, key=repr)]
     if len(component) == 1 and not any(True for _ in view.cycle_edges(entry, component)):
         return []
-    cycle: list[tuple[int, int]] = []
-    here = entry
+    cycle: list[tuple[int, int]] = [first] if first is not None else []
+    here = first[1] if first is not None else entry
     for duty, key in dict.fromkeys(duties):
         if _met(view, cycle, entry, duty, key):
             continue
@@ -333,6 +355,11 @@ def _path(back: dict[int, tuple[int, int] | None], k: int) -> list[tuple[int, in
 
 def _sentence(view: View, trigger_at: int, loop: int, last: int) -> str:
     prop = view.prop
+    if prop.kind is Kind.FINITELY:
+        return (
+            f"{prop.name} fails: step {loop + 1} is a step it allows only finitely often, and steps {loop + 1} "
+            f"to {last} repeat forever, fair to every fair action"
+        )
     start = "from the start" if prop.kind is Kind.EVENTUALLY else f"after step {trigger_at}, where it is due"
     ending = (
         f"the behaviour stops in step {loop}'s state, where no fair action is enabled"

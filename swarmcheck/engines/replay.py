@@ -18,6 +18,7 @@ import attrs
 
 from model.kernel import Model, action_data, action_kind
 from properties.base import LIVENESS, Fairness, Kind, Property
+from swarmcheck.engines.graph import action_key_function
 
 
 class NotReplayable(ValueError):
@@ -84,12 +85,17 @@ def judge_lasso(
         return Outcome(False, f"not reproduced: the loop starts at step {loop}, past the last step {last}")
     if model.key(states[loop]) != model.key(states[last]):
         return Outcome(False, f"not reproduced: the cycle does not return to step {loop}'s state")
-    due = 0 if prop.kind is Kind.EVENTUALLY else prop.due(states)
-    if due is None or due > loop:  # due before the cycle, with the goal never after
-        return Outcome(False, f"not reproduced: {prop.name}'s trigger never holds with the goal false from then on")
-    reached = next((k for k in range(due, last + 1) if prop.check(states[k])), None)
-    if reached is not None:
-        return Outcome(False, f"not reproduced: {prop.name}'s goal holds at step {reached}")
+    due: int | None = loop
+    if prop.kind is Kind.FINITELY:
+        if not any(prop.check(states[k], actions[k], states[k + 1]) for k in range(loop, last)):
+            return Outcome(False, f"not reproduced: the cycle takes no step {prop.name} allows only finitely often")
+    else:
+        due = 0 if prop.kind is Kind.EVENTUALLY else prop.due(states)
+        if due is None or due > loop:  # due before the cycle, with the goal never after
+            return Outcome(False, f"not reproduced: {prop.name}'s trigger never holds with the goal false from then on")
+        reached = next((k for k in range(due, last + 1) if prop.check(states[k])), None)
+        if reached is not None:
+            return Outcome(False, f"not reproduced: {prop.name}'s goal holds at step {reached}")
     stopped = [a for a in actions[loop:] if action_kind(a) in (prop.fairness or Fairness()).stops]
     if stopped:
         return Outcome(False, f"not reproduced: the cycle takes {stopped[0]}, which {prop.name} assumes has stopped")
@@ -97,6 +103,8 @@ def judge_lasso(
     if unfair:
         return Outcome(False, f"not reproduced: the cycle is not fair: {unfair}")
     repeat = "it stays in the last state" if loop == last else f"steps {loop + 1} to {last} repeat"
+    if prop.kind is Kind.FINITELY:
+        return Outcome(True, f"reproduced: {prop.name} violated: {repeat} fairly, taking its step each time round")
     return Outcome(True, f"reproduced: {prop.name} violated: due at step {due}, never reached, and {repeat}, fairly")
 
 
@@ -104,13 +112,15 @@ def starved(model: Model[Any, Any], fairness: Fairness, cycle: list[Any], taken_
     """The first fair action a cycle (its states, and the actions that go round it) starves,
     said in words; None when the cycle is fair."""
 
-    taken = {fairness.instance(a) for a in taken_actions}
+    label = action_key_function(model)  # an action named as the graph names it (relative terms)
+    taken = {fairness.instance(label(s, a)) for s, a in zip(cycle, taken_actions, strict=False)}
     withheld = getattr(model, "withheld_steps", None)
     weak: list[set[Any]] = []
     strong: list[set[Any]] = []
     for s in cycle:
         acts = [a for a, t in model.next_steps(s) if not model.within_bounds(t) or model.key(t) != model.key(s)]
         acts += [a for a, _ in withheld(s)] if withheld is not None else []
+        acts = [label(s, a) for a in acts]
         weak.append({fairness.instance(a) for a in acts if action_kind(a) in fairness.weak})
         strong.append({fairness.instance(a) for a in acts if action_kind(a) in fairness.strong})
     for a in sorted(set.intersection(*weak) - taken, key=str):
