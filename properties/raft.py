@@ -348,8 +348,6 @@ def on_request(config: Config) -> list[Property[Any]]:
     found = [leader_eventually_elected()]
     if config.servers >= 3:
         found.append(leader_commits_entries())
-    if config.ticks and config.relative_terms:
-        found.append(raft_swarm.leadership_stable(config))
     return found
 
 
@@ -380,16 +378,19 @@ def properties(config: Config) -> list[Property[Any]]:
         # Split evenly for good: no leader can ever be elected, which is the point.
         found += _partition_properties(config) + raft_swarm.properties(config) + step_rules()
         return found + _history_invariants(config)
-    found += [
-        sometimes("leader_elected", leader_elected, "Raft §5.2"),
-        sometimes("entry_committed", entry_committed, "Raft §5.3"),
-        sometimes("whole_log_committed", whole_log_committed, "Raft §5.3"),
-        sometimes_step("leader_appends", leader_appends, "Raft §5.3"),
-        sometimes_step("leader_commits", leader_commits, "Raft §5.3"),
-    ]
-    if config.servers >= 2:
+    found.append(sometimes("leader_elected", leader_elected, "Raft §5.2"))
+    entries = config.max_log >= 1 and (config.values >= 1 or config.membership != "off")  # else elections only
+    if entries:
         found += [
-            sometimes("candidates_share_term", candidates_share_term, "Raft §5.2 (split votes)"),
+            sometimes("entry_committed", entry_committed, "Raft §5.3"),
+            sometimes("whole_log_committed", whole_log_committed, "Raft §5.3"),
+            sometimes_step("leader_appends", leader_appends, "Raft §5.3"),
+            sometimes_step("leader_commits", leader_commits, "Raft §5.3"),
+        ]
+    if config.servers >= 2:
+        found.append(sometimes("candidates_share_term", candidates_share_term, "Raft §5.2 (split votes)"))
+    if config.servers >= 2 and entries:
+        found += [
             sometimes("shared_entry", shared_entry, "Raft §5.3"),
             sometimes("two_servers_applied", two_servers_applied, "Raft §5.4.3"),
         ]

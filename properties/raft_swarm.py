@@ -289,7 +289,14 @@ def properties(config: Config) -> list[Property[Any]]:
         found.append(sometimes("commit_with_link_cut", commit_with_link_cut, "Raft §5.3; reference E.6"))
     if config.check_quorum:
         found.append(sometimes_step("check_quorum_step_down", _check_quorum_step_down, "etcd raft.go CheckQuorum"))
-    if config.ticks and (config.max_cuts or config.partial) and not config.pre_vote and config.max_term >= 3:
+    if config.ticks and config.relative_terms:
+        found.append(leadership_stable(config))
+    if (
+        config.ticks
+        and (config.max_cuts or config.partial)
+        and not config.pre_vote
+        and (config.max_term >= 3 or config.relative_terms)
+    ):
         found.append(
             sometimes_step(
                 "leader_deposed_while_connected",

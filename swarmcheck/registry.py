@@ -39,8 +39,6 @@ class Entry:
     bug_bounds: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     # Properties checked only when named (`--property`, replay): reports, not gates.
     on_request: Callable[[Any], list[Property[Any]]] = lambda config: []
-    # Named configurations outside the suite whose on-request properties may be asked for by name.
-    named: Mapping[str, Any] = attrs.field(factory=dict)
     # Settings that exist for another command and would make a check never end, with why.
     not_checkable: Mapping[str, str] = attrs.field(factory=dict)
     # Per suite configuration: actions it enables but never reaches, with why (coverage).
@@ -162,9 +160,10 @@ MODELS: dict[str, Entry] = {
             "change_before_own_term_commit": {**_MEMBERSHIP, "max_term": 3},
             # The worker s3 times out at once; apply-time with two entries, 22,900 states to explore.
             "non_member_campaigns": {**_MEMBERSHIP, "membership": "apply", "max_log": 2},
+            # E.6: s1-s3 cut, and s2 votes for whoever asks: leaders deposed forever (a lasso).
+            "lease_ignored": _suite_bounds(raft, "partial-partition"),
         },
         on_request=raft_properties.on_request,
-        named={"flaky-link": raft.FLAKY_LINK, "partial-partition": raft.PARTIAL_PARTITION},
         witnesses=WITNESSES["raft"],
         unwitnessed=UNWITNESSED["raft"],
     ),
@@ -386,7 +385,7 @@ def suite_bounds(entry: Entry, name: str) -> dict[str, Any]:
 
 def property_names(entry: Entry, config: Any = None) -> set[str]:
     """The properties judged at `config`, or anywhere in the model's suite and default."""
-    configs = [config] if config is not None else [entry.default, *entry.suite.values(), *entry.named.values()]
+    configs = [config] if config is not None else [entry.default, *entry.suite.values()]
     return {p.name for c in configs for p in [*entry.properties(c), *entry.on_request(c)]}
 
 

@@ -29,6 +29,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "configurations_overlap": "two_changes_at_once",
         "demotion_keeps_quorum": "demote_without_check",
         "only_members_campaign": "non_member_campaigns",
+        "leadership_stable": "lease_ignored",
     },
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",

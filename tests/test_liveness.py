@@ -35,6 +35,8 @@ LIVENESS_BUGS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("gossip", "timeout_without_confirmations_infinite"): ("crash_eventually_detected", {}),
     # E.14, moby/swarmkit#2705: a global task that exits leaves its node empty for good.
     ("scheduler", "global_gap_never_refilled"): ("service_heals", {"nodes": 2}),
+    # E.6: leaders deposed forever through the server that reaches both sides (a cycle of rising terms).
+    ("raft", "lease_ignored"): ("leadership_stable", {}),
 }
 
 
@@ -96,6 +98,26 @@ def test_hypothesis_finds_a_liveness_bug_in_its_bounded_form() -> None:
     (violation,) = result.violations
     assert violation.trace is not None and violation.trace.loop is not None
     data = counterexample(model, props[0], violation, "hypothesis", violation.trace)
+    assert rerun(model, props[0], json.loads(json.dumps(data["steps"])), data["loop"]).reproduced
+
+
+@pytest.mark.parametrize("engine", ["explore", "hypothesis"])
+def test_a_finitely_often_step_repeating_forever_is_a_lasso_of_rising_terms(engine: str) -> None:
+    """finitely_often on relative terms: the cycle goes round with every term higher, its
+    states equal by the model's key, and it takes the step each time round."""
+    entry = registry.lookup("raft")
+    config = entry.bug_config("lease_ignored")
+    model = entry.build(config)
+    props = registry.select_properties(entry, config, ["leadership_stable"])
+    result = explore(model, props) if engine == "explore" else hunt(model, props, max_examples=300)
+    (violation,) = result.violations
+    trace = violation.trace
+    assert trace is not None and trace.loop is not None
+    first, last = trace.steps[trace.loop][1], trace.steps[-1][1]
+    assert model.key(first) == model.key(last) and max(last.term) > max(first.term)
+    step = props[0].check
+    assert any(step(trace.steps[k - 1][1], *trace.steps[k]) for k in range(trace.loop + 1, len(trace.steps)))
+    data = counterexample(model, props[0], violation, engine, trace)
     assert rerun(model, props[0], json.loads(json.dumps(data["steps"])), data["loop"]).reproduced
 
 

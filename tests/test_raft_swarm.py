@@ -10,10 +10,11 @@ from collections.abc import Hashable
 import attrs
 import pytest
 
-from model.raft import Config, Raft, State
+from model.raft import PARTIAL_PARTITION, RV_REQ, Config, HandleRequestVoteRequest, Raft, State
 from model.raft.actions import Apply
 from model.raft.links import pair_bit
 from model.raft.membership import latest_configuration
+from model.raft.state import s_with
 from properties.base import sometimes_step
 from properties.raft import election_safety, properties
 from properties.raft_swarm import disjoint_majorities, majority
@@ -210,3 +211,27 @@ def test_with_swarms_settings_a_connected_leader_can_be_deposed() -> None:
     )
     wanted = [p for p in properties(config) if p.name == "leader_deposed_while_connected"]
     assert explore(Raft(config), wanted).verdicts == {"leader_deposed_while_connected": REACHED}
+
+
+def test_check_quorum_keeps_a_partial_partition_from_deposing_leaders_forever() -> None:
+    # Reference E.6's three-node form: s1-s3 cut, s2 reaches both. With CheckQuorum's lease (swarm)
+    # s3's campaigns never depose s1; without it leadership flaps between s1 and s3 forever.
+    config = PARTIAL_PARTITION
+    stable = [p for p in properties(config) if p.name == "leadership_stable"]
+    assert explore(Raft(config), stable).verdicts == {"leadership_stable": HOLDS}
+    flapping = attrs.evolve(config, check_quorum=False)
+    assert explore(Raft(flapping), stable).verdicts == {"leadership_stable": VIOLATED}
+
+
+def test_relative_terms_make_states_one_up_to_a_shift_of_every_term() -> None:
+    model = Raft(PARTIAL_PARTITION)
+    s = next(iter(model.init_states()))
+    request = (RV_REQ, 3, 0, 1, 2, 1)  # term 3, last entry of term 2
+    raised = s_with(s, term=(3, 4, 3), messages=((request, 1),), log=((), ((2, 0),), ()))
+    shifted = s_with(s, term=(2, 3, 2), messages=(((RV_REQ, 2, 0, 1, 1, 1), 1),), log=((), ((1, 0),), ()))
+    assert raised != shifted and model.key(raised) == model.key(shifted)
+    # A message's action is named as from the shifted state, so fairness to it is one duty.
+    assert model.action_key(raised, HandleRequestVoteRequest(request)) == HandleRequestVoteRequest(
+        (RV_REQ, 2, 0, 1, 1, 1)
+    )
+    assert model.term_ceiling(raised) == PARTIAL_PARTITION.max_term + 1  # the bound is on the spread

@@ -33,7 +33,7 @@ from properties.orchestration import convergence, reference
 from swarmcheck.engines.explore import explore
 from swarmcheck.registry import MODELS, Entry
 
-CAN_FAIL = {Kind.ALWAYS, Kind.TRANSITION, Kind.LEADS_TO, Kind.EVENTUALLY}
+CAN_FAIL = {Kind.ALWAYS, Kind.TRANSITION, Kind.LEADS_TO, Kind.EVENTUALLY, Kind.FINITELY}
 
 
 def failing_properties(entry: Entry) -> set[str]:

@@ -139,8 +139,8 @@ RAFT = [
         "raft",
         "old_votes_kept_on_timeout",
         M,
-        "            votes_responded=put(s.votes_responded, i, 0),\n            votes_granted=put(s.votes_granted, i, 0),\n        )\n\n    def restart",
-        "            votes_responded=put(s.votes_responded, i, 0),\n        )\n\n    def restart",
+        "            votes_responded=put(s.votes_responded, i, own),\n            votes_granted=put(s.votes_granted, i, own),\n        )\n\n    def restart",
+        "            votes_responded=put(s.votes_responded, i, own),\n        )\n\n    def restart",
         "votes from an earlier election count in the next (Raft §5.2: votes are per term)",
     ),
     Fault(
@@ -238,8 +238,8 @@ RAFT = [
         "raft",
         "campaign_in_same_term",
         M,
-        "            term=put(s.term, i, s.term[i] + 1),\n            voted_for=put(s.voted_for, i, NIL),",
-        "            term=s.term,\n            voted_for=put(s.voted_for, i, NIL),",
+        "            term=put(s.term, i, s.term[i] + 1),\n            voted_for=put(s.voted_for, i, i if own else NIL),",
+        "            term=s.term,\n            voted_for=put(s.voted_for, i, i if own else NIL),",
         "a candidate campaigns without incrementing its term and forgets its vote in that term "
         "(Raft Fig. 2 Candidates rule 1)",
     ),

@@ -21,6 +21,7 @@ class Bounds:
     term_ceiling: Callable[[State], int]  # terms.py
     may_time_out: Callable[[State, int], bool]  # model.py
     timeout_action: Callable[[State, int], Timeout | LateTimeout]  # timers.py
+    within_reach: Callable[[State, int, int], int]  # links.py
 
     def within_bounds(self, s: State) -> bool:
         """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
@@ -44,13 +45,14 @@ class Bounds:
             if role == LEADER and len(s.log[i]) >= c.max_log:
                 for v in range(1, c.values + 1):
                     yield ClientRequest(i, v), "max_log"
+            reach = self.within_reach(s, i, (1 << n) - 1) if full else 0  # no request goes over a cut link
             if full and role == CANDIDATE:
                 for j in range(n):
-                    if not s.votes_responded[i] >> j & 1:
+                    if not s.votes_responded[i] >> j & 1 and reach >> j & 1:
                         yield RequestVote(i, j), "max_msgs"
             if full and role == LEADER:
                 for j in range(n):
-                    if i != j:
+                    if i != j and reach >> j & 1:
                         yield AppendEntries(i, j), "max_msgs"
         if full:
             for m, _ in s.messages:

@@ -57,6 +57,10 @@ BUGS: dict[str, str] = {
     "reach the members (swarmkit design/raft.md: removed IDs are blacklisted; moby/swarmkit#1364)",
     "non_member_campaigns": "a server outside its own configuration, a worker or a removed manager, still times "
     "out and campaigns (etcd/raft promotable(): only a member campaigns; moby/swarmkit#1364's disruptive server)",
+    # Swarm's Raft: timers (reference B, E.5-E.7; model/raft/timers.py).
+    "lease_ignored": "a server that hears from a live leader still grants a newer term's vote request: CheckQuorum's "
+    "lease is lost (etcd raft.go Step, inLease), so a server cut off from the leader but not from the others "
+    "deposes it again and again (reference E.6; the Cloudflare 2020 etcd outage ran without the lease)",
 }
 
 MEMBERSHIP_STYLES = ("off", "append", "apply")
@@ -120,6 +124,15 @@ REFERENCE = Config(servers=2, values=1, max_term=2, max_log=1, max_msgs=2, histo
 DEFAULT = Config(servers=3, values=1, max_term=2, max_log=1, max_msgs=1, history=True)
 
 
+# Reference E.6's three-node form with swarm's timers: the link s1-s3 is cut for good and s2
+# reaches both; CheckQuorum on, PreVote off; elections only (no entries), terms relative (two
+# apart at most), so a livelock of rising terms is a cycle. `leadership_stable` holds (26,440
+# states, about 15 s with its graph); with check_quorum=false leaders are deposed forever.
+PARTIAL_PARTITION = Config(
+    servers=3, values=0, max_term=2, max_log=0, max_msgs=1, history=False, restarts=False,
+    ticks=True, check_quorum=True, partial=True, relative_terms=True,
+)  # fmt: skip
+
 SUITE = {
     "three-managers": DEFAULT,
     "two-terms": Config(servers=2, values=1, max_term=3, max_log=1, max_msgs=1, history=True),
@@ -138,6 +151,8 @@ SUITE = {
     "promote-demote": Config(
         servers=3, managers=2, membership="apply", values=0, max_term=2, max_log=3, max_msgs=1, restarts=True
     ),
+    # E.6's three-node form with swarm's timers (PARTIAL_PARTITION above).
+    "partial-partition": PARTIAL_PARTITION,
     # Walked, not explored (WALKED below).
     "deep-logs": Config(servers=3, values=1, max_term=4, max_log=2, max_msgs=2, restarts=False, history=True),
     "deep-membership": Config(
@@ -158,15 +173,6 @@ WALKED = {"deep-logs": (3_000, 80), "deep-membership": (3_000, 80)}
 # max_cuts=1 --set restarts=false --set max_log=1 --set max_term=2` runs it.
 FLAKY_LINK = Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1)
 
-# Reference E.6's three-node form with swarm's timers: the link s1-s3 is cut for good and s2
-# reaches both; CheckQuorum on, PreVote off; elections only (no entries), terms relative (two
-# apart at most), so a livelock of rising terms is a cycle. `leadership_stable` holds (34,892
-# states, about 25 s with its graph); with check_quorum=false leaders are deposed forever.
-PARTIAL_PARTITION = Config(
-    servers=3, values=0, max_term=2, max_log=0, max_msgs=1, history=False, restarts=False,
-    ticks=True, check_quorum=True, partial=True, relative_terms=True,
-)  # fmt: skip
-
 ONE_TERM = "max_term 2 leaves one election term (all start in term 1): no response is older than its receiver"
 ONE_MESSAGE = "max_msgs 1: a duplicate would be a second message in flight"
 NO_LEADER = "2 | 2: neither side holds a quorum, so no leader is elected (what the configuration shows)"
@@ -180,6 +186,7 @@ UNREACHED: dict[str, dict[str, str]] = {
     "reference": {"DropStaleResponse": ONE_TERM},
     "split-three": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "promote-demote": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
+    "partial-partition": {"DuplicateMessage": ONE_MESSAGE},
     "split-four": {
         "DropStaleResponse": ONE_TERM,
         "DuplicateMessage": ONE_MESSAGE,

@@ -1,6 +1,7 @@
 """Links that fail and heal while the cluster runs (reference E.5, E.6): a per-link fault
 budget, in place of (or beside) raft.tla-style one partition from the start. A cut link
-carries nothing either way; what was in flight waits in the bag (or is lost by DropMessage).
+carries nothing either way: a request sent over it is lost at once (so none is sent), and
+what was in flight when it failed waits in the bag (or is lost by DropMessage).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class Links:
         if s.cut and (s.cut >> i & 1) != (s.cut >> k & 1):
             return False
         return not s.links & pair_bit(self.n, i, k)
+
+    def within_reach(self, s: State, i: int, members: int) -> int:
+        """`members` less those a cut link separates from i (whom i's requests never reach)."""
+        if not s.links:
+            return members
+        n = self.n
+        return sum(1 << k for k in range(n) if members >> k & 1 and (k == i or not s.links & pair_bit(n, i, k)))
 
     def deliverable(self, s: State, m: Msg) -> bool:
         return self.linked(s, m[2], m[3])

@@ -134,7 +134,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         candidates = [i for i in servers if role[i] == CANDIDATE]
         if room:
             for i in candidates:
-                members = self.configuration(s, i) if swarm else self._initial
+                members = self.within_reach(s, i, self.configuration(s, i)) if swarm else self._initial
                 for j in servers:
                     if not s.votes_responded[i] >> j & 1 and members >> j & 1:
                         yield RequestVote(i, j), self.request_vote(s, i, j)
@@ -152,7 +152,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             yield AdvanceCommitIndex(i), self.advance_commit_index(s, i)
         if room:
             for i in leaders:
-                members = self.configuration(s, i) if swarm else self._initial
+                members = self.within_reach(s, i, self.configuration(s, i)) if swarm else self._initial
                 for j in servers:
                     if i != j and members >> j & 1:
                         yield AppendEntries(i, j), self.append_entries(s, i, j)
@@ -189,7 +189,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             if s.role[i] != PRECANDIDATE:
                 continue
             if room:
-                members = self.configuration(s, i)
+                members = self.within_reach(s, i, self.configuration(s, i))
                 for j in range(self.n):
                     if not s.votes_responded[i] >> j & 1 and members >> j & 1:
                         yield PreVote(i, j), self.pre_vote_request(s, i, j)

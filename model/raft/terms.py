@@ -90,6 +90,10 @@ class RelativeTerms:
             votes_granted=tuple(v if c else 0 for v, c in zip(s.votes_granted, campaigning, strict=True)),
         )
 
+    def view_note(self, first: State, last: State) -> str:
+        """How a cycle's last state differs from its first where only relative terms make them one."""
+        return f"the same state with every term {lowest_term(last) - lowest_term(first)} higher: terms are relative"
+
     def action_key(self, s: State, action: Any) -> Any:
         """The action as a step from `relative(s)`: a message's terms lowered with the state's,
         so fairness to one message is fairness to it in every shifted copy of the state."""

@@ -68,6 +68,8 @@ class Timers:
 
     def in_lease(self, s: State, i: int) -> bool:
         """etcd's inLease: CheckQuorum on, and i's timer runs under a leader (or i leads)."""
+        if "lease_ignored" in self.bugs:  # seeded: a live leader's followers vote for whoever asks
+            return False
         return self._check_quorum and s.role[i] in (FOLLOWER, LEADER) and bool(s.recent[i] >> i & 1)
 
     def heard(self, s: State, i: int, j: int) -> State:

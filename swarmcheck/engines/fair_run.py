@@ -19,6 +19,7 @@ import attrs
 
 from model.kernel import Model, action_kind
 from properties.base import Fairness, Kind, Property
+from swarmcheck.engines.liveness import view_note
 from swarmcheck.engines.replay import starved
 
 LIMIT = 100  # fair steps after the run before the goal counts as not reached
@@ -32,13 +33,14 @@ class Shortfall:
     steps: list[tuple[Any, Any]]
     due: int
     loop: int | None
+    note: str = ""  # what differs each time round where the cycle closes only by the model's view
 
     def sentence(self, prop: Property[Any], limit: int) -> str:
         last = len(self.steps) - 1
         if self.loop is None:
             return f"{prop.name} not reached within {limit} fair steps after step {self.due} (bounded liveness)"
         if prop.kind is Kind.FINITELY:
-            return f"{prop.name} fails: steps {self.loop + 1} to {last} repeat forever, a fair cycle that takes the step it allows only finitely often"
+            return f"{prop.name} fails: steps {self.loop + 1} to {last} repeat forever, a fair cycle that takes the step it allows only finitely often{self.note}"
         if self.loop == last:
             return f"{prop.name} never comes true after step {self.due}: the behaviour stops in step {last}'s state, where no fair action is enabled"
         return f"{prop.name} never comes true after step {self.due}: steps {self.loop + 1} to {last} repeat forever, a fair cycle"
@@ -78,7 +80,7 @@ def continue_fairly(
         again = seen.get(model.key(t))
         if again is not None and again >= due and _fair_cycle(model, fairness, behaviour, again):
             if not finitely or _takes_step(prop, behaviour, again):
-                return Shortfall(behaviour, due, again)
+                return Shortfall(behaviour, due, again, view_note(model, behaviour[again][1], t))
             return None  # a fair cycle that never takes the step: it repeats forever, and no step comes
         seen[model.key(t)] = len(behaviour) - 1
     return None if finitely else Shortfall(behaviour, due, None)

@@ -261,9 +261,15 @@ def lasso(view: View, component: set[int]) -> Violation:
     trigger_at = _due(view, [*to_source, *(s for _, s in way_in)])
     loop = len(path) - 1
     steps = graph.walk([*path, *round_trip(view, component, entry, first)])
-    return Violation(
-        view.prop.name, view.prop.kind, _sentence(view, trigger_at, loop, len(steps) - 1), entry, Trace(steps, loop)
-    )
+    sentence = _sentence(view, trigger_at, loop, len(steps) - 1) + view_note(graph.model, steps[loop][1], steps[-1][1])
+    return Violation(view.prop.name, view.prop.kind, sentence, entry, Trace(steps, loop))
+
+
+def view_note(model: Any, first: Any, last: Any) -> str:
+    """Where a cycle returns to a state equal only by the model's view (relative terms), what
+    differs each time round, in the model's words."""
+    note: Callable[[Any, Any], str] | None = getattr(model, "view_note", None)
+    return f" ({note(first, last)})" if note is not None and first != last else ""
 
 
 def _due(view: View, stem: list[int]) -> int:
