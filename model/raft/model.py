@@ -66,7 +66,9 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         """How often random search takes an action of this kind, relative to others:
         timers, faults and an operator's promotions and demotions are rare next to sending
         and delivering messages (so runs reach a second leader before the log fills)."""
-        return 1 if kind in ("Timeout", "Tick", "Promote", "Demote", *self.fault_kinds) else 10
+        return (
+            1 if kind in ("Timeout", "LateTimeout", "Tick", "LateTick", "Promote", "Demote", *self.fault_kinds) else 10
+        )
 
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
