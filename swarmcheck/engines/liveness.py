@@ -3,9 +3,10 @@ strongly connected components, and shown as a lasso (a shortest stem, then a cyc
 
 `eventually(goal)` fails when a fair behaviour starts in an initial state and never reaches
 the goal; `leads_to(trigger, goal)` when one reaches a trigger state and never reaches the
-goal from there; `finitely_often(step)` when one goes round a cycle that takes such a step
-(its region is every reachable state, and only components with a marked step count). Such a behaviour ends in a component of the goal-free states it can reach
-(the region) that it visits forever. A component is fair when, for each action under weak
+goal from there. Such a behaviour ends in a component of the goal-free states it can reach
+(the region) that it visits forever; `finitely_often(step)` fails when one goes round a cycle
+that takes such a step (its region is every reachable state, and only components whose
+cycles can take a marked step count). A component is fair when, for each action under weak
 fairness, the action is taken inside it or disabled in one of its states, and for each under
 strong fairness, taken inside it or disabled in all its states (states where a strongly fair
 action is enabled but never taken are removed, and what remains is split again: Emerson and
