@@ -50,6 +50,9 @@ from model.raft.symmetry import Renaming, ServerSymmetry
 from model.raft.terms import RelativeTerms
 from model.raft.timers import Timers
 
+# Timers and an operator's acts: rare in random search next to sending and delivering messages.
+RARE = frozenset({"Timeout", "LateTimeout", "Tick", "LateTick", "Promote", "Demote"})
+
 
 class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, Timers, RelativeTerms, Reading):
     """Raft's state machine for a `Config`; see the package docstring."""
@@ -66,9 +69,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         """How often random search takes an action of this kind, relative to others:
         timers, faults and an operator's promotions and demotions are rare next to sending
         and delivering messages (so runs reach a second leader before the log fills)."""
-        return (
-            1 if kind in ("Timeout", "LateTimeout", "Tick", "LateTick", "Promote", "Demote", *self.fault_kinds) else 10
-        )
+        return 1 if kind in RARE or kind in self.fault_kinds else 10
 
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
