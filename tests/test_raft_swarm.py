@@ -235,3 +235,9 @@ def test_relative_terms_make_states_one_up_to_a_shift_of_every_term() -> None:
         (RV_REQ, 2, 0, 1, 1, 1)
     )
     assert model.term_ceiling(raised) == PARTIAL_PARTITION.max_term + 1  # the bound is on the spread
+    # Symmetry reduction sees the same view, with swarm's additions or without them.
+    assert model.canonical(raised) == model.canonical(shifted)
+    plain = Raft(Config(servers=2, max_log=0, values=0, history=False, relative_terms=True))
+    start = next(iter(plain.init_states()))
+    later = s_with(start, term=(4, 4))
+    assert later != start and plain.canonical(later) == plain.canonical(start)

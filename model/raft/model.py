@@ -343,10 +343,13 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
 
     def canonical(self, s: State) -> Hashable:
         """raft.tla's fast canonical form; with swarm's additions, the least renaming that
-        keeps managers managers (symmetry.py `swarm_canonical`)."""
+        keeps managers managers (symmetry.py `swarm_canonical`); with relative terms, of the
+        state shifted to its lowest term (terms.py), as `key` is."""
+        if self._relative:
+            s = self.relative(s)
         if not self._swarm:
             return ServerSymmetry.canonical(self, s)
-        return self.swarm_canonical(self.relative(s), self._swarm_renamings)
+        return self.swarm_canonical(s, self._swarm_renamings)
 
     def key(self, s: State) -> Hashable:
         return self.relative(s) if self._relative else s
