@@ -351,8 +351,5 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             return ServerSymmetry.canonical(self, s)
         return self.swarm_canonical(s, self._swarm_renamings)
 
-    def key(self, s: State) -> Hashable:
-        return self.relative(s) if self._relative else s
-
     def from_key(self, key: tuple[Any, ...]) -> State:
         return State._make(key)

@@ -11,6 +11,7 @@ of terms, not their size. This is what lets the explorer show a livelock of elec
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import attrs
@@ -71,6 +72,10 @@ class RelativeTerms:
         if not self._relative:
             return self.config.max_term
         return self.config.max_term + lowest_term(s) - 1
+
+    def key(self, s: State) -> Hashable:
+        """The state as the search tells states apart: itself, or with relative terms its shift."""
+        return self.relative(s) if self._relative else s
 
     def relative(self, s: State) -> State:
         """s with its lowest term made 1, and the vote tallies of servers not campaigning
