@@ -376,7 +376,7 @@ def properties(config: Config) -> list[Property[Any]]:
     majority_side = _majority(config.split, config.servers) or _majority(config.servers - config.split, config.servers)
     if config.split and not config.heal and not majority_side:
         # Split evenly for good: no leader can ever be elected, which is the point.
-        found += _partition_properties(config) + raft_swarm.properties(config) + step_rules()
+        found += _partition_properties(config) + raft_swarm.properties(config) + step_rules(config)
         return found + _history_invariants(config)
     found.append(sometimes("leader_elected", leader_elected, "Raft §5.2"))
     entries = config.values >= 1 or config.membership != "off"  # else no entry exists to append: elections only
@@ -404,7 +404,7 @@ def properties(config: Config) -> list[Property[Any]]:
             sometimes("leader_holds_uncommitted_entry", leader_holds_uncommitted_entry, "Raft §5.3"),
         ]
     found += _longer_log_witnesses(config)
-    found += step_rules()
+    found += step_rules(config)
     found += raft_swarm.properties(config)
     found += _partition_properties(config)
     found += _history_invariants(config)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from model.kernel import action_kind
-from model.raft import AE_REQ, AE_RESP, FOLLOWER, NIL, ROLE_NAMES, RV_REQ, RV_RESP, Log, Msg, State, server
+from model.raft import AE_REQ, AE_RESP, FOLLOWER, NIL, ROLE_NAMES, RV_REQ, RV_RESP, Config, Log, Msg, State, server
 from properties.base import Property, transition
 
 FIG2 = "Raft paper (Ongaro & Ousterhout 2014), Figure 2"
@@ -114,6 +114,16 @@ def restart_forgets_volatile_state(before: State, action: Any, after: State) -> 
     i = action.i
     if after.role[i] != FOLLOWER or after.commit_index[i] != 0:
         return f"{server(i)} restarted with its role or commitIndex kept (commitIndex {after.commit_index[i]})"
+    return None
+
+
+def commit_index_only_grows(before: State, action: Any, after: State) -> str | None:
+    """State: commitIndex, the highest entry known committed, increases monotonically (a
+    restart alone resets it: it is volatile)."""
+    restarted = action.i if action_kind(action) == "Restart" else None
+    for i, (old, new) in enumerate(zip(before.commit_index, after.commit_index, strict=True)):
+        if new < old and i != restarted:
+            return f"{server(i)}'s commitIndex went back from {old} to {new}: it increases monotonically"
     return None
 
 
@@ -222,9 +232,12 @@ def _changed_without_answer(before: State, after: State, m: Msg, accepted: bool)
     return None
 
 
-def step_rules() -> list[Property[Any]]:
-    """The step properties: every configuration exercises some of them."""
-    return [
+def step_rules(config: Config) -> list[Property[Any]]:
+    """The step properties: every configuration exercises some of them. commitIndex only grows
+    where the model follows etcd/raft (swarm's additions): raft.tla lowers it, a follower taking
+    leaderCommit as sent and a leader recounting, and TLC's counts depend on that."""
+    grows = [transition("commit_index_only_grows", commit_index_only_grows, f"{FIG2}, State")] if config.swarm else []
+    return grows + [
         transition("vote_granted_by_the_rules", vote_granted_by_the_rules, f"{FIG2}, RequestVote RPC; §5.4.1"),
         transition("vote_request_names_the_last_entry", vote_request_names_the_last_entry, f"{FIG2}, RequestVote RPC"),
         transition("newer_term_leaves_no_vote", newer_term_leaves_no_vote, f"{FIG2}, Rules for Servers, State"),

@@ -16,6 +16,8 @@ from model.raft.links import pair_bit
 from properties.base import Property, always, fair, finitely_often, sometimes, sometimes_step, transition
 
 THESIS = "Raft thesis (Ongaro 2014) §4.1, single-server changes"
+# The steps that start an election: a timer's (on time, or late) and the one after a PreVote round.
+CAMPAIGNS = ("Timeout", "LateTimeout", "BecomeCandidate")
 SWARM = "swarmkit manager/state/raft/raft.go (CanRemoveMember) and design/raft.md"
 
 
@@ -193,7 +195,7 @@ def only_members_campaign(config: Config) -> Callable[[State, Any, State], str |
     applying = config.membership == "apply"
 
     def check(before: State, action: Any, after: State) -> str | None:
-        if type(action).__name__ not in ("Timeout", "BecomeCandidate"):
+        if type(action).__name__ not in CAMPAIGNS:
             return None
         i = action.i
         log = used_log(before, i, applying)
@@ -204,6 +206,23 @@ def only_members_campaign(config: Config) -> Callable[[State, Any, State], str |
 
     check.__doc__ = only_members_campaign.__doc__
     return check
+
+
+def campaign_with_changes_applied(before: State, action: Any, after: State) -> str | None:
+    """With apply-time changes a server campaigns only once it has applied every configuration
+    change it knows committed (etcd/raft hup(): hasUnappliedConfChanges), so it never counts votes
+    with a configuration two changes behind the committed one (reference E.4)."""
+    if type(action).__name__ not in CAMPAIGNS[:2]:
+        return None
+    i = action.i
+    unapplied = [index for index, (_, value) in enumerate(before.log[i], 1) if value < 0]
+    unapplied = [index for index in unapplied if before.applied[i] < index <= before.commit_index[i]]
+    if unapplied:
+        return (
+            f"{server(i)} campaigned ({action}) with the configuration change at index {unapplied[0]} committed "
+            f"but not applied (applied up to {before.applied[i]}, committed up to {before.commit_index[i]})"
+        )
+    return None
 
 
 # ---------------------------------------------------------------- links and timers
@@ -278,6 +297,14 @@ def properties(config: Config) -> list[Property[Any]]:
             transition("change_after_own_term_commit", change_after_own_term_commit, "reference E.3; " + SWARM),
             transition("only_members_campaign", only_members_campaign(config), "etcd/raft promotable(); " + SWARM),
         ]
+        if config.membership == "apply":
+            found.append(
+                transition(
+                    "campaign_with_changes_applied",
+                    campaign_with_changes_applied,
+                    "reference E.4; etcd-io/etcd#7625; etcd/raft raft.go hup()",
+                )
+            )
         if config.history:
             found += [
                 always("configurations_overlap", configurations_overlap(config), THESIS),

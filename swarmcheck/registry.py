@@ -160,6 +160,10 @@ MODELS: dict[str, Entry] = {
             "change_before_own_term_commit": {**_MEMBERSHIP, "max_term": 3},
             # The worker s3 times out at once; apply-time with two entries, 22,900 states to explore.
             "non_member_campaigns": {**_MEMBERSHIP, "membership": "apply", "max_log": 2},
+            # E.4: s2 knows the promotion of s3 committed, has not applied it, and times out (7,000 states).
+            "campaign_with_unapplied_change": {**_MEMBERSHIP, "membership": "apply", "max_log": 2, "max_term": 3},
+            # A demotion applied: the leader's own configuration no longer counts the demoted replica.
+            "commit_recounted": _suite_bounds(raft, "promote-demote"),
             # E.6: s1-s3 cut, and s2 votes for whoever asks: leaders deposed forever (a lasso).
             "lease_ignored": _suite_bounds(raft, "partial-partition"),
         },

@@ -30,6 +30,8 @@ WITNESSES: dict[str, dict[str, str]] = {
         "demotion_keeps_quorum": "demote_without_check",
         "only_members_campaign": "non_member_campaigns",
         "leadership_stable": "lease_ignored",
+        "campaign_with_changes_applied": "campaign_with_unapplied_change",
+        "commit_index_only_grows": "commit_recounted",
     },
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",

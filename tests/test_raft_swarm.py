@@ -160,13 +160,6 @@ def test_symmetry_of_swarms_additions_counts_each_orbit_once(config: Config) -> 
     assert reduced.stats.distinct_states == len(orbits) < len(states)
 
 
-class _NoCampaignGuard(Raft):
-    """etcd/raft without hasUnappliedConfChanges (reference E.4), for the scenario below only."""
-
-    def may_campaign(self, s: State, i: int) -> bool:
-        return bool(self.configuration(s, i) >> i & 1)
-
-
 def _drive(model: Raft, s: State, actions: list[str]) -> State:
     for wanted in actions:
         (s,) = [t for a, t in model.next_steps(s) if str(a) == wanted]
@@ -186,7 +179,7 @@ def test_apply_time_campaign_guard_prevents_two_leaders_in_a_term() -> None:
         commit_index=(3, 3, 1, 3), applied=(0, 3, 1, 3),
     )  # fmt: skip
     assert "Timeout(s1)" not in [str(a) for a, _ in Raft(config).next_steps(start)]
-    model = _NoCampaignGuard(config)
+    model = Raft(attrs.evolve(config, bugs=frozenset({"campaign_with_unapplied_change"})))
     vote = "RequestVoteRequest {} term 3 lastLog (index 3, term 2)"
     end = _drive(
         model,
@@ -201,6 +194,49 @@ def test_apply_time_campaign_guard_prevents_two_leaders_in_a_term() -> None:
         + ["BecomeLeader(s1)", "BecomeLeader(s4)"],
     )
     assert election_safety(end) == "s1 and s4 were both elected leader in term 3"
+
+
+def _elect(i: str, *voters: str) -> list[str]:
+    """i's campaign won with its own vote and the voters' (prefixes of the actions' names)."""
+    steps = [f"Timeout({i})"]
+    for j in (i, *voters):
+        steps += [f"RequestVote({i} -> {j})", *([f"UpdateTerm(RequestVoteRequest {i}->{j}"] if j != i else [])]
+        steps += [f"HandleRequestVoteRequest(RequestVoteRequest {i}->{j}"]
+        steps += [f"HandleRequestVoteResponse(RequestVoteResponse {j}->{i}"]
+    return [*steps, f"BecomeLeader({i})"]
+
+
+def _replicate(leader: str, follower: str) -> list[str]:
+    """One entry sent, appended, acknowledged, committed and applied by the leader."""
+    request = f"HandleAppendEntriesRequest(AppendEntriesRequest {leader}->{follower}"
+    answer = f"HandleAppendEntriesResponse(AppendEntriesResponse {follower}->{leader}"
+    return [f"AppendEntries({leader} -> {follower})", request, request, answer, f"AdvanceCommitIndex({leader})"]
+
+
+def _drive_prefixes(model: Raft, s: State, prefixes: list[str]) -> State:
+    for prefix in prefixes:
+        (s,) = [t for a, t in model.next_steps(s) if str(a).startswith(prefix)] or [None]
+        assert s is not None, prefix
+    return s
+
+
+def test_three_managers_demoted_twice_elect_two_leaders_without_the_campaign_guard() -> None:
+    # E.4's mechanism at three servers, from the start: leader s1 demotes s3, then s2; s2
+    # acknowledged both but knows only the first committed. Without the guard it campaigns
+    # with {s1, s2, s3} and wins term 3 with s3; s1, restarted, wins term 3 alone under {s1}.
+    config = Config(servers=3, managers=3, membership="apply", values=0, max_term=3, max_log=3)
+    demotions = [*_replicate("s1", "s2"), "Apply(s1)"]
+    for demoted in ("s3", "s2"):
+        demotions += [f"Demote(s1 removes {demoted})", *_replicate("s1", "s2"), "Apply(s1)"]
+    for bugs, outcome in ((frozenset(), None), (frozenset({"campaign_with_unapplied_change"}), "two leaders")):
+        model = Raft(attrs.evolve(config, bugs=bugs))
+        s = _drive_prefixes(model, next(iter(model.init_states())), _elect("s1", "s2") + demotions)
+        assert (s.commit_index[1], s.applied[1]) == (2, 0)  # s2 knows s3's demotion committed
+        if outcome is None:
+            assert "Timeout(s2)" not in [str(a) for a, _ in model.next_steps(s)]
+            continue
+        s = _drive_prefixes(model, s, [*_elect("s2", "s3"), "Restart(s1)", *_elect("s1")])
+        assert election_safety(s) == "s1 and s2 were both elected leader in term 3"
 
 
 def test_with_swarms_settings_a_connected_leader_can_be_deposed() -> None:

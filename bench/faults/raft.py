@@ -264,8 +264,8 @@ RAFT = [
         "raft",
         "commit_scans_upward",
         M,
-        "        for index in range(len(log), 0, -1):",
-        "        for index in range(1, len(log) + 1):",
+        "        for index in range(len(log), floor, -1):",
+        "        for index in range(floor + 1, len(log) + 1):",
         "the leader stops at the lowest index a quorum holds, so later entries are never committed "
         "(Raft Fig. 2 leaders: the largest N)",
     ),

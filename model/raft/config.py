@@ -57,6 +57,12 @@ BUGS: dict[str, str] = {
     "reach the members (swarmkit design/raft.md: removed IDs are blacklisted; moby/swarmkit#1364)",
     "non_member_campaigns": "a server outside its own configuration, a worker or a removed manager, still times "
     "out and campaigns (etcd/raft promotable(): only a member campaigns; moby/swarmkit#1364's disruptive server)",
+    "campaign_with_unapplied_change": "with apply-time changes a server campaigns while a committed configuration "
+    "change is still unapplied, counting votes with a configuration two changes old (reference E.4: "
+    "etcd-io/etcd#7625 and #11284; etcd/raft's hup() refuses while hasUnappliedConfChanges)",
+    "commit_recounted": "a leader recounts its commit index from the agreement of its configuration as it is now, "
+    "as raft.tla's AdvanceCommitIndex does, so a demotion that shrinks the configuration takes the index back "
+    "(Raft Fig. 2: commitIndex increases monotonically; etcd raft_log.go maybeCommit only raises it)",
     # Swarm's Raft: timers (reference B, E.5-E.7; model/raft/timers.py).
     "lease_ignored": "a server that hears from a live leader still grants a newer term's vote request: CheckQuorum's "
     "lease is lost (etcd raft.go Step, inLease), so a server cut off from the leader but not from the others "

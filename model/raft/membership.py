@@ -93,7 +93,7 @@ class Membership:
         committed change is still unapplied (raft.go hasUnappliedConfChanges)."""
         if not self.configuration(s, i) >> i & 1 and "non_member_campaigns" not in self.bugs:
             return False
-        if self._applying:
+        if self._applying and "campaign_with_unapplied_change" not in self.bugs:
             committed = s.log[i][s.applied[i] : s.commit_index[i]]
             return all(value >= 0 for _, value in committed)
         return True
