@@ -104,8 +104,11 @@ class Timers:
     def leader_reaches(self, s: State, i: int) -> bool:
         """A leader of i's term can talk to i (its heartbeats would reset i's timer in time), or
         another candidate of its term can (its election ends well within i's timeout: won, it
-        sends heartbeats; lost, it moves to a later term)."""
+        sends heartbeats; lost, it moves to a later term), or i is a candidate that has won
+        (etcd/raft becomes leader in the step that counts the vote completing its quorum)."""
         term, role = s.term[i], s.role
+        if role[i] == CANDIDATE and self.has_quorum(s, i, s.votes_granted[i]):
+            return True
         return any(
             j != i and s.term[j] == term and role[j] in (LEADER, CANDIDATE) and self.linked(s, i, j)
             for j in range(self.n)

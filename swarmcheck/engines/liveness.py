@@ -290,43 +290,64 @@ def _due(view: View, stem: list[int]) -> int:
 def round_trip(
     view: View, component: set[int], entry: int, first: tuple[int, int] | None = None
 ) -> list[tuple[int, int]]:
-    """A cycle from `entry` back to it inside the component, starting with the step `first`
-    if given, meeting every fairness duty; empty when the behaviour stops at `entry` (a
-    single state with no step inside)."""
-    taken = view.taken(component)
-    duties: list[tuple[str, Key]] = []
-    for k in sorted(component):
-        weak, strong = view.enabled(k, strict=True)
-        duties += [("take", key) if key in taken else ("leave", key) for key in sorted(weak, key=repr)]
-        duties += [("take", key) for key in sorted(strong, key=repr)]
+    """A short fair cycle from `entry` back to it inside the component, starting with the step
+    `first` if given; empty when the behaviour stops at `entry` (a single state with no step
+    inside). It begins as the shortest cycle, then, while some fairness duty is unmet (a weakly
+    fair action enabled all round and never taken, a strongly fair one enabled somewhere and
+    never taken), takes the shortest detour that meets it from the nearest state on the cycle."""
     if len(component) == 1 and not any(True for _ in view.cycle_edges(entry, component)):
         return []
-    cycle: list[tuple[int, int]] = [first] if first is not None else []
-    here = first[1] if first is not None else entry
-    for duty, key in dict.fromkeys(duties):
-        if _met(view, cycle, entry, duty, key):
-            continue
-        cycle += _walk(view, component, here, duty, key)
-        here = cycle[-1][1] if cycle else here
-    if not cycle or here != entry:
-        if here == entry:  # a cycle must move: go one step and come back
-            first = next(iter(view.cycle_edges(entry, component)))
-            cycle.append(first)
-            here = first[1]
-        cycle += _walk(view, component, here, "reach", entry)
+    if first is not None:
+        cycle = [first] if first[1] == entry else [first, *_walk(view, component, [first[1]], "reach", entry)[1]]
+    else:
+        cycle = _shortest_cycle(view, component, entry)
+    taken_here = view.taken(component)
+    while (duty := _unmet(view, cycle, entry, taken_here)) is not None:
+        # A detour leaves from a state on the cycle (after `first`, which stays the first step).
+        states = [entry, *(s for _, s in cycle)][1 if first is not None else 0 : len(cycle) + 1]
+        source, detour = _walk(view, component, list(dict.fromkeys(states)), *duty)
+        end = detour[-1][1] if detour else source
+        if end != source:
+            detour += _walk(view, component, [end], "reach", source)[1]
+        at = states.index(source) + (1 if first is not None else 0)
+        cycle = [*cycle[:at], *detour, *cycle[at:]]
     return cycle
 
 
-def _met(view: View, cycle: list[tuple[int, int]], entry: int, duty: str, key: Key) -> bool:
-    if duty == "take":
-        return any(view.weak.get(a) == key or view.strong.get(a) == key for a, _ in cycle)
-    return any(key not in view.enabled(k, strict=True)[0] for k in [entry, *(s for _, s in cycle)])
+def _shortest_cycle(view: View, component: set[int], entry: int) -> list[tuple[int, int]]:
+    """The fewest steps from `entry` back to it: one step out, then the shortest way back."""
+    best: list[tuple[int, int]] | None = None
+    for a, t in view.cycle_edges(entry, component):
+        way = [(a, t)] if t == entry else [(a, t), *_walk(view, component, [t], "reach", entry)[1]]
+        if best is None or len(way) < len(best):
+            best = way
+    assert best is not None, "a fair component of one state with no step has no cycle"
+    return best
 
 
-def _walk(view: View, component: set[int], start: int, duty: str, key: Key) -> list[tuple[int, int]]:
-    """Shortest steps inside the component from `start` until the duty is met."""
-    back: dict[int, tuple[int, int] | None] = {start: None}
-    queue = deque([start])
+def _unmet(view: View, cycle: list[tuple[int, int]], entry: int, taken_here: set[Key]) -> tuple[str, Key] | None:
+    """The first fairness duty the cycle fails, as (what to do, the action's key): "take" it,
+    or "leave" (pass a state where it is disabled) for a weakly fair action the component
+    never takes."""
+    taken = {fair[a] for a, _ in cycle for fair in (view.weak, view.strong) if a in fair}
+    always_weak: set[Key] | None = None
+    some_strong: set[Key] = set()
+    for k in [entry, *(s for _, s in cycle)]:
+        weak, strong = view.enabled(k, strict=True)
+        always_weak = set(weak) if always_weak is None else always_weak & weak
+        some_strong |= strong
+    for key in sorted((always_weak or set()) - taken, key=repr):
+        return ("take" if key in taken_here else "leave"), key
+    for key in sorted(some_strong - taken, key=repr):
+        return "take", key
+    return None
+
+
+def _walk(view: View, component: set[int], starts: list[int], duty: str, key: Key) -> tuple[int, list[tuple[int, int]]]:
+    """The start nearest to meeting the duty inside the component, and the shortest steps
+    from it until the duty is met."""
+    back: dict[int, tuple[int, int] | None] = dict.fromkeys(starts)
+    queue = deque(starts)
     while queue:
         k = queue.popleft()
         if duty == "take":
@@ -339,16 +360,22 @@ def _walk(view: View, component: set[int], start: int, duty: str, key: Key) -> l
                 None,
             )
             if step is not None:
-                return [*_path(back, k), step]
+                return _source(back, k), [*_path(back, k), step]
         elif (duty == "leave" and key not in view.enabled(k, strict=True)[0]) or (
-            duty == "reach" and k == key and k != start
+            duty == "reach" and k == key and back[k] is not None
         ):
-            return _path(back, k)
+            return _source(back, k), _path(back, k)
         for a, t in view.cycle_edges(k, component):
             if t not in back:
                 back[t] = (k, a)
                 queue.append(t)
     raise AssertionError("a strongly connected component reaches every state in it")
+
+
+def _source(back: dict[int, tuple[int, int] | None], k: int) -> int:
+    while (previous := back[k]) is not None:
+        k = previous[0]
+    return k
 
 
 def _path(back: dict[int, tuple[int, int] | None], k: int) -> list[tuple[int, int]]:
