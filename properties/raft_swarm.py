@@ -122,6 +122,31 @@ def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str |
     return check
 
 
+def promotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str | None]:
+    """A promotion never takes a leader that reaches a majority of its configuration to one that
+    does not reach a majority of the new configuration (swarmkit raft.go Join: the joiner's
+    address passes a health check before the member is added)."""
+    n, initial = config.servers, initial_members(config)
+
+    def check(before: State, action: Any, after: State) -> str | None:
+        if type(action).__name__ != "Promote":
+            return None
+        i = action.i
+        old, new = members_in(before.log[i], initial), members_in(after.log[i], initial)
+        if _reached(before, n, i, old) < majority(old.bit_count()):
+            return None
+        reached = _reached(after, n, i, new)
+        if reached < majority(new.bit_count()):
+            return (
+                f"{server(i)} promoted {server(action.j)}: the new configuration {names(new, n)} needs "
+                f"{majority(new.bit_count())}, but {server(i)} reaches only {reached} of them"
+            )
+        return None
+
+    check.__doc__ = promotion_keeps_quorum.__doc__
+    return check
+
+
 def demotion_refused(config: Config) -> Callable[[State], bool]:
     """Some leader has a member it may not demote: the rest it reaches are short of a new majority."""
     n, initial = config.servers, initial_members(config)
@@ -294,6 +319,7 @@ def properties(config: Config) -> list[Property[Any]]:
             sometimes_step("manager_promoted", step_named("Promote"), SWARM),
             sometimes_step("manager_demoted", step_named("Demote"), SWARM),
             transition("demotion_keeps_quorum", demotion_keeps_quorum(config), SWARM),
+            transition("promotion_keeps_quorum", promotion_keeps_quorum(config), "swarmkit raft.go Join"),
             transition("change_after_own_term_commit", change_after_own_term_commit, "reference E.3; " + SWARM),
             transition("only_members_campaign", only_members_campaign(config), "etcd/raft promotable(); " + SWARM),
         ]

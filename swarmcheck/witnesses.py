@@ -32,6 +32,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "leadership_stable": "lease_ignored",
         "campaign_with_changes_applied": "campaign_with_unapplied_change",
         "commit_index_only_grows": "commit_recounted",
+        "promotion_keeps_quorum": "join_without_health_check",
     },
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",

@@ -53,6 +53,9 @@ BUGS: dict[str, str] = {
     "of its own term, only earlier terms' (Ongaro's 2015 single-server change bug, reference E.3)",
     "pending_change_unchecked": "a leader proposes a configuration change while an earlier one is still "
     "uncommitted (etcd/raft pendingConfIndex: one change at a time; Raft thesis §4.1)",
+    "join_without_health_check": "a worker is promoted without the leader reaching it first, so a configuration "
+    "can grow by a member nobody reaches and lose its quorum (swarmkit raft.go Join: the joiner's address passes "
+    "a health check before the member is added)",
     "removed_member_heard": "messages from a removed Raft member are handled, not ignored, so its terms still "
     "reach the members (swarmkit design/raft.md: removed IDs are blacklisted; moby/swarmkit#1364)",
     "non_member_campaigns": "a server outside its own configuration, a worker or a removed manager, still times "

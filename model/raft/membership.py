@@ -10,7 +10,8 @@ Servers s1..s{managers} start as members; the others are workers a leader may pr
 Raft IDs are never reused: a server that was a member once is never added again, and
 messages from a member its configuration removed are dropped unread (swarmkit's blacklist).
 Not modelled: TransferLeadership (a leader never demotes itself here: swarmkit's role
-manager transfers leadership first), `docker swarm leave`, and the joiner's health check.
+manager transfers leadership first) and `docker swarm leave` (a manager's leave is its
+demotion, through the leader, under the same CanRemoveMember check).
 """
 
 from __future__ import annotations
@@ -114,14 +115,16 @@ class Membership:
         return settled > 0 and log[settled - 1][0] == s.term[i]
 
     def membership_steps(self, s: State, i: int) -> Iterator[tuple[Promote | Demote, State]]:
-        """Promote and Demote for leader i: a worker never a member joins; a member other than
-        the leader leaves if CanRemoveMember allows it."""
+        """Promote and Demote for leader i: a worker never a member joins once the leader reaches
+        it (swarmkit raft.go Join checks the joiner's address first); a member other than the
+        leader leaves if CanRemoveMember allows it."""
         if not self.change_allowed(s, i):
             return
         members = self.configuration(s, i)
         known = ever_members(s.log[i], self._initial)
+        healthy = "join_without_health_check" in self.bugs or self.linked
         for j in range(self.n):
-            if not known >> j & 1:
+            if not known >> j & 1 and (healthy is True or healthy(s, i, j)):
                 yield Promote(i, j), self._append_configuration(s, i, members | 1 << j)
         if members.bit_count() < 2:
             return  # "attempting to demote the last manager of the swarm"

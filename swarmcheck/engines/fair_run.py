@@ -19,8 +19,8 @@ import attrs
 
 from model.kernel import Model, action_kind
 from properties.base import Fairness, Kind, Property
-from swarmcheck.engines.liveness import view_note
 from swarmcheck.engines.replay import starved
+from swarmcheck.engines.result import view_note
 
 LIMIT = 100  # fair steps after the run before the goal counts as not reached
 

@@ -29,7 +29,7 @@ import attrs
 
 from properties.base import Fairness, Kind, Property
 from swarmcheck.engines.graph import Graph
-from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED, Trace, Violation
+from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED, Trace, Violation, view_note
 
 Key = Any  # an action id (fairness for each action) or a kind (for the kind as a whole)
 
@@ -264,13 +264,6 @@ def lasso(view: View, component: set[int]) -> Violation:
     steps = graph.walk([*path, *round_trip(view, component, entry, first)])
     sentence = _sentence(view, trigger_at, loop, len(steps) - 1) + view_note(graph.model, steps[loop][1], steps[-1][1])
     return Violation(view.prop.name, view.prop.kind, sentence, entry, Trace(steps, loop))
-
-
-def view_note(model: Any, first: Any, last: Any) -> str:
-    """Where a cycle returns to a state equal only by the model's view (relative terms), what
-    differs each time round, in the model's words."""
-    note: Callable[[Any, Any], str] | None = getattr(model, "view_note", None)
-    return f" ({note(first, last)})" if note is not None and first != last else ""
 
 
 def _due(view: View, stem: list[int]) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -29,6 +29,13 @@ class Trace:
     @property
     def actions(self) -> list[Any]:
         return [a for a, _ in self.steps[1:]]
+
+
+def view_note(model: Any, first: Any, last: Any) -> str:
+    """Where a cycle returns to a state equal only by the model's view (relative terms), what
+    differs each time round, in the model's words."""
+    note: Callable[[Any, Any], str] | None = getattr(model, "view_note", None)
+    return f" ({note(first, last)})" if note is not None and first != last else ""
 
 
 class ModelError(Exception):
