@@ -100,6 +100,17 @@ def _reached(s: State, n: int, i: int, members: int) -> int:
     return sum(1 for k in range(n) if members >> k & 1 and _linked(s, n, i, k))
 
 
+def _short_of_a_majority(after: State, n: int, action: Any, verb: str, members: int) -> str | None:
+    """Why the leader of a membership change reaches too few of the new configuration, if it does."""
+    i, reached = action.i, _reached(after, n, action.i, members)
+    if reached >= majority(members.bit_count()):
+        return None
+    return (
+        f"{server(i)} {verb} {server(action.j)}: the new configuration {names(members, n)} needs "
+        f"{majority(members.bit_count())}, but {server(i)} reaches only {reached} of them"
+    )
+
+
 def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str | None]:
     """A demotion swarm allowed leaves the members the leader reaches a majority of the new
     configuration (CanRemoveMember; the demotion that would lose quorum is refused)."""
@@ -108,15 +119,7 @@ def demotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str |
     def check(before: State, action: Any, after: State) -> str | None:
         if type(action).__name__ != "Demote":
             return None
-        i = action.i
-        members = members_in(after.log[i], 0)
-        reached = _reached(after, n, i, members)
-        if reached < majority(members.bit_count()):
-            return (
-                f"{server(i)} demoted {server(action.j)}: the new configuration {names(members, n)} needs "
-                f"{majority(members.bit_count())}, but {server(i)} reaches only {reached} of them"
-            )
-        return None
+        return _short_of_a_majority(after, n, action, "demoted", members_in(after.log[action.i], 0))
 
     check.__doc__ = demotion_keeps_quorum.__doc__
     return check
@@ -135,13 +138,7 @@ def promotion_keeps_quorum(config: Config) -> Callable[[State, Any, State], str 
         old, new = members_in(before.log[i], initial), members_in(after.log[i], initial)
         if _reached(before, n, i, old) < majority(old.bit_count()):
             return None
-        reached = _reached(after, n, i, new)
-        if reached < majority(new.bit_count()):
-            return (
-                f"{server(i)} promoted {server(action.j)}: the new configuration {names(new, n)} needs "
-                f"{majority(new.bit_count())}, but {server(i)} reaches only {reached} of them"
-            )
-        return None
+        return _short_of_a_majority(after, n, action, "promoted", new)
 
     check.__doc__ = promotion_keeps_quorum.__doc__
     return check
