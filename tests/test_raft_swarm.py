@@ -16,7 +16,7 @@ from model.raft.links import pair_bit
 from model.raft.membership import latest_configuration
 from model.raft.state import s_with
 from properties.base import sometimes_step
-from properties.raft import election_safety, properties
+from properties.raft import election_safety, leader_completeness, properties
 from properties.raft_swarm import disjoint_majorities, majority
 from swarmcheck.engines.explore import explore
 from swarmcheck.engines.result import HOLDS, REACHED, VIOLATED
@@ -206,11 +206,23 @@ def _elect(i: str, *voters: str) -> list[str]:
     return [*steps, f"BecomeLeader({i})"]
 
 
-def _replicate(leader: str, follower: str) -> list[str]:
-    """One entry sent, appended, acknowledged, committed and applied by the leader."""
+def _append(leader: str, follower: str, new_term: bool = False) -> list[str]:
+    """One AppendEntries sent, handled (an entry appended, then answered) and its answer read."""
     request = f"HandleAppendEntriesRequest(AppendEntriesRequest {leader}->{follower}"
+    update = [f"UpdateTerm(AppendEntriesRequest {leader}->{follower}"] if new_term else []
     answer = f"HandleAppendEntriesResponse(AppendEntriesResponse {follower}->{leader}"
-    return [f"AppendEntries({leader} -> {follower})", request, request, answer, f"AdvanceCommitIndex({leader})"]
+    return [f"AppendEntries({leader} -> {follower})", *update, request, request, answer]
+
+
+def _heartbeat(leader: str, follower: str) -> list[str]:
+    """An AppendEntries with no entry (the follower holds them all), carrying the commit index."""
+    steps = _append(leader, follower)
+    return [steps[0], *steps[2:]]
+
+
+def _replicate(leader: str, follower: str) -> list[str]:
+    """One entry sent, appended, acknowledged and committed by the leader."""
+    return [*_append(leader, follower), f"AdvanceCommitIndex({leader})"]
 
 
 def _drive_prefixes(model: Raft, s: State, prefixes: list[str]) -> State:
@@ -237,6 +249,29 @@ def test_three_managers_demoted_twice_elect_two_leaders_without_the_campaign_gua
             continue
         s = _drive_prefixes(model, s, [*_elect("s2", "s3"), "Restart(s1)", *_elect("s1")])
         assert election_safety(s) == "s1 and s2 were both elected leader in term 3"
+
+
+def test_a_change_before_the_leaders_own_commit_loses_a_committed_entry() -> None:
+    # E.3 (Ongaro 2015) from the start, with four managers and a worker, append-time: s1
+    # leads term 2, promotes s5 and sends that only to s5, then crashes. s2 wins term 3 with
+    # s3 and s4 and, before its own term's no-op commits, removes s1 and commits that on
+    # s2 and s3 under {s2, s3, s4}. s1, still under {s1..s5}, wins term 4 with s4 and s5:
+    # a leader without the committed entries. With the rule, s2 may not propose the change.
+    config = Config(servers=5, managers=4, membership="append", values=0, max_term=4, max_log=3)
+    term_2 = [*_elect("s1", "s2", "s3"), *_append("s1", "s2"), *_append("s1", "s3"), "AdvanceCommitIndex(s1)"]
+    term_2 += [*_heartbeat("s1", "s2"), *_heartbeat("s1", "s3"), "Promote(s1 adds s5)"]
+    term_2 += [*_append("s1", "s5", new_term=True), *_append("s1", "s5"), "Restart(s1)", *_elect("s2", "s3", "s4")]
+    for bugs in (frozenset(), frozenset({"change_before_own_term_commit"})):
+        model = Raft(attrs.evolve(config, bugs=bugs))
+        s = _drive_prefixes(model, next(iter(model.init_states())), term_2)
+        if not bugs:
+            assert not any(str(a).startswith("Demote") for a, _ in model.next_steps(s))
+            continue
+        s = _drive_prefixes(model, s, ["Demote(s2 removes s1)", *_append("s2", "s3"), *_replicate("s2", "s3")])
+        s = _drive_prefixes(model, s, ["Timeout(s1)", *_elect("s1", "s4", "s5")])
+        assert leader_completeness(s) == (
+            "leader s1 of term 4 lacks index 2 (term 3 v0), committed in term 3; its log is [term 2 v0, term 2 v-31, term 4 v0]"
+        )
 
 
 def test_with_swarms_settings_a_connected_leader_can_be_deposed() -> None:
