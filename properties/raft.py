@@ -14,7 +14,7 @@ from typing import Any
 from model.raft import CANDIDATE, LEADER, Config, State, server
 from properties import raft_swarm
 from properties.base import Property, always, fair, leads_to, sometimes, sometimes_step, transition
-from properties.raft_steps import show_log, step_rules
+from properties.raft_steps import show_entry, show_log, step_rules
 
 FIG3 = "Raft paper (Ongaro & Ousterhout 2014), Figure 3"
 
@@ -107,7 +107,7 @@ def leader_completeness(s: State) -> str | None:
         for index, term, value, commit_term in s.committed:
             if s.term[i] > commit_term and (len(log) < index or log[index - 1] != (term, value)):
                 return (
-                    f"leader {server(i)} of term {s.term[i]} lacks index {index} (term {term} v{value}), "
+                    f"leader {server(i)} of term {s.term[i]} lacks index {index} ({show_entry(term, value)}), "
                     f"committed in term {commit_term}; its log is {show_log(log)}"
                 )
     return None
@@ -132,19 +132,21 @@ def state_machine_safety(s: State) -> str | None:
             for k in range(min(len(a), len(b))):
                 if a[k] != b[k]:
                     return (
-                        f"{server(i)} applied term {a[k][0]} v{a[k][1]} at index {k + 1} "
-                        f"but {server(j)} applied term {b[k][0]} v{b[k][1]}"
+                        f"{server(i)} applied {show_entry(*a[k])} at index {k + 1} "
+                        f"but {server(j)} applied {show_entry(*b[k])}"
                     )
     chosen: dict[int, tuple[int, int]] = {}
     for index, term, value, _ in s.committed:
         if chosen.setdefault(index, (term, value)) != (term, value):
             old = chosen[index]
-            return f"index {index} was committed twice: term {old[0]} v{old[1]}, then term {term} v{value}"
+            return f"index {index} was committed twice: {show_entry(*old[:2])}, then {show_entry(term, value)}"
     for i, a in enumerate(applied):
         for k, entry in enumerate(a):
             if chosen.get(k + 1, entry) != entry:
                 t, v = chosen[k + 1]
-                return f"{server(i)} applied term {entry[0]} v{entry[1]} at index {k + 1}, where term {t} v{v} was committed"
+                return (
+                    f"{server(i)} applied {show_entry(*entry)} at index {k + 1}, where {show_entry(t, v)} was committed"
+                )
     return None
 
 
@@ -163,7 +165,7 @@ def commit_needs_quorum(s: State) -> str | None:
         holders = [i for i, log in enumerate(s.log) if len(log) >= index and log[index - 1] == (term, value)]
         if not _majority(len(holders), n):
             names = ", ".join(map(server, holders)) or "no server"
-            return f"index {index} (term {term} v{value}) is committed but only {names} of {n} hold it"
+            return f"index {index} ({show_entry(term, value)}) is committed but only {names} of {n} hold it"
     return None
 
 

@@ -38,9 +38,18 @@ def _last(log: Log) -> tuple[int, int]:
     return (log[-1][0] if log else 0, len(log))
 
 
+def show_entry(term: int, value: int) -> str:
+    """An entry as a person reads it: `term 2 v1`, `term 3 no-op`, `term 3 config {s1, s2}`."""
+    if value > 0:
+        return f"term {term} v{value}"
+    if value == 0:
+        return f"term {term} no-op"
+    return f"term {term} config {{{', '.join(server(k) for k in range((-value).bit_length()) if -value >> k & 1)}}}"
+
+
 def show_log(log: Log) -> str:
     """A log as a person reads it: `[term 2 v1, term 3 v1]`."""
-    return "[" + ", ".join(f"term {t} v{v}" for t, v in log) + "]"
+    return "[" + ", ".join(show_entry(t, v) for t, v in log) + "]"
 
 
 # ---------------------------------------------------------------- RequestVote

@@ -270,7 +270,8 @@ def test_a_change_before_the_leaders_own_commit_loses_a_committed_entry() -> Non
         s = _drive_prefixes(model, s, ["Demote(s2 removes s1)", *_append("s2", "s3"), *_replicate("s2", "s3")])
         s = _drive_prefixes(model, s, ["Timeout(s1)", *_elect("s1", "s4", "s5")])
         assert leader_completeness(s) == (
-            "leader s1 of term 4 lacks index 2 (term 3 v0), committed in term 3; its log is [term 2 v0, term 2 v-31, term 4 v0]"
+            "leader s1 of term 4 lacks index 2 (term 3 no-op), committed in term 3; its log is "
+            "[term 2 no-op, term 2 config {s1, s2, s3, s4, s5}, term 4 no-op]"
         )
 
 
