@@ -17,6 +17,7 @@ from typing import Any
 from model.kernel import action_kind
 from model.raft import AE_REQ, AE_RESP, FOLLOWER, NIL, ROLE_NAMES, RV_REQ, RV_RESP, Config, Log, Msg, State, server
 from properties.base import Property, transition
+from properties.raft_swarm import names
 
 FIG2 = "Raft paper (Ongaro & Ousterhout 2014), Figure 2"
 
@@ -44,7 +45,7 @@ def show_entry(term: int, value: int) -> str:
         return f"term {term} v{value}"
     if value == 0:
         return f"term {term} no-op"
-    return f"term {term} config {{{', '.join(server(k) for k in range((-value).bit_length()) if -value >> k & 1)}}}"
+    return f"term {term} config {names(-value, (-value).bit_length())}"
 
 
 def show_log(log: Log) -> str:

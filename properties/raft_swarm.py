@@ -17,7 +17,8 @@ from properties.base import Property, always, fair, finitely_often, sometimes, s
 
 THESIS = "Raft thesis (Ongaro 2014) §4.1, single-server changes"
 # The steps that start an election: a timer's (on time, or late) and the one after a PreVote round.
-CAMPAIGNS = ("Timeout", "LateTimeout", "BecomeCandidate")
+TIMEOUTS = ("Timeout", "LateTimeout")
+CAMPAIGNS = (*TIMEOUTS, "BecomeCandidate")
 SWARM = "swarmkit manager/state/raft/raft.go (CanRemoveMember) and design/raft.md"
 
 
@@ -234,15 +235,14 @@ def campaign_with_changes_applied(before: State, action: Any, after: State) -> s
     """With apply-time changes a server campaigns only once it has applied every configuration
     change it knows committed (etcd/raft hup(): hasUnappliedConfChanges), so it never counts votes
     with a configuration two changes behind the committed one (reference E.4)."""
-    if type(action).__name__ not in CAMPAIGNS[:2]:
+    if type(action).__name__ not in TIMEOUTS:
         return None
-    i = action.i
-    unapplied = [index for index, (_, value) in enumerate(before.log[i], 1) if value < 0]
-    unapplied = [index for index in unapplied if before.applied[i] < index <= before.commit_index[i]]
+    i, applied, commit = action.i, before.applied[action.i], before.commit_index[action.i]
+    unapplied = [index for index, (_, value) in enumerate(before.log[i], 1) if value < 0 and applied < index <= commit]
     if unapplied:
         return (
             f"{server(i)} campaigned ({action}) with the configuration change at index {unapplied[0]} committed "
-            f"but not applied (applied up to {before.applied[i]}, committed up to {before.commit_index[i]})"
+            f"but not applied (applied up to {applied}, committed up to {commit})"
         )
     return None
 

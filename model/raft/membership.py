@@ -122,9 +122,9 @@ class Membership:
             return
         members = self.configuration(s, i)
         known = ever_members(s.log[i], self._initial)
-        healthy = "join_without_health_check" in self.bugs or self.linked
+        check_health = "join_without_health_check" not in self.bugs
         for j in range(self.n):
-            if not known >> j & 1 and (healthy is True or healthy(s, i, j)):
+            if not known >> j & 1 and (not check_health or self.linked(s, i, j)):
                 yield Promote(i, j), self._append_configuration(s, i, members | 1 << j)
         if members.bit_count() < 2:
             return  # "attempting to demote the last manager of the swarm"

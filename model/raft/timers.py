@@ -88,7 +88,7 @@ class Timers:
             recent, me = s.recent[i], 1 << i
             if s.role[i] != LEADER:
                 if recent & me:
-                    tick = LateTick(i) if self.leader_reaches(s, i) else Tick(i)
+                    tick = LateTick(i) if self.timer_is_late(s, i) else Tick(i)
                     yield tick, s_with(s, recent=put(s.recent, i, 0))
             elif self._check_quorum and not self.has_quorum(s, i, recent | me):
                 tick = LateTick(i) if self.reaches_quorum(s, i) else Tick(i)
@@ -99,10 +99,11 @@ class Timers:
     def timeout_action(self, s: State, i: int) -> Timeout | LateTimeout:
         """Timeout(i), or LateTimeout(i) where with ticks a leader (or an election) of i's term
         reaches i, which in time would have reset its timer first."""
-        return LateTimeout(i) if self._ticks and self.leader_reaches(s, i) else Timeout(i)
+        return LateTimeout(i) if self._ticks and self.timer_is_late(s, i) else Timeout(i)
 
-    def leader_reaches(self, s: State, i: int) -> bool:
-        """A leader of i's term can talk to i (its heartbeats would reset i's timer in time), or
+    def timer_is_late(self, s: State, i: int) -> bool:
+        """Whether i's timer firing now is a race Raft's timing rules out: a leader of i's term
+        can talk to i (its heartbeats would reset i's timer in time), or
         another candidate of its term can (its election ends well within i's timeout: won, it
         sends heartbeats; lost, it moves to a later term), or i is a candidate that has won
         (etcd/raft becomes leader in the step that counts the vote completing its quorum)."""

@@ -290,32 +290,32 @@ def round_trip(
     never taken), takes the shortest detour that meets it from the nearest state on the cycle."""
     if len(component) == 1 and not any(True for _ in view.cycle_edges(entry, component)):
         return []
-    if first is not None:
-        cycle = [first] if first[1] == entry else [first, *_walk(view, component, [first[1]], "reach", entry)[1]]
-    else:
-        cycle = _shortest_cycle(view, component, entry)
+    cycle = (
+        _out_and_back(view, component, first, entry) if first is not None else _shortest_cycle(view, component, entry)
+    )
+    skip = 0 if first is None else 1  # `first` stays the first step: no detour before it
     taken_here = view.taken(component)
     while (duty := _unmet(view, cycle, entry, taken_here)) is not None:
-        # A detour leaves from a state on the cycle (after `first`, which stays the first step).
-        states = [entry, *(s for _, s in cycle)][1 if first is not None else 0 : len(cycle) + 1]
+        # states[p] is the state before cycle[p + skip], the last one the state the cycle ends in.
+        states = [entry, *(s for _, s in cycle)][skip : len(cycle) + 1]
         source, detour = _walk(view, component, list(dict.fromkeys(states)), *duty)
         end = detour[-1][1] if detour else source
         if end != source:
             detour += _walk(view, component, [end], "reach", source)[1]
-        at = states.index(source) + (1 if first is not None else 0)
+        at = states.index(source) + skip
         cycle = [*cycle[:at], *detour, *cycle[at:]]
     return cycle
 
 
+def _out_and_back(view: View, component: set[int], step: tuple[int, int], entry: int) -> list[tuple[int, int]]:
+    """`step` from `entry`, then the shortest way back to it."""
+    return [step] if step[1] == entry else [step, *_walk(view, component, [step[1]], "reach", entry)[1]]
+
+
 def _shortest_cycle(view: View, component: set[int], entry: int) -> list[tuple[int, int]]:
     """The fewest steps from `entry` back to it: one step out, then the shortest way back."""
-    best: list[tuple[int, int]] | None = None
-    for a, t in view.cycle_edges(entry, component):
-        way = [(a, t)] if t == entry else [(a, t), *_walk(view, component, [t], "reach", entry)[1]]
-        if best is None or len(way) < len(best):
-            best = way
-    assert best is not None, "a fair component of one state with no step has no cycle"
-    return best
+    ways = (_out_and_back(view, component, step, entry) for step in view.cycle_edges(entry, component))
+    return min(ways, key=len)
 
 
 def _unmet(view: View, cycle: list[tuple[int, int]], entry: int, taken_here: set[Key]) -> tuple[str, Key] | None:
