@@ -162,6 +162,8 @@ SUITE = {
     ),
     # E.6's three-node form with swarm's timers (PARTIAL_PARTITION above).
     "partial-partition": PARTIAL_PARTITION,
+    # Three managers; any one link fails and heals while they elect and commit.
+    "flaky-link": Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1),
     # Walked, not explored (WALKED below).
     "deep-logs": Config(servers=3, values=1, max_term=4, max_log=2, max_msgs=2, restarts=False, history=True),
     "deep-membership": Config(
@@ -177,10 +179,7 @@ SUITE = {
 # campaign decide. bench/faults/raft.py has the faults they catch.
 WALKED = {"deep-logs": (3_000, 80), "deep-membership": (3_000, 80)}
 
-# Three managers; any one link fails and heals while they elect and commit. 798,229 states,
-# about 60 s: out of the main job to keep CI inside its limit; `swarmcheck check raft --set
-# max_cuts=1 --set restarts=false --set max_log=1 --set max_term=2` runs it.
-FLAKY_LINK = Config(servers=3, max_term=2, max_log=1, max_msgs=1, restarts=False, max_cuts=1)
+FLAKY_LINK = SUITE["flaky-link"]
 
 ONE_TERM = "max_term 2 leaves one election term (all start in term 1): no response is older than its receiver"
 ONE_MESSAGE = "max_msgs 1: a duplicate would be a second message in flight"
@@ -196,6 +195,7 @@ UNREACHED: dict[str, dict[str, str]] = {
     "split-three": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "promote-demote": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "partial-partition": {"DuplicateMessage": ONE_MESSAGE},
+    "flaky-link": {"DropStaleResponse": ONE_TERM, "DuplicateMessage": ONE_MESSAGE},
     "split-four": {
         "DropStaleResponse": ONE_TERM,
         "DuplicateMessage": ONE_MESSAGE,
