@@ -1,5 +1,6 @@
-"""The property vocabulary: `always`, `transition`, `sometimes`, and liveness:
-`eventually`, `leads_to` and `finitely_often`, with the `Fairness` they assume.
+"""The property vocabulary: `always`, `transition`, `sometimes`; liveness: `eventually`,
+`leads_to` and `finitely_often`, with the `Fairness` they assume; and `recoverable`, that
+a goal can always still be reached (a trap, where it never can, is a deadlock).
 
 A property is a named predicate with a source (paper section, doc or issue).
 A predicate that finds a violation returns a sentence saying what is wrong; one
@@ -30,9 +31,12 @@ class Kind(Enum):
     EVENTUALLY = "eventually"
     LEADS_TO = "leads to"
     FINITELY = "finitely often"
+    RECOVERABLE = "recoverable"
 
 
 LIVENESS = (Kind.EVENTUALLY, Kind.LEADS_TO, Kind.FINITELY)
+# Judged on whole behaviours or on where a state can lead, never state by state.
+BEYOND_SAFETY = (*LIVENESS, Kind.RECOVERABLE)
 
 
 @attrs.frozen
@@ -81,8 +85,8 @@ class Property(Generic[S]):
     check: Callable[..., Any]
     source: str
     doc: str = ""
-    trigger: Callable[..., bool] | None = None  # leads_to's p
-    fairness: Fairness | None = None  # what a liveness property assumes
+    trigger: Callable[..., bool] | None = None  # leads_to's p, recoverable's "wherever"
+    fairness: Fairness | None = None  # what a liveness property assumes (recoverable: its `stops` only)
 
     @property
     def description(self) -> str:
@@ -146,3 +150,19 @@ def finitely_often(
     fair behaviour (TLA+'s <>[][~step]_vars): a leader is deposed, a task restarted, then no
     more. Its counterexample is a fair cycle that takes such a step."""
     return Property(name, Kind.FINITELY, step, source, doc, None, fairness)
+
+
+def recoverable(
+    name: str,
+    trigger: Callable[[S], bool],
+    goal: Callable[[S], bool],
+    stops: tuple[str, ...],
+    source: str,
+    doc: str = "",
+) -> Property[S]:
+    """Wherever `trigger` holds, some way on that takes no step of the kinds `stops` names
+    (the faults, stopped as they are) reaches a state where `goal` holds: CTL's
+    AG (trigger -> EF goal). It speaks of what can still happen, not of what must, so no
+    fairness is assumed: a state from which no such way leads to the goal is a trap (a
+    deadlock, or a livelock no scheduling escapes), whatever the timing."""
+    return Property(name, Kind.RECOVERABLE, goal, source, doc, trigger, fair(stops=stops))

@@ -9,11 +9,21 @@ the log entries (`(term, -members)`), quorums counted here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import combinations
 from typing import Any
 
 from model.raft import LEADER, Config, Log, State, server
 from model.raft.links import pair_bit
-from properties.base import Property, always, fair, finitely_often, sometimes, sometimes_step, transition
+from properties.base import (
+    Property,
+    always,
+    fair,
+    finitely_often,
+    recoverable,
+    sometimes,
+    sometimes_step,
+    transition,
+)
 
 THESIS = "Raft thesis (Ongaro 2014) §4.1, single-server changes"
 # The steps that start an election: a timer's (on time, or late) and the one after a PreVote round.
@@ -300,6 +310,63 @@ def leadership_stable(config: Config) -> Property[Any]:
     )
 
 
+# ---------------------------------------------------------------- recovery
+
+# The faults stopped as they are (E.7's "after the leader is isolated"): a cut link stays cut
+# and none heals, no server restarts, no message is lost or duplicated, no request or
+# membership change comes, and no timer outruns a leader that reaches it.
+AS_THEY_ARE = (
+    "CutLink", "HealLink", "Heal", "Restart", "DropMessage", "DuplicateMessage", "ClientRequest", "Promote",
+    "Demote", "LateTick", "LateTimeout",
+)  # fmt: skip
+
+
+def connected_majority(config: Config) -> Callable[[State], bool]:
+    """A majority of some server's configuration can all talk to each other."""
+    n, initial, applying = config.servers, initial_members(config), config.membership == "apply"
+
+    def check(s: State) -> bool:
+        for i in range(n):
+            members = members_in(used_log(s, i, applying), initial)
+            group = [k for k in range(n) if members >> k & 1]
+            for together in combinations(group, majority(len(group))):
+                if all(_linked(s, n, a, b) for a, b in combinations(together, 2)):
+                    return True
+        return False
+
+    return check
+
+
+def leader_reaches_majority(config: Config) -> Callable[[State], bool]:
+    """A leader talks to a majority of its configuration, all of them in its term."""
+    n, initial, applying = config.servers, initial_members(config), config.membership == "apply"
+
+    def check(s: State) -> bool:
+        for i, role in enumerate(s.role):
+            if role == LEADER:
+                members = members_in(used_log(s, i, applying), initial)
+                near = [k for k in range(n) if members >> k & 1 and s.term[k] == s.term[i] and _linked(s, n, i, k)]
+                if len(near) >= majority(members.bit_count()):
+                    return True
+        return False
+
+    return check
+
+
+def leader_electable(config: Config) -> Property[Any]:
+    return recoverable(
+        "leader_electable",
+        connected_majority(config),
+        leader_reaches_majority(config),
+        AS_THEY_ARE,
+        "reference E.7: etcd-io/etcd#8243, canonical/raft#279; Raft §5.2",
+        "Wherever a majority of the managers can talk to each other, they can still elect a leader: "
+        "with the faults stopped as they are, some way on leads to a leader that reaches a majority "
+        "in its term. Violated by a trap no timing escapes, such as a server with the better log "
+        "and one with the later term refusing each other's pre-votes forever (reference E.7).",
+    )
+
+
 def commit_with_link_cut(s: State) -> bool:
     return bool(s.links) and any(s.commit_index)
 
@@ -340,7 +407,7 @@ def properties(config: Config) -> list[Property[Any]]:
     if config.check_quorum:
         found.append(sometimes_step("check_quorum_step_down", _check_quorum_step_down, "etcd raft.go CheckQuorum"))
     if config.ticks and config.relative_terms:
-        found.append(leadership_stable(config))
+        found += [leadership_stable(config), leader_electable(config)]
     if (
         config.ticks
         and (config.max_cuts or config.partial)

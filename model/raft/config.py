@@ -67,6 +67,10 @@ BUGS: dict[str, str] = {
     "as raft.tla's AdvanceCommitIndex does, so a demotion that shrinks the configuration takes the index back "
     "(Raft Fig. 2: commitIndex increases monotonically; etcd raft_log.go maybeCommit only raises it)",
     # Swarm's Raft: timers (reference B, E.5-E.7; model/raft/timers.py).
+    "pre_vote_lower_term_ignored": "a pre-vote request of a term lower than the receiver's is dropped unanswered, "
+    "so a server with the better log never learns the later term of one that refuses it: the two refuse each "
+    "other forever and no leader is elected (reference E.7: etcd-io/etcd#8243, fixed by answering with a "
+    "refusal in the receiver's term; the same deadlock in canonical/raft#279)",
     "lease_ignored": "a server that hears from a live leader still grants a newer term's vote request: CheckQuorum's "
     "lease is lost (etcd raft.go Step, inLease), so a server cut off from the leader but not from the others "
     "deposes it again and again (reference E.6; the Cloudflare 2020 etcd outage ran without the lease)",

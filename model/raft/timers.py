@@ -104,16 +104,25 @@ class Timers:
     def timer_is_late(self, s: State, i: int) -> bool:
         """Whether i's timer firing now is a race Raft's timing rules out: a leader of i's term
         can talk to i (its heartbeats would reset i's timer in time), or
-        another candidate of its term can (its election ends well within i's timeout: won, it
-        sends heartbeats; lost, it moves to a later term), or i is a candidate that has won
+        another candidate of its term that may still win can (its election ends well within i's
+        timeout: won, it sends heartbeats), or i is a candidate that has won
         (etcd/raft becomes leader in the step that counts the vote completing its quorum)."""
         term, role = s.term[i], s.role
         if role[i] == CANDIDATE and self.has_quorum(s, i, s.votes_granted[i]):
             return True
         return any(
-            j != i and s.term[j] == term and role[j] in (LEADER, CANDIDATE) and self.linked(s, i, j)
+            j != i
+            and s.term[j] == term
+            and self.linked(s, i, j)
+            and (role[j] == LEADER or role[j] == CANDIDATE and self.may_still_win(s, j))
             for j in range(self.n)
         )
+
+    def may_still_win(self, s: State, j: int) -> bool:
+        """Candidate j's votes, with those of the servers it reaches that have not answered yet,
+        make a quorum: a split vote (every answer in, too few granted) ends only by a timeout."""
+        unanswered = sum(1 << k for k in range(self.n) if not s.votes_responded[j] >> k & 1 and self.linked(s, j, k))
+        return self.has_quorum(s, j, s.votes_granted[j] | unanswered)
 
     def reaches_quorum(self, s: State, i: int) -> bool:
         """Leader i can talk to a quorum of its configuration still in its term (they would answer in time)."""
@@ -142,8 +151,12 @@ class Timers:
 
     def handle_pre_vote_request(self, s: State, m: Msg) -> State:
         """Grant iff the proposed term is later than ours, the log is up to date and we are
-        not in lease under a live leader."""
+        not in lease under a live leader. A refusal carries our term, a later one too: a
+        pre-candidate behind in terms learns it (etcd-io/etcd#8243: else one with the better
+        log and one with the later term refuse each other forever)."""
         _, mterm, j, i, m_last_term, m_last_index = m
+        if mterm < s.term[i] and "pre_vote_lower_term_ignored" in self.bugs:
+            return s_with(s, messages=without_message(m, s.messages))  # seeded: dropped unanswered
         log_ok = up_to_date(m_last_term, m_last_index, s.log[i])
         grant = mterm > s.term[i] and log_ok and (i == j or not self.in_lease(s, i))
         reply = (PV_RESP, mterm if grant else s.term[i], i, j, int(grant))

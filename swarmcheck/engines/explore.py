@@ -26,7 +26,8 @@ from typing import Any
 import attrs
 
 from model.kernel import Model
-from properties.base import LIVENESS, Property
+from properties.base import BEYOND_SAFETY, Kind, Property
+from swarmcheck.engines import recovery
 from swarmcheck.engines.graph import BudgetHit, build
 from swarmcheck.engines.liveness import judge
 from swarmcheck.engines.result import (
@@ -142,7 +143,7 @@ def explore(
         outcome = Outcome([part], depth, budget_hit, time.perf_counter() - started, len(part.parents))
     result = conclude(model, properties, outcome, stop_at_first)
     # A run that stops at its first violation has its answer: no graph is built after it.
-    if any(p.kind in LIVENESS for p in properties) and not (stop_at_first and result.violations):
+    if any(p.kind in BEYOND_SAFETY for p in properties) and not (stop_at_first and result.violations):
         result = with_liveness(model, properties, result, budgets)
     return result
 
@@ -150,9 +151,10 @@ def explore(
 def with_liveness(
     model: Model[Any, Any], properties: Sequence[Property[Any]], safety: Result, budgets: Budgets
 ) -> Result:
-    """The liveness properties judged on the state graph (engines/liveness.py), beside the
-    safety verdicts: a second pass that keeps every edge, so a safety-only run pays nothing."""
-    chosen = [p for p in properties if p.kind in LIVENESS]
+    """The liveness and recovery properties judged on the state graph (engines/liveness.py,
+    recovery.py), beside the safety verdicts: a second pass that keeps every edge, so a
+    safety-only run pays nothing."""
+    chosen = [p for p in properties if p.kind in BEYOND_SAFETY]
     verdicts: dict[str, str] = {}
     reasons: dict[str, str] = {}
     found: list[Violation] = []
@@ -166,7 +168,7 @@ def with_liveness(
         for p in chosen:
             if graph is None:
                 break
-            finding = judge(graph, p)
+            finding = (recovery.judge if p.kind is Kind.RECOVERABLE else judge)(graph, p)
             verdicts[p.name] = finding.verdict
             if finding.reason:
                 reasons[p.name] = finding.reason

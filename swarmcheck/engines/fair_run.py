@@ -97,7 +97,7 @@ def falls_due(prop: Property[Any], steps: list[tuple[Any, Any]], most: int = 4) 
     latest `most` of them, and the run's end. A run often passes through a state that needs
     the goal and then wanders off on a fault; the faults may as well stop right there."""
     ends = [len(steps) - 1]
-    if prop.kind is Kind.LEADS_TO and prop.trigger is not None:
+    if prop.kind in (Kind.LEADS_TO, Kind.RECOVERABLE) and prop.trigger is not None:
         due = [prop.trigger(s) and not prop.check(s) for _, s in steps]
         rising = [k for k in range(len(steps)) if due[k] and (k == 0 or not due[k - 1])]
         ends += [k for k in reversed(rising[-most:]) if k != ends[0]]

@@ -22,8 +22,8 @@ steps are not counted exists because a bound cut the way out: `incomplete (bound
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -31,6 +31,7 @@ from properties.base import Fairness, Kind, Property
 from swarmcheck.engines.graph import Graph
 from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED, Trace, Violation, view_note
 
+N = TypeVar("N", bound=Hashable)  # a node: a state's number on the graph, or a state's key
 Key = Any  # an action id (fairness for each action) or a kind (for the kind as a whole)
 
 
@@ -168,13 +169,13 @@ def depths(graph: Graph) -> list[int]:
     return depth
 
 
-def components(nodes: Sequence[int], successors: Callable[[int], Iterable[int]]) -> list[list[int]]:
+def components(nodes: Sequence[N], successors: Callable[[N], Iterable[N]]) -> list[list[N]]:
     """Tarjan's strongly connected components, iteratively (no recursion limit)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
-    found: list[list[int]] = []
+    index: dict[N, int] = {}
+    low: dict[N, int] = {}
+    stack: list[N] = []
+    on_stack: set[N] = set()
+    found: list[list[N]] = []
     for root in nodes:
         if root in index:
             continue

@@ -17,8 +17,11 @@ from typing import Any
 import attrs
 
 from model.kernel import Model, action_data, action_kind
-from properties.base import LIVENESS, Fairness, Kind, Property
+from properties.base import BEYOND_SAFETY, LIVENESS, Fairness, Kind, Property
 from swarmcheck.engines.graph import action_key_function
+from swarmcheck.engines.recovery import escape, stops_of
+
+REPLAY_LIMIT = 1_000_000  # states a trap's search may visit on replay
 
 
 class NotReplayable(ValueError):
@@ -36,14 +39,16 @@ def rerun(
 ) -> Outcome:
     """Follow `steps` (the first is the initial state) and judge `prop`: on the last step, or,
     for a liveness property, on the lasso whose cycle starts at step `loop`."""
-    if prop.kind in LIVENESS and loop is None:
-        raise NotReplayable(f"property {prop.name!r} is a liveness property: its report needs a loop")
-    if prop.kind not in (Kind.ALWAYS, Kind.TRANSITION, *LIVENESS):
+    if prop.kind in BEYOND_SAFETY and loop is None:
+        raise NotReplayable(f"property {prop.name!r} is a {prop.kind.value} property: its report needs a loop")
+    if prop.kind not in (Kind.ALWAYS, Kind.TRANSITION, *BEYOND_SAFETY):
         raise NotReplayable(f"property {prop.name!r} is a {prop.kind.value} property: nothing to replay")
     walked = _walk(model, steps)
     if isinstance(walked, Outcome):
         return walked
     states, actions = walked
+    if loop is not None and prop.kind is Kind.RECOVERABLE:
+        return judge_trap(model, prop, states, actions, loop)
     if loop is not None and prop.kind in LIVENESS:
         return judge_lasso(model, prop, states, actions, loop)
     message = prop.check(states[-1]) if prop.kind is Kind.ALWAYS else prop.check(states[-2], actions[-1], states[-1])
@@ -106,6 +111,34 @@ def judge_lasso(
     if prop.kind is Kind.FINITELY:
         return Outcome(True, f"reproduced: {prop.name} violated: {repeat} fairly, taking its step each time round")
     return Outcome(True, f"reproduced: {prop.name} violated: due at step {due}, never reached, and {repeat}, fairly")
+
+
+def judge_trap(
+    model: Model[Any, Any], prop: Property[Any], states: list[Any], actions: list[Any], loop: int
+) -> Outcome:
+    """A trap's report shows a state where a `recoverable` goal is asked for, with no fault
+    after it, from which the search of every state its ways on reach (engines/recovery.py)
+    finds neither the goal nor a bound; and steps that go round from there."""
+    last = len(states) - 1
+    if not 0 <= loop <= last or model.key(states[loop]) != model.key(states[last]):
+        return Outcome(False, f"not reproduced: the steps after step {loop} do not return to its state")
+    stops = stops_of(prop)
+    calm = max((j + 1 for j, a in enumerate(actions) if action_kind(a) in stops), default=0)  # after the last fault
+    asked = next((k for k in range(calm, loop + 1) if prop.trigger is not None and prop.trigger(states[k])), None)
+    if asked is None:
+        return Outcome(False, f"not reproduced: {prop.name} is not asked for after the last fault, step {calm}")
+    trap = escape(model, prop, states[asked], REPLAY_LIMIT)
+    if trap is None:
+        return Outcome(
+            False,
+            f"not reproduced: from step {asked}'s state a way on reaches {prop.name}'s goal or a bound "
+            f"(or passes {REPLAY_LIMIT:,} states)",
+        )
+    return Outcome(
+        True,
+        f"reproduced: {prop.name} violated: from step {asked} on, the {trap.size:,} states reachable without "
+        f"{', '.join(sorted(stops))} all lack its goal and none meets a bound",
+    )
 
 
 def starved(model: Model[Any, Any], fairness: Fairness, cycle: list[Any], taken_actions: list[Any]) -> str | None:

@@ -20,6 +20,8 @@ from typing import Any
 from model.kernel import Model
 from properties.base import LIVENESS, Kind, Property
 from swarmcheck.engines.fair_run import LIMIT, continue_fairly, falls_due
+from swarmcheck.engines.recovery import escape, trapped
+from swarmcheck.engines.result import view_note
 
 Steps = list[tuple[Any, Any]]
 
@@ -48,6 +50,7 @@ class Checks:
         self.always = [p for p in properties if p.kind is Kind.ALWAYS]
         self.steps = [p for p in properties if p.kind is Kind.TRANSITION]
         self.liveness = [p for p in properties if p.kind in LIVENESS]
+        self.recovery = [p for p in properties if p.kind is Kind.RECOVERABLE]
 
     def in_state(self, trace: Steps) -> None:
         """Every `always` property in the run's last state."""
@@ -72,6 +75,24 @@ class Checks:
                 short = continue_fairly(self.model, p, trace[: end + 1])
                 if short is not None:
                     raise PropertyViolated(p, short.sentence(p, LIMIT), short.steps, short.loop, run=end)
+        for p in self.recovery:
+            self.recovers(p, trace)
+
+    def recovers(self, prop: Property[Any], trace: Steps) -> None:
+        """`recoverable`: from the end of the run and each point where it fell due, every state
+        the ways on without faults reach, up to recovery.LIMIT (engines/recovery.py)."""
+        for end in falls_due(prop, trace):
+            state = trace[end][1]
+            if prop.trigger is None or not prop.trigger(state):
+                continue
+            trap = escape(self.model, prop, state)
+            if trap is not None:
+                steps = [*trace[: end + 1], *trap.steps]
+                loop = end + trap.loop
+                sentence = trapped(prop, end, trap.size, loop, len(steps) - 1)
+                raise PropertyViolated(
+                    prop, sentence + view_note(self.model, steps[loop][1], steps[-1][1]), steps, loop, run=end
+                )
 
 
 def taken(model: Model[Any, Any], state: Any, action: Any) -> Any | None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from model.kernel import Model, action_kind
-from properties.base import LIVENESS, Kind, Property
+from properties.base import BEYOND_SAFETY, Kind, Property
 from swarmcheck.engines.choices import steps_by_kind
 from swarmcheck.engines.result import HuntStats, Result, Trace, Violation
 from swarmcheck.engines.runs import Checks, PropertyViolated, shrink, without_cycles
@@ -73,7 +73,7 @@ def walk(
     if violation is not None:
         violation = _shrunk(model, properties, violation)
     stats = HuntStats(done, walks, steps, time.perf_counter() - started, dict(sorted(coverage.items())))
-    liveness = [p for p in properties if p.kind in LIVENESS]
+    liveness = [p for p in properties if p.kind in BEYOND_SAFETY]
     return Result.judge(
         model_name=model.name,
         properties=properties,
@@ -85,7 +85,7 @@ def walk(
         engine="walks",
         hunt_stats=stats,
         liveness={p.name: NOT_JUDGED for p in liveness},
-        reasons={p.name: "random walks judge safety only; the explorer judges liveness" for p in liveness},
+        reasons={p.name: "random walks judge safety only; the explorer judges liveness and recovery" for p in liveness},
     )
 
 
