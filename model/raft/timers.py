@@ -114,7 +114,7 @@ class Timers:
             j != i
             and s.term[j] == term
             and self.linked(s, i, j)
-            and (role[j] == LEADER or role[j] == CANDIDATE and self.may_still_win(s, j))
+            and (role[j] == LEADER or (role[j] == CANDIDATE and self.may_still_win(s, j)))
             for j in range(self.n)
         )
 
