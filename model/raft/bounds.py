@@ -8,9 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 
-from model.raft.actions import Action, AppendEntries, ClientRequest, DuplicateMessage, LateTimeout, RequestVote, Timeout
+from model.raft.actions import (
+    Action,
+    AppendEntries,
+    BecomeCandidate,
+    ClientRequest,
+    DuplicateMessage,
+    LateTimeout,
+    PreVote,
+    RequestVote,
+    Timeout,
+)
 from model.raft.config import Config
-from model.raft.state import CANDIDATE, LEADER, State
+from model.raft.state import CANDIDATE, LEADER, PRECANDIDATE, PV_REQ, RV_REQ, State
 
 
 class Bounds:
@@ -22,6 +32,8 @@ class Bounds:
     may_time_out: Callable[[State, int], bool]  # model.py
     timeout_action: Callable[[State, int], Timeout | LateTimeout]  # timers.py
     within_reach: Callable[[State, int, int], int]  # links.py
+    asked: Callable[[State, int, int, int], bool]  # timers.py
+    has_quorum: Callable[[State, int, int], bool]  # membership.py
 
     def within_bounds(self, s: State) -> bool:
         """TLC's CONSTRAINT: terms, log lengths and the bag (duplicates counted) bounded."""
@@ -40,16 +52,19 @@ class Bounds:
         ceiling = self.term_ceiling(s)
         for i in range(n):
             role = s.role[i]
-            if role != LEADER and s.term[i] >= ceiling and (not c.swarm or self.may_time_out(s, i)):
+            if role != LEADER and s.term[i] >= ceiling and not c.pre_vote and (not c.swarm or self.may_time_out(s, i)):
                 yield self.timeout_action(s, i), "max_term"
+            if role == PRECANDIDATE and s.term[i] >= ceiling and self.has_quorum(s, i, s.votes_granted[i]):
+                yield BecomeCandidate(i), "max_term"
             if role == LEADER and len(s.log[i]) >= c.max_log:
                 for v in range(1, c.values + 1):
                     yield ClientRequest(i, v), "max_log"
             reach = self.within_reach(s, i, (1 << n) - 1) if full else 0  # no request goes over a cut link
-            if full and role == CANDIDATE:
+            if full and role in (CANDIDATE, PRECANDIDATE):
+                ask, kind = (RequestVote, RV_REQ) if role == CANDIDATE else (PreVote, PV_REQ)
                 for j in range(n):
-                    if not s.votes_responded[i] >> j & 1 and reach >> j & 1:
-                        yield RequestVote(i, j), "max_msgs"
+                    if not s.votes_responded[i] >> j & 1 and reach >> j & 1 and not self.asked(s, kind, i, j):
+                        yield ask(i, j), "max_msgs"
             if full and role == LEADER:
                 for j in range(n):
                     if i != j and reach >> j & 1:

@@ -25,6 +25,7 @@ from model.raft.state import (
     CANDIDATE,
     FOLLOWER,
     NIL,
+    PRECANDIDATE,
     PV_REQ,
     RV_REQ,
     RV_RESP,
@@ -121,8 +122,9 @@ class MessageHandlers:
         if mterm < term or (mterm == term and role == FOLLOWER and not log_ok):
             reply = (AE_RESP, term, i, j, 0, 0)
             return s_with(s, messages=without_message(m, with_message(reply, s.messages)))
-        if mterm == term and role == CANDIDATE:
-            # Return to follower; the message stays to be handled as a follower.
+        if mterm == term and role in (CANDIDATE, PRECANDIDATE):
+            # Return to follower; the message stays to be handled as a follower. (A pre-candidate
+            # too: etcd/raft's stepCandidate serves both, else the request waits forever.)
             return s_with(s, role=put(s.role, i, FOLLOWER))
         if mterm != term or role != FOLLOWER:
             return None  # a leader never handles an AppendEntries of its own term

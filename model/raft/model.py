@@ -39,6 +39,7 @@ from model.raft.state import (
     LEADER,
     NIL,
     PRECANDIDATE,
+    PV_REQ,
     RV_REQ,
     State,
     last_term,
@@ -128,8 +129,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         swarm = self._swarm
         room = sum(map(itemgetter(1), messages)) < c.max_msgs
         ceiling = self.term_ceiling(s)
-        for i in servers:
-            if role[i] != LEADER and term[i] < ceiling and (not swarm or self.may_time_out(s, i)):
+        for i in servers:  # with PreVote no term rises before BecomeCandidate, which the bound guards instead
+            if role[i] != LEADER and (term[i] < ceiling or self._pre_vote) and (not swarm or self.may_time_out(s, i)):
                 yield self.timeout_action(s, i), self.timeout(s, i)
         if c.restarts:
             for i in servers:
@@ -139,7 +140,7 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             for i in candidates:
                 members = self.within_reach(s, i, self.configuration(s, i)) if swarm else self._initial
                 for j in servers:
-                    if not s.votes_responded[i] >> j & 1 and members >> j & 1:
+                    if not s.votes_responded[i] >> j & 1 and members >> j & 1 and not self.asked(s, RV_REQ, i, j):
                         yield RequestVote(i, j), self.request_vote(s, i, j)
         for i in candidates:
             if self.has_quorum(s, i, s.votes_granted[i]) if swarm else self._quorum[s.votes_granted[i]]:
@@ -194,9 +195,9 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
             if room:
                 members = self.within_reach(s, i, self.configuration(s, i))
                 for j in range(self.n):
-                    if not s.votes_responded[i] >> j & 1 and members >> j & 1:
+                    if not s.votes_responded[i] >> j & 1 and members >> j & 1 and not self.asked(s, PV_REQ, i, j):
                         yield PreVote(i, j), self.pre_vote_request(s, i, j)
-            if self.has_quorum(s, i, s.votes_granted[i]):
+            if self.has_quorum(s, i, s.votes_granted[i]) and s.term[i] < self.term_ceiling(s):
                 yield self.become_candidate(s, i)
 
     def _swarm_steps(self, s: State, leaders: list[int]) -> Iterator[tuple[Action, State]]:

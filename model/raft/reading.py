@@ -11,7 +11,17 @@ from typing import Any, ClassVar
 from model.raft.actions import ACTION_KINDS, SWARM_ACTION_KINDS
 from model.raft.config import Config
 from model.raft.links import cut_pairs
-from model.raft.state import LEADER, NIL, ROLE_NAMES, State, bits, describe_entry, describe_message, server
+from model.raft.state import (
+    LEADER,
+    NIL,
+    ROLE_NAMES,
+    State,
+    bits,
+    describe_entry,
+    describe_message,
+    last_term,
+    server,
+)
 
 
 class Reading:
@@ -23,6 +33,7 @@ class Reading:
     _changes: bool
 
     configuration: Callable[[State, int], int]  # membership.py
+    linked: Callable[[State, int, int], bool]  # links.py
 
     # Where describe_state shows each field (reports mark the fields a property reads).
     described_as: ClassVar[Mapping[str, tuple[str, ...]]] = {
@@ -59,6 +70,17 @@ class Reading:
             changes = sum(1 for *_, value, _ in s.committed if value < 0)
             views = len({self.configuration(s, i) for i in range(self.n)})
             found["membership"] = 4.0 * changes + views + len({t for t, _ in s.elected})
+        if self.config.pre_vote:  # towards servers that talk, one with the later term, the other the better log
+            found["term beside a better log"] = max(
+                (
+                    s.term[j] - s.term[i]
+                    for i in range(self.n)
+                    for j in range(self.n)
+                    if (last_term(s.log[i]), len(s.log[i])) > (last_term(s.log[j]), len(s.log[j]))
+                    and self.linked(s, i, j)
+                ),
+                default=0,
+            )
         return found
 
     def _swarm_config_data(self) -> dict[str, Any]:

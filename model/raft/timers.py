@@ -34,6 +34,8 @@ from model.raft.state import (
     PRECANDIDATE,
     PV_REQ,
     PV_RESP,
+    RV_REQ,
+    RV_RESP,
     Msg,
     State,
     last_term,
@@ -42,6 +44,9 @@ from model.raft.state import (
     with_message,
     without_message,
 )
+
+# A campaign's requests and the answers to them.
+REQUESTS, ANSWERS = (RV_REQ, PV_REQ), (RV_RESP, PV_RESP)
 
 
 class Timers:
@@ -106,10 +111,16 @@ class Timers:
         can talk to i (its heartbeats would reset i's timer in time), or
         another candidate of its term that may still win can (its election ends well within i's
         timeout: won, it sends heartbeats), or i is a candidate that has won
-        (etcd/raft becomes leader in the step that counts the vote completing its quorum)."""
+        (etcd/raft becomes leader in the step that counts the vote completing its quorum), or a
+        vote or pre-vote request of i's, or an answer to one, is still on its way over a live link."""
         term, role = s.term[i], s.role
         if role[i] == CANDIDATE and self.has_quorum(s, i, s.votes_granted[i]):
             return True
+        if any(
+            ((m[0] in REQUESTS and m[2] == i) or (m[0] in ANSWERS and m[3] == i)) and self.linked(s, m[2], m[3])
+            for m, _ in s.messages
+        ):
+            return True  # i's campaign is still talking: its requests and their answers arrive well within a timeout
         return any(
             j != i
             and s.term[j] == term
@@ -128,6 +139,16 @@ class Timers:
         """Leader i can talk to a quorum of its configuration still in its term (they would answer in time)."""
         near = sum(1 << j for j in range(self.n) if s.term[j] == s.term[i] and self.linked(s, i, j))
         return self.has_quorum(s, i, near)
+
+    def asked(self, s: State, kind: int, i: int, j: int) -> bool:
+        """With etcd's timers a campaign asks each server once (etcd/raft sends MsgVote and
+        MsgPreVote as it campaigns, never again before its next timeout): while i's request of
+        this kind to j, or j's answer to it, is on its way, i does not send another."""
+        answer = kind + 1  # RV_RESP, PV_RESP
+        return self._ticks and any(
+            (m[0] == kind and m[2] == i and m[3] == j) or (m[0] == answer and m[2] == j and m[3] == i)
+            for m, _ in s.messages
+        )
 
     # ------------------------------------------------------------ PreVote
 
