@@ -15,7 +15,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from model.kernel import action_kind
-from model.raft import AE_REQ, AE_RESP, FOLLOWER, NIL, ROLE_NAMES, RV_REQ, RV_RESP, Config, Log, Msg, State, server
+from model.raft import (
+    AE_REQ,
+    AE_RESP,
+    FOLLOWER,
+    NIL,
+    PV_RESP,
+    ROLE_NAMES,
+    RV_REQ,
+    RV_RESP,
+    Config,
+    Log,
+    Msg,
+    State,
+    server,
+)
 from properties.base import Property, transition
 from properties.raft_swarm import names
 
@@ -242,11 +256,35 @@ def _changed_without_answer(before: State, after: State, m: Msg, accepted: bool)
     return None
 
 
+def pre_vote_answered(before: State, action: Any, after: State) -> str | None:
+    """Every pre-vote request handled is answered, a refusal in the receiver's term: so a
+    pre-candidate behind in terms learns the later one (etcd-io/etcd#8243: unanswered, a server
+    with the better log and one with the later term refuse each other forever)."""
+    if type(action).__name__ != "HandlePreVoteRequest":
+        return None
+    _, mterm, j, i, *_ = action.m
+    reply = _sent_to(before, after, PV_RESP, i, j)
+    if reply is None:
+        return f"{server(i)} handled {server(j)}'s pre-vote request for term {mterm} and sent no answer"
+    granted, term = reply[4], reply[1]
+    if not granted and term != before.term[i]:
+        return f"{server(i)} refused {server(j)}'s pre-vote in term {term}, not its own term {before.term[i]}"
+    return None
+
+
 def step_rules(config: Config) -> list[Property[Any]]:
     """The step properties: every configuration exercises some of them. commitIndex only grows
     where the model follows etcd/raft (swarm's additions): raft.tla lowers it, a follower taking
     leaderCommit as sent and a leader recounting, and TLC's counts depend on that."""
     grows = [transition("commit_index_only_grows", commit_index_only_grows, f"{FIG2}, State")] if config.swarm else []
+    if config.pre_vote:
+        grows.append(
+            transition(
+                "pre_vote_answered",
+                pre_vote_answered,
+                "Raft thesis §9.6; etcd raft.go Step (a lower term's MsgPreVote is refused in r.Term: etcd-io/etcd#8243)",
+            )
+        )
     return grows + [
         transition("vote_granted_by_the_rules", vote_granted_by_the_rules, f"{FIG2}, RequestVote RPC; §5.4.1"),
         transition("vote_request_names_the_last_entry", vote_request_names_the_last_entry, f"{FIG2}, RequestVote RPC"),

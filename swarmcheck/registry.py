@@ -107,6 +107,11 @@ def _suite_bounds(module: Any, name: str) -> dict[str, Any]:
 
 
 _MEMBERSHIP = {"managers": 2, "membership": "append", "values": 0, "max_log": 3, "restarts": False}
+# Two servers with etcd's timers and PreVote, elections only, terms three apart at most.
+_PRE_VOTE_PAIR = dict(
+    servers=2, values=0, max_log=0, restarts=False, history=False, ticks=True, pre_vote=True, relative_terms=True,
+    max_term=3,
+)  # fmt: skip
 # Gossip at two nodes with one crash or leave and nothing else: no loss, cut, restart or push-pull.
 _GOSSIP_PAIR = {"nodes": 2, "network_faults": False, "restarts": False, "push_pull": False}
 # Gossip at three nodes without loss or cuts, one retransmit, one incarnation.
@@ -167,6 +172,9 @@ MODELS: dict[str, Entry] = {
             "campaign_with_unapplied_change": {**_MEMBERSHIP, "membership": "apply", "max_log": 2, "max_term": 3},
             # A demotion applied: the leader's own configuration no longer counts the demoted replica.
             "commit_recounted": _suite_bounds(raft, "promote-demote"),
+            # E.7 at its rule: two servers, s2 two terms ahead of s1 (it won s1's pre-votes without
+            # s1 hearing its vote requests); s1's pre-vote for the term between goes unanswered.
+            "pre_vote_lower_term_ignored": _PRE_VOTE_PAIR,
             # E.6: s1-s3 cut, and s2 votes for whoever asks: leaders deposed forever (a lasso).
             "lease_ignored": _suite_bounds(raft, "partial-partition"),
         },

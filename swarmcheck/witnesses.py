@@ -33,6 +33,7 @@ WITNESSES: dict[str, dict[str, str]] = {
         "campaign_with_changes_applied": "campaign_with_unapplied_change",
         "commit_index_only_grows": "commit_recounted",
         "promotion_keeps_quorum": "join_without_health_check",
+        "pre_vote_answered": "pre_vote_lower_term_ignored",
     },
     "gossip": {
         "death_evidence_kept": "stale_alive_revives_dead",
@@ -106,6 +107,10 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "no_commit_without_majority_side": "implied where it applies (a split from the start, so no entry crosses "
         "it): a commit on a side without a majority is one without a quorum, which commit_needs_quorum catches too "
         "(half_is_quorum at split-four breaks both, and election_safety)",
+        "leader_electable": "pre_vote_lower_term_ignored breaks it (reference E.7), but its trap is 51 steps from "
+        "the start, past both engines' reach: tests/test_recovery.py drives that run, and the search from its last "
+        "state proves the trap (140 states reachable without faults, none with a leader), gone without the bug or "
+        "with the property swapped; the hunt catches the bug at its rule, pre_vote_answered",
         "removed_member_ignored": "removed_member_heard breaks it alone at two entries and two terms (859,546 "
         "states, 85 s), but there Hypothesis's ci profile misses it (4,574 examples, 125 s), and every hunt needs "
         "both engines; at its hunt bounds (three terms, three entries), where Hypothesis catches it, a full "

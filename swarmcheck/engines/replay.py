@@ -124,16 +124,17 @@ def judge_trap(
         return Outcome(False, f"not reproduced: the steps after step {loop} do not return to its state")
     stops = stops_of(prop)
     calm = max((j + 1 for j, a in enumerate(actions) if action_kind(a) in stops), default=0)  # after the last fault
-    asked = next((k for k in range(calm, loop + 1) if prop.trigger is not None and prop.trigger(states[k])), None)
-    if asked is None:
+    due = [k for k in range(calm, loop + 1) if prop.trigger is not None and prop.trigger(states[k])]
+    if not due:
         return Outcome(False, f"not reproduced: {prop.name} is not asked for after the last fault, step {calm}")
-    trap = escape(model, prop, states[asked], REPLAY_LIMIT)
-    if trap is None:
+    found = next(((k, t) for k in due if (t := escape(model, prop, states[k], REPLAY_LIMIT)) is not None), None)
+    if found is None:
         return Outcome(
             False,
-            f"not reproduced: from step {asked}'s state a way on reaches {prop.name}'s goal or a bound "
-            f"(or passes {REPLAY_LIMIT:,} states)",
+            f"not reproduced: from every state after step {calm} where it is asked for, a way on reaches "
+            f"{prop.name}'s goal or a bound (or passes {REPLAY_LIMIT:,} states)",
         )
+    asked, trap = found
     return Outcome(
         True,
         f"reproduced: {prop.name} violated: from step {asked} on, the {trap.size:,} states reachable without "
