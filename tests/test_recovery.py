@@ -5,6 +5,7 @@ later term prevents."""
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -16,8 +17,9 @@ from properties.base import Property, recoverable
 from properties.raft_swarm import leader_electable
 from swarmcheck.engines.graph import build
 from swarmcheck.engines.recovery import escape, judge
-from swarmcheck.engines.replay import judge_trap
-from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED
+from swarmcheck.engines.replay import judge_trap, rerun
+from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED, Trace, Violation
+from swarmcheck.outputs.report import counterexample, markdown
 from tests.test_liveness_engine import OUT, Toy
 
 HOME = 0  # the goal state of the hand-made graphs
@@ -155,5 +157,11 @@ def test_a_better_log_beside_a_later_term_elects_a_leader_only_if_pre_votes_are_
     assert escape(model, attrs.evolve(prop, check=lambda s: True), end) is None  # swapped: no trap
     whole = [*steps, *trap.steps]
     states, actions = [s for _, s in whole], [a for a, _ in whole[1:]]
-    replayed = judge_trap(model, prop, states, actions, len(steps) - 1 + trap.loop)
+    loop = len(steps) - 1 + trap.loop
+    replayed = judge_trap(model, prop, states, actions, loop)
     assert replayed.reproduced, replayed.summary
+    # As a report: written, read back as JSON and replayed from its recorded steps.
+    violation = Violation(prop.name, prop.kind, "E.7's trap", 0, Trace(whole, loop))
+    data = json.loads(json.dumps(counterexample(model, prop, violation, "driven", Trace(whole, loop))))
+    assert "- with the faults stopped: ClientRequest, CutLink" in markdown(data)
+    assert rerun(model, prop, data["steps"], data["loop"]).reproduced

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from model.kernel import Model, action_data
-from properties.base import Property
+from properties.base import Kind, Property
 from swarmcheck.engines.result import Trace, Violation
 from swarmcheck.outputs.changes import change_text
 from swarmcheck.outputs.html import html_report
@@ -162,7 +162,11 @@ def markdown(data: Mapping[str, Any]) -> str:
         ),
     ]
     if loop is not None:
-        lines.append(f"- fairness assumed: {data.get('fairness', '')}")
+        said = data.get("fairness", "")
+        recovery = data["kind"] == Kind.RECOVERABLE.value  # no fairness: only the faults it takes as stopped
+        lines.append(
+            f"- with the faults stopped: {said.removeprefix('stop: ')}" if recovery else f"- fairness assumed: {said}"
+        )
     lines += ["", "## Steps", "", "| step | action | what changed |", "|---:|---|---|"]
     for number, step in enumerate(data["steps"]):
         changed = "; ".join(_marked(_cell(change_text(k, a, b)), k, reads) for k, (a, b) in step["changed"].items())
@@ -171,7 +175,7 @@ def markdown(data: Mapping[str, Any]) -> str:
             f"| {number}{mark} | {_cell(step['action'])} | {changed or '(initial state)' if number == 0 else changed} |"
         )
     if loop is not None:
-        lines += ["", _forever(loop, data["length"])]
+        lines += ["", _forever(loop, data["length"], data["kind"])]
     if isinstance(data.get("sequence"), dict):
         lines += ["", "## Sequence", "", "```mermaid", mermaid(data["sequence"], loop), "```"]
     lines += ["", "## Final state", "", "```json", json.dumps(data["steps"][-1]["state"], indent=1), "```", ""]
@@ -200,9 +204,10 @@ def _found_by(data: Mapping[str, Any]) -> str:
     return f"- found by: {data['engine']}, shrunk to {length} steps"
 
 
-def _forever(loop: int, length: int) -> str:
+def _forever(loop: int, length: int, kind: str) -> str:
     if loop == length:
-        return f"**And then forever:** nothing: the behaviour stays in step {loop}'s state, where no fair action is enabled."
+        why = "no step but a fault is enabled" if kind == Kind.RECOVERABLE.value else "no fair action is enabled"
+        return f"**And then forever:** nothing: the behaviour stays in step {loop}'s state, where {why}."
     return f"**And then forever:** steps {loop + 1} to {length} (marked ↻) again and again, back to step {loop}'s state each time."
 
 
