@@ -107,7 +107,7 @@ UNWITNESSED: dict[str, dict[str, str]] = {
         "no_commit_without_majority_side": "implied where it applies (a split from the start, so no entry crosses "
         "it): a commit on a side without a majority is one without a quorum, which commit_needs_quorum catches too "
         "(half_is_quorum at split-four breaks both, and election_safety)",
-        "leader_electable": "pre_vote_lower_term_ignored breaks it (reference E.7), but its trap is 51 steps from "
+        "leader_electable": "pre_vote_lower_term_ignored breaks it (reference E.7), but its trap is 49 steps from "
         "the start, past both engines' reach: tests/test_recovery.py drives that run, and the search from its last "
         "state proves the trap (140 states reachable without faults, none with a leader), gone without the bug or "
         "with the property swapped; the hunt catches the bug at its rule, pre_vote_answered",
