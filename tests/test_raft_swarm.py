@@ -309,3 +309,10 @@ def test_relative_terms_make_states_one_up_to_a_shift_of_every_term() -> None:
     start = next(iter(plain.init_states()))
     later = s_with(start, term=(4, 4))
     assert later != start and plain.canonical(later) == plain.canonical(start)
+
+
+def test_the_partial_partitions_cut_is_for_good_and_outside_the_budget() -> None:
+    model = Raft(attrs.evolve(PARTIAL_PARTITION, max_cuts=1))
+    start = next(iter(model.init_states()))
+    links = {str(a) for a, _ in model.next_steps(start) if type(a).__name__ in ("CutLink", "HealLink")}
+    assert links == {"CutLink(s1 -x- s2)", "CutLink(s2 -x- s3)"}

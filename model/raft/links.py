@@ -48,12 +48,16 @@ class Links:
         return self.linked(s, m[2], m[3])
 
     def link_steps(self, s: State) -> Iterator[tuple[CutLink | HealLink, State]]:
-        """CutLink(i, j) within the budget of links cut at once; HealLink(i, j) for a cut one."""
+        """CutLink(i, j) within the budget of links cut at once; HealLink(i, j) for a cut one.
+        `partial`'s cut s1-s3 is for good: it never heals and takes none of the budget."""
         n = self.n
-        room = s.links.bit_count() < self.config.max_cuts
+        fixed = pair_bit(n, 0, 2) if self.config.partial else 0
+        room = (s.links & ~fixed).bit_count() < self.config.max_cuts
         for i in range(n):
             for j in range(i + 1, n):
                 bit = pair_bit(n, i, j)
+                if bit == fixed:
+                    continue
                 if s.links & bit:
                     yield HealLink(i, j), s_with(s, links=s.links & ~bit)
                 elif room:
