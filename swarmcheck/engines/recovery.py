@@ -59,8 +59,8 @@ def judge(graph: Graph, prop: Property[Any]) -> Finding:
         bounds = sorted({bound for k in bounded_states for a, bound in graph.withheld[k] if not fault[a]})
         return Finding(
             INCOMPLETE,
-            f"bounds: {', '.join(bounds)}; from {len(stuck):,} states where it is asked, every way on to "
-            f"{prop.name}'s goal meets {', '.join(bounds)}: raise the bound to decide",
+            f"bounds: {', '.join(bounds)}; from {len(stuck):,} states where it is asked, no way on reaches "
+            f"{prop.name}'s goal within the bounds, and their ways on meet {', '.join(bounds)}: raise the bound to decide",
         )
     return Finding(HOLDS)
 
