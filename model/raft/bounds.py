@@ -32,7 +32,7 @@ class Bounds:
     may_time_out: Callable[[State, int], bool]  # model.py
     timeout_action: Callable[[State, int], Timeout | LateTimeout]  # timers.py
     within_reach: Callable[[State, int, int], int]  # links.py
-    asked: Callable[[State, int, int, int], bool]  # timers.py
+    still_to_ask: Callable[[State, int, int, int], Iterator[int]]  # timers.py
     has_quorum: Callable[[State, int, int], bool]  # membership.py
 
     def within_bounds(self, s: State) -> bool:
@@ -62,9 +62,8 @@ class Bounds:
             reach = self.within_reach(s, i, (1 << n) - 1) if full else 0  # no request goes over a cut link
             if full and role in (CANDIDATE, PRECANDIDATE):
                 ask, kind = (RequestVote, RV_REQ) if role == CANDIDATE else (PreVote, PV_REQ)
-                for j in range(n):
-                    if not s.votes_responded[i] >> j & 1 and reach >> j & 1 and not self.asked(s, kind, i, j):
-                        yield ask(i, j), "max_msgs"
+                for j in self.still_to_ask(s, kind, i, reach):
+                    yield ask(i, j), "max_msgs"
             if full and role == LEADER:
                 for j in range(n):
                     if i != j and reach >> j & 1:

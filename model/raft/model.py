@@ -139,9 +139,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
         if room:
             for i in candidates:
                 members = self.within_reach(s, i, self.configuration(s, i)) if swarm else self._initial
-                for j in servers:
-                    if not s.votes_responded[i] >> j & 1 and members >> j & 1 and not self.asked(s, RV_REQ, i, j):
-                        yield RequestVote(i, j), self.request_vote(s, i, j)
+                for j in self.still_to_ask(s, RV_REQ, i, members):
+                    yield RequestVote(i, j), self.request_vote(s, i, j)
         for i in candidates:
             if self.has_quorum(s, i, s.votes_granted[i]) if swarm else self._quorum[s.votes_granted[i]]:
                 yield BecomeLeader(i), self.become_leader(s, i)
@@ -194,9 +193,8 @@ class Raft(MessageHandlers, ServerSymmetry, Bounds, Diagram, Links, Membership, 
                 continue
             if room:
                 members = self.within_reach(s, i, self.configuration(s, i))
-                for j in range(self.n):
-                    if not s.votes_responded[i] >> j & 1 and members >> j & 1 and not self.asked(s, PV_REQ, i, j):
-                        yield PreVote(i, j), self.pre_vote_request(s, i, j)
+                for j in self.still_to_ask(s, PV_REQ, i, members):
+                    yield PreVote(i, j), self.pre_vote_request(s, i, j)
             if self.has_quorum(s, i, s.votes_granted[i]) and s.term[i] < self.term_ceiling(s):
                 yield self.become_candidate(s, i)
 

@@ -150,6 +150,13 @@ class Timers:
             for m, _ in s.messages
         )
 
+    def still_to_ask(self, s: State, kind: int, i: int, members: int) -> Iterator[int]:
+        """The servers among `members` that candidate (or pre-candidate) i has yet to ask: no
+        answer from them yet, and none of its requests to them on its way (`asked`)."""
+        for j in range(self.n):
+            if members >> j & 1 and not s.votes_responded[i] >> j & 1 and not self.asked(s, kind, i, j):
+                yield j
+
     # ------------------------------------------------------------ PreVote
 
     def pre_vote_request(self, s: State, i: int, j: int) -> State:
