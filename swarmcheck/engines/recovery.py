@@ -112,8 +112,7 @@ def _trap_on_graph(graph: Graph, prop: Property[Any], fault: bytes, trap: int) -
     path = [(-1, to_trap[0]), *((graph.via[k], k) for k in to_trap[1:]), *onward]
     steps = graph.walk(path)
     loop += len(to_trap) - 1
-    note = view_note(graph.model, steps[loop][1], steps[-1][1])
-    sentence = trapped(prop, len(to_trap) - 1, len(closure), loop, len(steps) - 1) + note
+    sentence = trapped(graph.model, prop, steps, len(to_trap) - 1, len(closure), loop)
     return Violation(prop.name, prop.kind, sentence, trap, Trace(steps, loop))
 
 
@@ -180,8 +179,10 @@ def _shortest(
     raise AssertionError("every state of a closure reaches a component no step leaves")
 
 
-def trapped(prop: Property[Any], at: int, size: int, loop: int, last: int) -> str:
-    """The violation's sentence."""
+def trapped(model: Any, prop: Property[Any], steps: list[tuple[Any, Any]], at: int, size: int, loop: int) -> str:
+    """The violation's sentence, for the trap at step `at` of `steps` whose last step returns
+    to step `loop` (and what differs each time round, where only the model's view repeats)."""
+    last = len(steps) - 1
     faults = ", ".join(sorted(stops_of(prop))) or "no fault"
     ending = (
         f"the behaviour stops in step {loop}'s state"
@@ -191,7 +192,7 @@ def trapped(prop: Property[Any], at: int, size: int, loop: int, last: int) -> st
     return (
         f"{prop.name} fails: in step {at}'s state it is asked for, but no way on reaches it: the {size:,} "
         f"states reachable from there without {faults} all lack it, and none is held back by a bound; {ending}"
-    )
+    ) + view_note(model, steps[loop][1], steps[-1][1])
 
 
 # ---------------------------------------------------------------- from one state
@@ -237,7 +238,7 @@ def escape(model: Model[Any, Any], prop: Property[Any], state: Any, limit: int =
                     return None
                 states[kt] = t
                 stack.append(kt)
-    onward, loop = forever(start, _closure(start, edges.__getitem__), edges.__getitem__)
+    onward, loop = forever(start, list(states), edges.__getitem__)  # every state visited: the closure
     return Trap(len(states), _replayed(model, state, onward), loop)
 
 

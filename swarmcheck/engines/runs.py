@@ -21,7 +21,6 @@ from model.kernel import Model
 from properties.base import LIVENESS, Kind, Property
 from swarmcheck.engines.fair_run import LIMIT, continue_fairly, falls_due
 from swarmcheck.engines.recovery import escape, trapped
-from swarmcheck.engines.result import view_note
 
 Steps = list[tuple[Any, Any]]
 
@@ -87,11 +86,9 @@ class Checks:
                 continue
             trap = escape(self.model, prop, state)
             if trap is not None:
-                steps = [*trace[: end + 1], *trap.steps]
-                loop = end + trap.loop
-                sentence = trapped(prop, end, trap.size, loop, len(steps) - 1)
+                steps, loop = [*trace[: end + 1], *trap.steps], end + trap.loop
                 raise PropertyViolated(
-                    prop, sentence + view_note(self.model, steps[loop][1], steps[-1][1]), steps, loop, run=end
+                    prop, trapped(self.model, prop, steps, end, trap.size, loop), steps, loop, run=end
                 )
 
 
