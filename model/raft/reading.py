@@ -21,6 +21,7 @@ from model.raft.state import (
     describe_message,
     last_term,
     server,
+    up_to_date,
 )
 
 
@@ -76,8 +77,7 @@ class Reading:
                     s.term[j] - s.term[i]
                     for i in range(self.n)
                     for j in range(self.n)
-                    if (last_term(s.log[i]), len(s.log[i])) > (last_term(s.log[j]), len(s.log[j]))
-                    and self.linked(s, i, j)
+                    if not up_to_date(last_term(s.log[j]), len(s.log[j]), s.log[i]) and self.linked(s, i, j)
                 ),
                 default=0,
             )
