@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable
+from typing import Any
 
 import attrs
 import pytest
@@ -160,13 +161,20 @@ def test_symmetry_of_swarms_additions_counts_each_orbit_once(config: Config) -> 
     assert reduced.stats.distinct_states == len(orbits) < len(states)
 
 
-def _drive(model: Raft, s: State, actions: list[str]) -> State:
-    """The state after the steps named, each by its name or the start of it (one step only)."""
+def run(model: Raft, s: State, actions: list[str]) -> list[tuple[Any, State]]:
+    """The steps named, from s (the first, with no action), each by its name or the start of it
+    (one step only)."""
+    steps: list[tuple[Any, State]] = [(None, s)]
     for name in actions:
-        found = [t for a, t in model.next_steps(s) if str(a).startswith(name)]
+        found = [(a, t) for a, t in model.next_steps(steps[-1][1]) if str(a).startswith(name)]
         assert len(found) == 1, f"{len(found)} steps are named {name!r}"
-        (s,) = found
-    return s
+        steps.append(found[0])
+    return steps
+
+
+def _drive(model: Raft, s: State, actions: list[str]) -> State:
+    """The state after the steps named (`run`)."""
+    return run(model, s, actions)[-1][1]
 
 
 def test_apply_time_campaign_guard_prevents_two_leaders_in_a_term() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
-from model.raft import LEADER, Config, Raft, State
+from model.raft import LEADER, Config, Raft
 from properties.base import Property, recoverable
 from properties.raft_swarm import leader_electable
 from swarmcheck.engines.graph import build
@@ -21,6 +21,7 @@ from swarmcheck.engines.replay import judge_trap, rerun
 from swarmcheck.engines.result import HOLDS, INCOMPLETE, VACUOUS, VIOLATED, Trace, Violation
 from swarmcheck.outputs.report import counterexample, markdown
 from tests.test_liveness_engine import OUT, Toy
+from tests.test_raft_swarm import run
 
 HOME = 0  # the goal state of the hand-made graphs
 
@@ -96,16 +97,6 @@ E7 = Config(
 )  # fmt: skip
 
 
-def _drive(model: Raft, s: State, names: list[str]) -> list[tuple[Any, State]]:
-    """The steps named, each by its name or the start of it (exactly one step)."""
-    steps: list[tuple[Any, State]] = [(None, s)]
-    for name in names:
-        found = [(a, t) for a, t in model.next_steps(steps[-1][1]) if str(a).startswith(name)]
-        assert len(found) == 1, f"{len(found)} steps are named {name!r}"
-        steps.append(found[0])
-    return steps
-
-
 def _pre_elect(i: str, j: str) -> list[str]:
     """i times out, wins j's pre-vote and then j's vote: i leads the next term."""
     ask = [f"PreVote({i} -> {j})", f"HandlePreVoteRequest(PreVoteRequest {i}->{j}"]
@@ -142,7 +133,7 @@ def test_a_better_log_beside_a_later_term_elects_a_leader_only_if_pre_votes_are_
 ) -> None:
     config = attrs.evolve(E7, bugs=frozenset({bug} if bug else ()))
     model = Raft(config)
-    steps = _drive(model, next(iter(model.init_states())), E7_STEPS)
+    steps = run(model, next(iter(model.init_states())), E7_STEPS)
     end = steps[-1][1]
     assert end.term == (2, 4, 4) and end.log[0] and not end.log[1] and LEADER not in end.role
     prop = leader_electable(config)
